@@ -1,0 +1,49 @@
+// The one interface both drivers implement: the CLI and the RPC server call only this.
+// `namespaces` acts on any modern kernel, `vserver` through util-vserver on patched kernels.
+import type {
+  DriverName, CgroupVersion, GuestConfig, GuestLimits, GuestLimitUsage, GuestStatus, GuestSample, StatRow,
+} from '../../shared/domain/guest';
+
+export interface ExecOptions {
+  /** Allocate a pseudo-terminal (enter). */
+  tty?: boolean;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** A process running inside a guest; stdio are plain Node streams so the CLI and RPC can pipe them. */
+export interface GuestProcess {
+  pid: number;
+  stdin: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** Resolves with the exit code (128 + signal number when killed by a signal). */
+  exited: Promise<number>;
+  kill(signal?: NodeJS.Signals): void;
+  resize?(cols: number, rows: number): void;
+}
+
+export interface UnameValues {
+  nodename: string;
+  domainname: string;
+}
+
+export interface Driver {
+  readonly name: DriverName;
+  readonly cgroupVersion: CgroupVersion;
+  /** Guests whose state is read from the kernel now (never from agent memory). */
+  status(config: GuestConfig): Promise<GuestStatus>;
+  start(config: GuestConfig): Promise<GuestStatus>;
+  stop(config: GuestConfig): Promise<GuestStatus>;
+  exec(config: GuestConfig, argv: string[], options?: ExecOptions): Promise<GuestProcess>;
+  /** Apply limits to a running guest (persisting them is the caller's job). */
+  applyLimits(config: GuestConfig, limits: GuestLimits): Promise<void>;
+  readLimits(config: GuestConfig): Promise<GuestLimitUsage>;
+  setUname(config: GuestConfig, values: UnameValues): Promise<void>;
+  /** vserver-stat rows for running guests (host row xid 0 included). */
+  stat(configs: GuestConfig[]): Promise<StatRow[]>;
+  /** One sample for all guests at once. */
+  sample(configs: GuestConfig[]): Promise<GuestSample[]>;
+  /** Removes kernel objects left by a stopped guest (cgroups, netns names, mounts). */
+  cleanup(config: GuestConfig): Promise<void>;
+}
