@@ -47,3 +47,18 @@ export interface Driver {
   /** Removes kernel objects left by a stopped guest (cgroups, netns names, mounts). */
   cleanup(config: GuestConfig): Promise<void>;
 }
+
+/** Where a driver finds and keeps things on this host; built once by the agent's entry. */
+export interface DriverContext {
+  /** util-vserver configuration base, default /etc/vservers. */
+  configBase: string;
+  /** Guest roots base, default /vservers. */
+  guestBase: string;
+  /** vfleet's own persistent state: <configBase>/.vfleet. */
+  stateDir: string;
+  /** Volatile runtime state (pid files, locks): /run/vfleet, or VFLEET_RUN_DIR. */
+  runDir: string;
+}
+
+/** Each driver folder exports one of these (drivers/<name>/index.ts: `createDriver`). */
+export type DriverFactory = (context: DriverContext) => Promise<Driver>;
