@@ -1,0 +1,115 @@
+// Bounded health history, JSON-lines framing and the audit log: what the fleet state and the
+// actions keep in memory and on disk.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLineSplitter } from '../../electron/core/agent/jsonLines';
+import { createAuditLog } from '../../electron/core/audit/auditLog';
+import { redactSecrets } from '../../electron/core/audit/redactSecrets';
+import { HealthHistoryBuffer } from '../../electron/core/inventory/healthHistory';
+import { RingBuffer } from '../../electron/core/inventory/ringBuffer';
+
+describe('ring buffer', () => {
+  it('keeps the newest entries up to its capacity, oldest first', () => {
+    const ring = new RingBuffer<number>(3);
+    for (let i = 1; i <= 5; i += 1) ring.push(i);
+    expect(ring.toArray()).toEqual([3, 4, 5]);
+    expect(ring.size).toBe(3);
+    expect(ring.last()).toBe(5);
+  });
+});
+
+describe('health history', () => {
+  const start = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+  it('holds 16 minutes of 1-second points and 24 hours of minute aggregates, no more', () => {
+    const history = new HealthHistoryBuffer();
+    const seconds = 25 * 60 * 60;
+    for (let s = 0; s < seconds; s += 1) {
+      history.record({ time: start + s * 1000, cpu: (s % 60) / 100, memoryBytes: 1000 + (s % 60), processes: s % 7 });
+    }
+    const snapshot = history.snapshot();
+    expect(snapshot.live).toHaveLength(16 * 60);
+    expect(snapshot.live.at(-1)?.time).toBe(start + (seconds - 1) * 1000);
+    expect(snapshot.live[0]?.time).toBe(start + (seconds - 16 * 60) * 1000);
+    expect(snapshot.minutes.length).toBe(24 * 60 + 1);
+    const full = snapshot.minutes[0];
+    expect(full?.samples).toBe(60);
+    expect(full?.cpuAvg).toBeCloseTo(0.295, 6);
+    expect(full?.cpuMax).toBeCloseTo(0.59, 6);
+    expect(full?.memoryMax).toBe(1059);
+    expect(full?.processesMax).toBe(6);
+  });
+
+  it('keeps one point per second and ignores samples older than the newest', () => {
+    const history = new HealthHistoryBuffer({ liveSeconds: 10, minutes: 5 });
+    history.record({ time: start + 100, cpu: 0.1, memoryBytes: 1 });
+    history.record({ time: start + 900, cpu: 0.2, memoryBytes: 2 });
+    history.record({ time: start + 1100, cpu: 0.3, memoryBytes: 3 });
+    history.record({ time: start + 50, cpu: 0.9, memoryBytes: 9 });
+    expect(history.snapshot().live.map((point) => point.cpu)).toEqual([0.2, 0.3]);
+    expect(history.snapshot().minutes[0]?.samples).toBe(3);
+  });
+});
+
+describe('JSON-lines framing', () => {
+  it('joins lines split across chunks, even inside a UTF-8 character', () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line), () => undefined);
+    const bytes = Buffer.from('{"a":"é"}\n{"b":2}\r\n\n{"c"', 'utf8');
+    for (let i = 0; i < bytes.length; i += 1) splitter.push(bytes.subarray(i, i + 1));
+    splitter.push(Buffer.from(':3}\n'));
+    expect(lines).toEqual(['{"a":"é"}', '{"b":2}', '{"c":3}']);
+    expect(splitter.pending).toBe(0);
+  });
+
+  it('drops an oversized line, reports it and recovers at the next newline', () => {
+    const lines: string[] = [];
+    const oversize: number[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line), (bytes) => oversize.push(bytes), 16);
+    splitter.push(Buffer.from('x'.repeat(10)));
+    splitter.push(Buffer.from('y'.repeat(10)));
+    splitter.push(Buffer.from('zzz\n{"ok":1}\n'));
+    expect(oversize).toEqual([20]);
+    expect(lines).toEqual(['{"ok":1}']);
+    expect(splitter.pending).toBe(0);
+  });
+});
+
+describe('audit log', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('redacts passwords and passphrases at any depth and keeps the rest', () => {
+    expect(redactSecrets({ host: 'h1', auth: { kind: 'password', password: 'hunter2' }, keyFile: '/k', passphrase: 'x', list: [{ token: 't' }] })).toEqual({
+      host: 'h1', auth: { kind: 'password', password: '[redacted]' }, keyFile: '/k', passphrase: '[redacted]', list: [{ token: '[redacted]' }],
+    });
+  });
+
+  it('appends one JSON line per action with outcome and duration, and answers queries', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'vfleet-audit-'));
+    dirs.push(dir);
+    const log = createAuditLog(dir);
+    await log.record({ action: 'guest.start', host: 'h1', guest: 'web', params: { host: 'h1', guest: 'web' } }, async () => 'started');
+    await expect(log.record({ action: 'hosts.add', host: 'h2', params: { password: 'hunter2' } }, async () => {
+      throw new Error('Host h2: connection refused');
+    })).rejects.toThrow('connection refused');
+    await log.record({ action: 'guest.stop', host: 'h1', guest: 'db', params: {} }, async () => undefined);
+
+    const text = await readFile(log.file, 'utf8');
+    expect(text.trim().split('\n')).toHaveLength(3);
+    expect(text).not.toContain('hunter2');
+
+    const all = await log.query();
+    expect(all.map((entry) => [entry.action, entry.result])).toEqual([['guest.start', 'ok'], ['hosts.add', 'error'], ['guest.stop', 'ok']]);
+    expect(all[1]?.error).toBe('Host h2: connection refused');
+    expect(all[1]?.params).toEqual({ password: '[redacted]' });
+    expect(all[0]?.user.length).toBeGreaterThan(0);
+    expect((await log.query({ host: 'h1' })).map((entry) => entry.guest)).toEqual(['web', 'db']);
+    expect((await log.query({ limit: 1 })).map((entry) => entry.action)).toEqual(['guest.stop']);
+    expect(await log.query({ since: '2999-01-01T00:00:00Z' })).toEqual([]);
+  });
+});
