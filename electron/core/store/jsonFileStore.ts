@@ -1,0 +1,91 @@
+// KeyValueStore on a JSON file: atomic writes, schema check and migrations on every load, and a
+// damaged file moved aside (never silently replaced by defaults).
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { removeAbandonedTempFiles, writeFileAtomic } from './atomicWrite';
+import type { KeyValueStore } from './keyValueStore';
+import { StoreCorruptError } from './storeErrors';
+import { decodeDocument, validateForWrite, type DocumentFormat, type VersionedDocument } from './versionedDocument';
+
+function corruptCopyName(file: string, now: Date): string {
+  return `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Loads the document: absent = empty, damaged = moved aside and reported, old = migrated and saved. */
+async function loadDocument<T extends VersionedDocument>(file: string, format: DocumentFormat<T>): Promise<T> {
+  const text = await readText(file);
+  if (text === undefined) return format.empty();
+  const location = `The ${format.title} file ${file}`;
+  let raw: unknown;
+  let damage: string | undefined;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    damage = `it is not valid JSON: ${(error as Error).message}`;
+  }
+  const decoded = damage === undefined ? decodeDocument(format, raw, location) : { ok: false as const, cause: damage };
+  if (!decoded.ok) {
+    const movedTo = corruptCopyName(file, new Date());
+    await rename(file, movedTo);
+    throw new StoreCorruptError(location, movedTo, decoded.cause);
+  }
+  if (decoded.migratedFrom !== undefined) {
+    await writeFileAtomic(file, serialize(decoded.document));
+  }
+  return decoded.document;
+}
+
+function serialize(document: VersionedDocument): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore<T> {
+  private pending: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly location: string,
+    private readonly format: DocumentFormat<T>,
+    private current: T,
+  ) {}
+
+  /** Opens (or starts) the file; throws StoreCorruptError or StoreTooNewError instead of guessing. */
+  static async open<T extends VersionedDocument>(file: string, format: DocumentFormat<T>): Promise<JsonFileStore<T>> {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await removeAbandonedTempFiles(file);
+    return new JsonFileStore(file, format, await loadDocument(file, format));
+  }
+
+  snapshot(): T {
+    return structuredClone(this.current);
+  }
+
+  get<K extends keyof T>(key: K): T[K] {
+    return structuredClone(this.current[key]);
+  }
+
+  set<K extends Exclude<keyof T, 'version'>>(key: K, value: T[K]): Promise<void> {
+    return this.update((current) => ({ ...current, [key]: value })).then(() => undefined);
+  }
+
+  update(change: (current: T) => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const fresh = await loadDocument(this.location, this.format);
+      const next = validateForWrite(this.format, { ...change(structuredClone(fresh)), version: this.format.version });
+      await writeFileAtomic(this.location, serialize(next));
+      this.current = next;
+      return structuredClone(next);
+    };
+    const result = this.pending.then(run, run);
+    this.pending = result.catch(() => undefined);
+    return result;
+  }
+}

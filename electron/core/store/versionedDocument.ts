@@ -1,0 +1,73 @@
+// A stored document carries a `version`; older ones are brought up to date by a chain of
+// migrations, then checked against the current schema before anyone reads them.
+import type { z } from 'zod';
+import { StoreTooNewError } from './storeErrors';
+
+export interface VersionedDocument {
+  version: number;
+}
+
+/** Turns a document of version `from` into one of version `from + 1`. */
+export interface Migration {
+  from: number;
+  describe: string;
+  migrate(document: Record<string, unknown>): Record<string, unknown>;
+}
+
+export interface DocumentFormat<T extends VersionedDocument> {
+  /** What the document is, for messages: "host registry". */
+  title: string;
+  version: number;
+  schema: z.ZodType<T>;
+  migrations: readonly Migration[];
+  empty(): T;
+}
+
+export type DecodeResult<T> =
+  | { ok: true; document: T; migratedFrom: number | undefined }
+  | { ok: false; cause: string };
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'document'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Migrates and validates raw JSON content; a newer version throws, damage is returned as a cause. */
+export function decodeDocument<T extends VersionedDocument>(
+  format: DocumentFormat<T>,
+  raw: unknown,
+  location: string,
+): DecodeResult<T> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, cause: 'the content is not a JSON object' };
+  }
+  let document = raw as Record<string, unknown>;
+  const version = document.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, cause: 'it has no valid "version" field' };
+  }
+  if (version > format.version) throw new StoreTooNewError(location, version, format.version);
+  for (let step = version; step < format.version; step++) {
+    const migration = format.migrations.find((candidate) => candidate.from === step);
+    if (!migration) return { ok: false, cause: `no migration from format version ${step} exists` };
+    try {
+      document = { ...migration.migrate(document), version: step + 1 };
+    } catch (error) {
+      return { ok: false, cause: `migration "${migration.describe}" failed: ${(error as Error).message}` };
+    }
+  }
+  const parsed = format.schema.safeParse(document);
+  if (!parsed.success) return { ok: false, cause: describeIssues(parsed.error) };
+  return { ok: true, document: parsed.data, migratedFrom: version < format.version ? version : undefined };
+}
+
+/** Checks a document before it is written, so invalid input never replaces valid content. */
+export function validateForWrite<T extends VersionedDocument>(format: DocumentFormat<T>, document: T): T {
+  const parsed = format.schema.safeParse(document);
+  if (!parsed.success) {
+    throw new Error(`The ${format.title} was not saved: ${describeIssues(parsed.error)}.`);
+  }
+  return parsed.data;
+}
