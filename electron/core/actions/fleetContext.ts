@@ -1,0 +1,20 @@
+// What every action needs from the fleet core: the registry, the live sessions, the fleet state
+// and the audit log.
+import type { HostRegistry } from '../hosts/hostRegistry';
+import type { HostSession } from '../agent/hostSession';
+import type { AuditLog } from '../audit/auditLog';
+import type { FleetState } from '../inventory/fleetState';
+
+export interface FleetContext {
+  registry: HostRegistry;
+  state: FleetState;
+  audit: AuditLog;
+  /** The session of a registry host, created (not started) on first use. */
+  session(host: string): HostSession;
+  /** Starts connecting a host (and keeps it connected until disconnect). */
+  connect(host: string): HostSession;
+  /** Stops a host's session (it stays in the registry). */
+  disconnect(host: string): void;
+  /** Brings the fleet state in line with the registry after a change to it. */
+  syncRegistry(): void;
+}

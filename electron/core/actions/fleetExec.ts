@@ -1,0 +1,60 @@
+// One command in many guests on many hosts: targets chosen by host name or tag and guest name,
+// at most `concurrency` running at once, each with its own result; cancel stops what is queued
+// and kills what runs. An unreachable host fails its own targets only.
+import type { FleetExecResult } from '../../../shared/api/fleetExec';
+import { fleetExecRequestSchema } from '../../../shared/api/fleetExec';
+import type { FleetApiParams } from '../../../shared/api/fleetApi';
+import type { ExecOutcome } from '../../../shared/api/guestActions';
+import type { HostView } from '../../../shared/api/fleetState';
+import { createSemaphore } from '../ssh/semaphore';
+import type { FleetContext } from './fleetContext';
+import { execGuest } from './guestActions';
+
+interface Target { host: string; guest: string }
+
+export async function fleetExec(context: FleetContext, params: FleetApiParams<'fleet.exec'>, signal?: AbortSignal): Promise<FleetExecResult> {
+  const request = fleetExecRequestSchema.parse(params);
+  const hosts = context.state.snapshot().hosts;
+  const unmatched: string[] = [];
+  const chosenHosts = request.hosts ? hosts.filter((host) => request.hosts?.some((wanted) => host.name === wanted || host.tags.includes(wanted))) : hosts;
+  for (const wanted of request.hosts ?? []) {
+    if (!hosts.some((host) => host.name === wanted || host.tags.includes(wanted))) unmatched.push(`no host or tag named ${wanted}`);
+  }
+  const targets: Target[] = [];
+  const failedHosts: ExecOutcome[] = [];
+  for (const host of chosenHosts) {
+    const guests = guestsOf(host, request.guests, request.state);
+    if (host.connection !== 'connected' && guests.length === 0 && request.guests === undefined) {
+      failedHosts.push({ host: host.name, guest: '', stdout: '', stderr: '', durationMs: 0, error: host.error ?? `Host ${host.name} is ${host.connection}` });
+    }
+    for (const guest of guests) targets.push({ host: host.name, guest });
+  }
+  for (const wanted of request.guests ?? []) {
+    if (!targets.some((target) => target.guest === wanted)) unmatched.push(`no ${request.state === 'any' ? '' : `${request.state} `}guest named ${wanted} on the chosen hosts`);
+  }
+
+  const slots = createSemaphore(request.concurrency);
+  const results = await Promise.all(targets.map(async (target): Promise<ExecOutcome> => {
+    let release: (() => void) | undefined;
+    try {
+      release = await slots.acquire(signal);
+    } catch {
+      return { ...target, stdout: '', stderr: '', durationMs: 0, error: `Host ${target.host}, guest ${target.guest}: cancelled before it started` };
+    }
+    try {
+      return await execGuest(context, { ...target, argv: request.argv, timeoutMs: request.timeoutMs }, signal);
+    } catch (error) {
+      return { ...target, stdout: '', stderr: '', durationMs: 0, error: (error as Error).message };
+    } finally {
+      release();
+    }
+  }));
+  return { results: [...failedHosts, ...results], unmatched, cancelled: signal?.aborted ?? false };
+}
+
+function guestsOf(host: HostView, names: string[] | undefined, state: 'running' | 'stopped' | 'any'): string[] {
+  return host.guests
+    .filter((guest) => (names ? names.includes(guest.name) : true))
+    .filter((guest) => state === 'any' || guest.state === state)
+    .map((guest) => guest.name);
+}

@@ -1,0 +1,119 @@
+// Guest actions through the app API: each checks the guest's host, calls its agent, updates the
+// fleet state with what the agent answered and, when it changes something, writes the audit log.
+import type { GuestView } from '../../../shared/api/fleetState';
+import {
+  guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
+  guestUnameRequestSchema, type ExecOutcome, type GuestRef,
+} from '../../../shared/api/guestActions';
+import type { FleetApiParams, FleetApiResult } from '../../../shared/api/fleetApi';
+import type { GuestStatus } from '../../../shared/domain/guest';
+import type { FleetContext } from './fleetContext';
+import { execInGuest } from './guestExec';
+
+const LONG_ACTION_MS = 600_000;
+
+function viewAfter(context: FleetContext, ref: GuestRef, status: GuestStatus): GuestView {
+  context.state.applyGuestStatus(ref.host, status);
+  const view = context.state.guest(ref.host, ref.guest);
+  if (!view) throw new Error(`Host ${ref.host}, guest ${ref.guest}: the guest vanished from the fleet state`);
+  return view;
+}
+
+export async function buildGuest(context: FleetContext, params: FleetApiParams<'guest.build'>): Promise<FleetApiResult<'guest.build'>> {
+  const request = guestBuildRequestSchema.parse(params);
+  const ref = { host: request.host, guest: request.build.name };
+  return context.audit.record({ action: 'guest.build', ...ref, params: request }, async () => {
+    const session = context.session(request.host);
+    const built = await session.call('build', request.build, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+    const status = await session.call('status', { name: ref.guest }, { guest: ref.guest });
+    context.state.applyGuestStatus(ref.host, status, built.config);
+    return viewAfter(context, ref, status);
+  });
+}
+
+export async function startGuest(context: FleetContext, params: FleetApiParams<'guest.start'>): Promise<GuestView> {
+  const ref = guestRefSchema.parse(params);
+  return context.audit.record({ action: 'guest.start', ...ref, params: ref }, async () => {
+    const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+    return viewAfter(context, ref, status);
+  });
+}
+
+export async function stopGuest(context: FleetContext, params: FleetApiParams<'guest.stop'>): Promise<GuestView> {
+  const ref = guestRefSchema.parse(params);
+  return context.audit.record({ action: 'guest.stop', ...ref, params: ref }, async () => {
+    const forget = context.state.expectStop(ref.host, ref.guest);
+    try {
+      const status = await context.session(ref.host).call('stop', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+      return viewAfter(context, ref, status);
+    } catch (error) {
+      forget();
+      throw error;
+    }
+  });
+}
+
+export async function restartGuest(context: FleetContext, params: FleetApiParams<'guest.restart'>): Promise<GuestView> {
+  const ref = guestRefSchema.parse(params);
+  return context.audit.record({ action: 'guest.restart', ...ref, params: ref }, async () => {
+    const forget = context.state.expectStop(ref.host, ref.guest);
+    try {
+      const status = await context.session(ref.host).call('restart', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+      return viewAfter(context, ref, status);
+    } finally {
+      forget();
+    }
+  });
+}
+
+export async function deleteGuest(context: FleetContext, params: FleetApiParams<'guest.delete'>): Promise<Record<string, never>> {
+  const ref = guestRefSchema.parse(params);
+  return context.audit.record({ action: 'guest.delete', ...ref, params: ref }, async () => {
+    await context.session(ref.host).call('delete', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+    context.state.removeGuest(ref.host, ref.guest);
+    return {};
+  });
+}
+
+export async function execGuest(context: FleetContext, params: FleetApiParams<'guest.exec'>, signal?: AbortSignal): Promise<ExecOutcome> {
+  const request = guestExecRequestSchema.parse(params);
+  const { stdin: _stdin, ...logged } = request;
+  return context.audit.record({ action: 'guest.exec', host: request.host, guest: request.guest, params: logged }, async () => {
+    const outcome = await execInGuest(context.session(request.host), request, signal);
+    if (outcome.error !== undefined || outcome.exitCode !== 0) {
+      const why = outcome.error ?? `Host ${request.host}, guest ${request.guest}: '${request.argv[0]}' exited with code ${outcome.exitCode}`;
+      throw Object.assign(new Error(why), { outcome });
+    }
+    return outcome;
+  }).catch((error: Error & { outcome?: ExecOutcome }) => {
+    if (error.outcome) return error.outcome;
+    throw error;
+  });
+}
+
+export async function guestLimits(context: FleetContext, params: FleetApiParams<'guest.limits'>): Promise<FleetApiResult<'guest.limits'>> {
+  const request = guestLimitsRequestSchema.parse(params);
+  const session = context.session(request.host);
+  const changes = request.changes;
+  if (!changes) return session.call('limitGet', { name: request.guest }, { guest: request.guest });
+  return context.audit.record({ action: 'guest.limits', host: request.host, guest: request.guest, params: request }, () =>
+    session.call('limitSet', { name: request.guest, limits: changes }, { guest: request.guest }));
+}
+
+export async function guestCapabilities(context: FleetContext, params: FleetApiParams<'guest.capabilities'>): Promise<FleetApiResult<'guest.capabilities'>> {
+  const request = guestCapabilitiesRequestSchema.parse(params);
+  const session = context.session(request.host);
+  const changes = request.changes;
+  if (!changes) return session.call('capsGet', { name: request.guest }, { guest: request.guest });
+  return context.audit.record({ action: 'guest.capabilities', host: request.host, guest: request.guest, params: request }, () =>
+    session.call('capsSet', { name: request.guest, ...changes }, { guest: request.guest }));
+}
+
+export async function guestUname(context: FleetContext, params: FleetApiParams<'guest.uname'>): Promise<FleetApiResult<'guest.uname'>> {
+  const request = guestUnameRequestSchema.parse(params);
+  const session = context.session(request.host);
+  const changes = request.changes;
+  if (!changes) return session.call('unameGet', { name: request.guest }, { guest: request.guest });
+  return context.audit.record({ action: 'guest.uname', host: request.host, guest: request.guest, params: request }, () =>
+    session.call('unameSet', { name: request.guest, ...changes }, { guest: request.guest }));
+}

@@ -1,0 +1,99 @@
+// Host actions through the app API: registry changes (audited, secrets redacted), key approval,
+// imports, and connecting or disconnecting hosts.
+import type { FleetApiParams, FleetApiResult } from '../../../shared/api/fleetApi';
+import type { HostStatus } from '../../../shared/api/fleetState';
+import { applyImport, previewAnsibleImport, previewSshConfigImport } from '../import/hostImport';
+import type { FleetContext } from './fleetContext';
+
+const DEFAULT_CONNECT_WAIT_MS = 60_000;
+
+export async function addHost(context: FleetContext, params: FleetApiParams<'hosts.add'>): Promise<FleetApiResult<'hosts.add'>> {
+  return context.audit.record({ action: 'hosts.add', host: params.name, params }, async () => {
+    const host = await context.registry.add(params);
+    context.syncRegistry();
+    return host;
+  });
+}
+
+export async function updateHost(context: FleetContext, params: FleetApiParams<'hosts.update'>): Promise<FleetApiResult<'hosts.update'>> {
+  return context.audit.record({ action: 'hosts.update', host: params.name, params }, async () => {
+    const host = await context.registry.update(params.name, params.patch);
+    context.syncRegistry();
+    return host;
+  });
+}
+
+export async function removeHost(context: FleetContext, params: FleetApiParams<'hosts.remove'>): Promise<FleetApiResult<'hosts.remove'>> {
+  return context.audit.record({ action: 'hosts.remove', host: params.name, params }, async () => {
+    await context.registry.remove(params.name);
+    context.disconnect(params.name);
+    context.syncRegistry();
+    return {};
+  });
+}
+
+export async function approveHostKey(context: FleetContext, params: FleetApiParams<'hosts.approveKey'>): Promise<FleetApiResult<'hosts.approveKey'>> {
+  return context.audit.record({ action: 'hosts.approveKey', host: params.name, params }, async () => {
+    const host = await context.registry.approveHostKey(params.name, params.fingerprint);
+    context.syncRegistry();
+    const session = context.session(params.name);
+    const state = session.connection.status.state;
+    if (state === 'pendingApproval' || state === 'blocked') context.connect(params.name);
+    return host;
+  });
+}
+
+export async function previewHostImport(context: FleetContext, params: FleetApiParams<'hosts.importPreview'>): Promise<FleetApiResult<'hosts.importPreview'>> {
+  return params.kind === 'ssh_config'
+    ? previewSshConfigImport(context.registry, params.path)
+    : previewAnsibleImport(context.registry, params.path, { format: params.kind });
+}
+
+export async function applyHostImport(context: FleetContext, params: FleetApiParams<'hosts.importApply'>): Promise<FleetApiResult<'hosts.importApply'>> {
+  return context.audit.record({ action: 'hosts.import', params }, async () => {
+    const preview = await previewHostImport(context, params);
+    const result = await applyImport(context.registry, preview);
+    context.syncRegistry();
+    return result;
+  });
+}
+
+/** Starts the hosts and waits until each is connected with its agent synced, or needs the admin. */
+export async function connectHosts(context: FleetContext, params: FleetApiParams<'hosts.connect'>): Promise<HostStatus[]> {
+  const names = params.names ?? context.registry.list().map((host) => host.name);
+  for (const name of names) context.registry.require(name);
+  const waitMs = params.timeoutMs ?? DEFAULT_CONNECT_WAIT_MS;
+  await Promise.all(names.map(async (name) => {
+    const session = context.connect(name);
+    if (session.isReady) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        session.off('synced', done);
+        session.off('setupFailed', done);
+        session.connection.off('status', onStatus);
+        resolve();
+      };
+      const onStatus = (): void => {
+        const state = session.connection.status.state;
+        if (state === 'pendingApproval' || state === 'blocked' || state === 'failed' || state === 'disconnected') done();
+      };
+      const timer = setTimeout(done, waitMs);
+      session.on('synced', done);
+      session.on('setupFailed', done);
+      session.connection.on('status', onStatus);
+      onStatus();
+    });
+  }));
+  return names.flatMap((name): HostStatus[] => {
+    const view = context.state.host(name);
+    if (!view) return [];
+    const { guests: _guests, ...status } = view;
+    return [status];
+  });
+}
+
+export function disconnectHosts(context: FleetContext, params: FleetApiParams<'hosts.disconnect'>): FleetApiResult<'hosts.disconnect'> {
+  for (const name of params.names ?? context.registry.list().map((host) => host.name)) context.disconnect(name);
+  return {};
+}

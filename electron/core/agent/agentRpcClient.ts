@@ -1,0 +1,173 @@
+// The core's end of the agent protocol on one exec channel: numbered requests with timeouts and
+// cancellation, pushed events, and a schema check of every line the agent sends.
+import { EventEmitter } from 'node:events';
+import type { ClientChannel } from 'ssh2';
+import { agentEvents, agentMethods, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES, eventSchema, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
+import { HostError } from '../ssh/sshErrors';
+import { createLineSplitter, encodeLine } from './jsonLines';
+
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const STDERR_TAIL_BYTES = 4096;
+
+/** An error the agent answered with; `code` is one of ERROR_CODES (busy, notFound, ...). */
+export class AgentCallError extends HostError {
+  constructor(host: string, readonly method: string, readonly rpc: RpcError, guest?: string) {
+    super(host, `Host ${host}${guest ? `, guest ${guest}` : ''}: ${rpc.message}`, 'permanent', guest);
+    this.name = 'AgentCallError';
+  }
+
+  get code(): number {
+    return this.rpc.code;
+  }
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Named in errors. */
+  guest?: string;
+}
+
+interface PendingCall {
+  method: AgentMethodName;
+  guest: string | undefined;
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  cleanup: () => void;
+}
+
+interface RpcEvents {
+  event: [name: string, data: unknown];
+  protocolError: [message: string];
+  closed: [HostError];
+}
+
+export class AgentRpcClient extends EventEmitter<RpcEvents> {
+  private nextId = 1;
+  private readonly pending = new Map<number, PendingCall>();
+  private closedWith: HostError | undefined;
+  private stderrTail = '';
+
+  constructor(private readonly host: string, private readonly channel: ClientChannel) {
+    super();
+    const splitter = createLineSplitter(
+      (line) => this.onLine(line),
+      (bytes) => this.emit('protocolError', `Host ${host}: the agent sent a ${bytes}-byte line, over the protocol limit; it was dropped`),
+    );
+    channel.on('data', (chunk: Buffer) => splitter.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    channel.on('close', () => this.onClose());
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** What the agent process wrote to stderr lately (sudo prompts, crashes). */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  call<M extends AgentMethodName>(method: M, params: AgentParams<M>, options: CallOptions = {}): Promise<AgentResult<M>> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    if (options.signal?.aborted) return Promise.reject(this.cancelled(method, options.guest));
+    const id = this.nextId++;
+    return new Promise<AgentResult<M>>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        this.settle(id, new AgentCallError(this.host, method, {
+          code: ERROR_CODES.timeout,
+          message: `the agent did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s`,
+        }, options.guest));
+      }, timeoutMs);
+      const onAbort = (): void => { this.settle(id, this.cancelled(method, options.guest)); };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        method,
+        guest: options.guest,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+        cleanup: () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+        },
+      });
+      this.channel.write(encodeLine(params === undefined ? { id, method } : { id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.channel.end();
+    this.channel.close();
+  }
+
+  private cancelled(method: string, guest: string | undefined): AgentCallError {
+    return new AgentCallError(this.host, method, { code: ERROR_CODES.cancelled, message: `'${method}' was cancelled` }, guest);
+  }
+
+  private settle(id: number, outcome: Error | { result: unknown }): void {
+    const call = this.pending.get(id);
+    if (!call) return;
+    this.pending.delete(id);
+    call.cleanup();
+    if (outcome instanceof Error) call.reject(outcome);
+    else call.resolve(outcome.result);
+  }
+
+  private onLine(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.emit('protocolError', `Host ${this.host}: the agent sent a line that is not JSON: ${line.slice(0, 120)}`);
+      return;
+    }
+    const event = eventSchema.safeParse(message);
+    if (event.success) {
+      this.onEvent(event.data.event, event.data.data);
+      return;
+    }
+    const response = responseSchema.safeParse(message);
+    if (!response.success || typeof response.data.id !== 'number') {
+      this.emit('protocolError', `Host ${this.host}: the agent sent a message that is neither a response nor an event: ${line.slice(0, 120)}`);
+      return;
+    }
+    const call = this.pending.get(response.data.id);
+    if (!call) return;
+    if ('error' in response.data) {
+      this.settle(response.data.id, new AgentCallError(this.host, call.method, response.data.error, call.guest));
+      return;
+    }
+    const result = agentMethods[call.method].result.safeParse(response.data.result);
+    if (!result.success) {
+      this.settle(response.data.id, new AgentCallError(this.host, call.method, {
+        code: ERROR_CODES.invalidRequest,
+        message: `the agent's answer to '${call.method}' does not match the protocol: ${result.error.issues[0]?.message ?? 'invalid'} at ${result.error.issues[0]?.path.join('.') ?? ''}`,
+      }, call.guest));
+      return;
+    }
+    this.settle(response.data.id, { result: result.data });
+  }
+
+  private onEvent(name: string, data: unknown): void {
+    if (!Object.prototype.hasOwnProperty.call(agentEvents, name)) return;
+    const parsed = agentEvents[name as keyof typeof agentEvents].safeParse(data);
+    if (!parsed.success) {
+      this.emit('protocolError', `Host ${this.host}: the agent's '${name}' event does not match the protocol`);
+      return;
+    }
+    this.emit('event', name, parsed.data);
+  }
+
+  private onClose(): void {
+    const why = this.stderrTail.trim().split('\n').at(-1);
+    this.closedWith = new HostError(this.host, `Host ${this.host}: the connection to the agent was lost${why ? ` (${why})` : ''}`, 'unreachable');
+    for (const [id, call] of this.pending) {
+      this.settle(id, new HostError(this.host, `Host ${this.host}${call.guest ? `, guest ${call.guest}` : ''}: the connection to the agent was lost while waiting for '${call.method}'`, 'unreachable', call.guest));
+    }
+    this.emit('closed', this.closedWith);
+  }
+}

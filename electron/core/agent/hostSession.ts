@@ -1,0 +1,206 @@
+// The agent side of one host: whenever its SSH connection comes up, make sure the agent is
+// deployed, start it, check its protocol version, subscribe to its events and read the guests.
+// Listeners attach here, not to one agent process, so subscriptions survive reconnects.
+import { EventEmitter } from 'node:events';
+import type { Host } from '../../../shared/api/hosts';
+import type { AgentMethodName, AgentParams, AgentResult, AgentEventName, AgentEventData } from '../../../shared/protocol/agentMethods';
+import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
+import type { z } from 'zod';
+import type { agentMethods } from '../../../shared/protocol/agentMethods';
+import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
+import type { SshConnection } from '../ssh/sshConnection';
+import { HostError } from '../ssh/sshErrors';
+import type { AgentBundle } from './agentBundle';
+import { deployAgent, type AgentDeployment } from './agentDeploy';
+import { AgentRpcClient, type CallOptions } from './agentRpcClient';
+
+export type HelloResult = z.infer<(typeof agentMethods)['hello']['result']>;
+
+export interface HostSync {
+  deployment: AgentDeployment;
+  hello: HelloResult;
+  info: AgentResult<'info'>;
+  guests: AgentResult<'list'>['guests'];
+  /** Current state of every guest from `subscribe`, newer than `guests`' statuses. */
+  baseline: AgentResult<'subscribe'>['guests'];
+}
+
+type AgentEventArgs = { [E in AgentEventName]: [E, AgentEventData<E>] }[AgentEventName];
+
+interface HostSessionEvents {
+  synced: [HostSync];
+  agentEvent: AgentEventArgs;
+  /** The agent stopped answering while the SSH connection stayed up (or went down with it). */
+  agentLost: [HostError];
+  /** Setup failed for a reason the admin must fix; the connection was failed with it. */
+  setupFailed: [HostError];
+}
+
+export interface HostSessionDeps {
+  host: () => Host;
+  bundle: () => Promise<AgentBundle>;
+  /** Period of health samples the agent pushes. */
+  healthIntervalMs: number;
+  /** How long a call waits for a connecting host before giving up. */
+  readyWaitMs: number;
+  agentRestartBackoff: BackoffPolicy;
+}
+
+const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
+
+export class HostSession extends EventEmitter<HostSessionEvents> {
+  private rpc: AgentRpcClient | undefined;
+  private ready = false;
+  private setupRunning = false;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  lastSync: HostSync | undefined;
+
+  constructor(readonly connection: SshConnection, private readonly deps: HostSessionDeps) {
+    super();
+    connection.on('ready', () => { void this.setup(); });
+    connection.on('lost', (error) => this.onAgentGone(error));
+  }
+
+  get name(): string {
+    return this.connection.name;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  stop(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.rpc?.close();
+    this.rpc = undefined;
+    this.ready = false;
+    this.connection.stop();
+  }
+
+  /** Calls the agent; waits for a connecting host up to readyWaitMs, fails at once for an unreachable one. */
+  async call<M extends AgentMethodName>(method: M, params: AgentParams<M>, options: CallOptions = {}): Promise<AgentResult<M>> {
+    await this.whenReady(options);
+    const rpc = this.rpc;
+    if (!rpc) throw new HostError(this.name, `Host ${this.name}: the agent is not running`, 'unreachable');
+    return rpc.call(method, params, options);
+  }
+
+  /** Reads the guest list again (a guest appeared that this core has not seen). */
+  async refresh(): Promise<void> {
+    const sync = this.lastSync;
+    if (!sync || !this.rpc) return;
+    const list = await this.call('list', undefined);
+    const info = await this.call('info', undefined);
+    this.lastSync = { ...sync, guests: list.guests, baseline: list.guests.map((guest) => guest.status), info };
+    this.emit('synced', this.lastSync);
+  }
+
+  private whenReady(options: CallOptions): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    const status = this.connection.status;
+    if (status.state !== 'connecting' && status.state !== 'connected') {
+      const cause = status.error ?? `Host ${this.name} is ${status.state === 'disconnected' ? 'not connected' : status.state}`;
+      return Promise.reject(new HostError(this.name, options.guest ? cause.replace(`Host ${this.name}`, `Host ${this.name}, guest ${options.guest}`) : cause, 'unreachable', options.guest));
+    }
+    const waitMs = Math.min(options.timeoutMs ?? this.deps.readyWaitMs, this.deps.readyWaitMs);
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error): void => {
+        clearTimeout(timer);
+        this.off('synced', onSynced);
+        this.off('setupFailed', onFailed);
+        this.connection.off('status', onStatus);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onSynced = (): void => done();
+      const onFailed = (error: HostError): void => done(error);
+      const onStatus = (): void => {
+        const now = this.connection.status;
+        if (now.state !== 'connecting' && now.state !== 'connected') done(new HostError(this.name, now.error ?? `Host ${this.name} is ${now.state}`, 'unreachable'));
+      };
+      const timer = setTimeout(() => done(new HostError(this.name, `Host ${this.name}: the agent was not ready within ${Math.round(waitMs / 1000)} s`, 'unreachable')), waitMs);
+      this.on('synced', onSynced);
+      this.on('setupFailed', onFailed);
+      this.connection.on('status', onStatus);
+    });
+  }
+
+  private async setup(): Promise<void> {
+    if (this.setupRunning) return;
+    this.setupRunning = true;
+    try {
+      const sync = await this.startAgent();
+      this.restarts = 0;
+      this.lastSync = sync;
+      this.ready = true;
+      this.emit('synced', sync);
+    } catch (error) {
+      const failure = error instanceof HostError ? error : new HostError(this.name, `Host ${this.name}: ${(error as Error).message}`);
+      this.rpc?.close();
+      this.rpc = undefined;
+      if (failure.kind === 'permanent') {
+        this.connection.fail(failure);
+        this.emit('setupFailed', failure);
+      } else {
+        this.scheduleRestart();
+      }
+    } finally {
+      this.setupRunning = false;
+    }
+  }
+
+  private async startAgent(): Promise<HostSync> {
+    const host = this.deps.host();
+    const deployment = await deployAgent(this.connection, await this.deps.bundle());
+    const useSudo = host.sudo && host.user !== 'root';
+    const argv = [...(useSudo ? ['sudo', '-n', '--'] : []), 'node', deployment.file, 'serve', '--stdio'];
+    const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
+    this.rpc = rpc;
+    rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
+    rpc.on('closed', (error) => { if (this.rpc === rpc) this.onAgentGone(error); });
+
+    let hello: HelloResult;
+    try {
+      hello = await rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 });
+    } catch (error) {
+      if (useSudo && SUDO_PASSWORD.test(rpc.stderr)) {
+        throw new HostError(this.name, `Host ${this.name}: sudo asks ${host.user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${host.user} to run node without a password (sudoers: ${host.user} ALL=(root) NOPASSWD: /usr/bin/node) or connect as root`);
+      }
+      if (rpc.closed && rpc.stderr.trim() !== '') {
+        throw new HostError(this.name, `Host ${this.name}: the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
+      }
+      throw error;
+    }
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      throw new HostError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
+    }
+    const list = await rpc.call('list', undefined);
+    const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs });
+    const info = await rpc.call('info', undefined);
+    return { deployment, hello, info, guests: list.guests, baseline: subscribed.guests };
+  }
+
+  private onAgentGone(error: HostError): void {
+    const wasReady = this.ready;
+    this.ready = false;
+    this.rpc = undefined;
+    if (wasReady) this.emit('agentLost', error);
+    if (this.connection.status.state === 'connected') this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.restartTimer || this.connection.status.state !== 'connected') return;
+    const delay = backoffDelay(this.restarts, this.deps.agentRestartBackoff);
+    this.restarts += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.connection.status.state === 'connected' && !this.ready) void this.setup();
+    }, delay);
+  }
+}

@@ -1,0 +1,346 @@
+// One model of the fleet: per host its registry entry, connection, agent, info, guests and health.
+// Inputs come from the registry, the SSH connections and the agents' events; every change goes out
+// as a delta to subscribers, so no view ever polls a host.
+import type { HealthHistory, HealthPoint } from '../../../shared/api/health';
+import type { Host } from '../../../shared/api/hosts';
+import type {
+  AlertThresholds, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostHealth, HostStatus, HostView,
+} from '../../../shared/api/fleetState';
+import type { AgentEventData } from '../../../shared/protocol/agentMethods';
+import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domain/guest';
+import type { HostSync } from '../agent/hostSession';
+import type { ConnectionStatus } from '../ssh/sshConnection';
+import { AlertBook, DEFAULT_ALERT_THRESHOLDS } from './fleetAlerts';
+import { summarizeFleet } from './fleetSummary';
+import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits } from './healthHistory';
+
+interface GuestRecord {
+  view: GuestView;
+  history: HealthHistoryBuffer;
+  lastCpuUsec?: number;
+  lastCpuTime?: number;
+}
+
+interface HostRecord {
+  status: HostStatus;
+  guests: Map<string, GuestRecord>;
+  history: HealthHistoryBuffer;
+  unreachableTimer?: NodeJS.Timeout;
+}
+
+export type DeltaListener = (delta: FleetDelta) => void;
+
+export interface FleetStateOptions {
+  thresholds?: Partial<AlertThresholds>;
+  historyLimits?: HealthHistoryLimits;
+  now?: () => number;
+}
+
+export class FleetState {
+  private readonly hosts = new Map<string, HostRecord>();
+  private readonly listeners = new Set<DeltaListener>();
+  private readonly alerts: AlertBook;
+  private readonly thresholds: AlertThresholds;
+  private readonly historyLimits: HealthHistoryLimits;
+  private readonly now: () => number;
+  /** Guests this core is stopping on purpose (host/guest → until when), so no "unexpected stop" alert. */
+  private readonly expectedStops = new Map<string, number>();
+  private lastSummary = '';
+  /** When each guest last hit a limit, to clear the alert after a quiet period. */
+  private readonly lastLimitHit = new Map<string, number>();
+
+  constructor(options: FleetStateOptions = {}) {
+    this.thresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...options.thresholds };
+    this.historyLimits = options.historyLimits ?? DEFAULT_HISTORY_LIMITS;
+    this.now = options.now ?? Date.now;
+    this.alerts = new AlertBook(
+      (alert) => this.emit({ type: 'alert', alert }),
+      (id) => this.emit({ type: 'alertCleared', id }),
+    );
+  }
+
+  subscribe(listener: DeltaListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  snapshot(): FleetSnapshot {
+    const hosts = [...this.hosts.values()].map(viewOf);
+    return { hosts, summary: summarizeFleet(hosts), alerts: this.alerts.list() };
+  }
+
+  host(name: string): HostView | undefined {
+    const record = this.hosts.get(name);
+    return record ? viewOf(record) : undefined;
+  }
+
+  guest(host: string, guest: string): GuestView | undefined {
+    return this.hosts.get(host)?.guests.get(guest)?.view;
+  }
+
+  history(host: string, guest?: string): HealthHistory | undefined {
+    const record = this.hosts.get(host);
+    if (!record) return undefined;
+    return guest === undefined ? record.history.snapshot() : record.guests.get(guest)?.history.snapshot();
+  }
+
+  /** Adds or updates a host from its registry entry. */
+  upsertHost(host: Host): void {
+    const record = this.hosts.get(host.name);
+    const fromRegistry = {
+      name: host.name, address: host.address, port: host.port, user: host.user, tags: host.tags, trust: host.trust.state,
+      ...(host.trust.offered && host.trust.state !== 'trusted' ? { offeredFingerprint: host.trust.offered.fingerprint } : {}),
+    };
+    if (!record) {
+      this.hosts.set(host.name, { status: { ...fromRegistry, connection: 'disconnected' }, guests: new Map(), history: new HealthHistoryBuffer(this.historyLimits) });
+    } else {
+      const { offeredFingerprint: _dropped, ...previous } = record.status;
+      record.status = { ...previous, ...fromRegistry };
+    }
+    this.emitHost(host.name);
+  }
+
+  removeHost(name: string): void {
+    const record = this.hosts.get(name);
+    if (!record) return;
+    if (record.unreachableTimer) clearTimeout(record.unreachableTimer);
+    this.hosts.delete(name);
+    this.alerts.clearAllOf(name);
+    this.emit({ type: 'hostRemoved', host: name });
+    this.emitSummary();
+  }
+
+  setConnection(name: string, connection: ConnectionStatus): void {
+    const record = this.hosts.get(name);
+    if (!record) return;
+    const { error: _error, nextAttemptAt: _next, ...rest } = record.status;
+    record.status = {
+      ...rest,
+      connection: connection.state,
+      ...(connection.error !== undefined ? { error: connection.error } : {}),
+      ...(connection.nextAttemptAt !== undefined ? { nextAttemptAt: connection.nextAttemptAt } : {}),
+    };
+    if (connection.state === 'unreachable') this.scheduleUnreachableAlert(name, record);
+    else if (connection.state === 'connected' || connection.state === 'disconnected') {
+      if (record.unreachableTimer) clearTimeout(record.unreachableTimer);
+      record.unreachableTimer = undefined;
+      this.alerts.clear('hostUnreachable', name);
+    }
+    this.emitHost(name);
+  }
+
+  /** A fresh view of a host's agent: info and every guest, replacing what was known. */
+  applySync(name: string, sync: HostSync): void {
+    const record = this.hosts.get(name);
+    if (!record) return;
+    record.status = {
+      ...record.status,
+      info: sync.info,
+      agent: { version: sync.hello.agentVersion, file: sync.deployment.file, uploaded: sync.deployment.uploaded, driver: sync.hello.driver, features: sync.hello.features },
+      syncedAt: this.now(),
+    };
+    const baseline = new Map(sync.baseline.map((status) => [status.name, status]));
+    const seen = new Set<string>();
+    for (const entry of sync.guests) {
+      seen.add(entry.config.name);
+      this.applyGuestStatus(name, baseline.get(entry.config.name) ?? entry.status, entry.config);
+    }
+    for (const status of sync.baseline) {
+      if (!seen.has(status.name)) {
+        seen.add(status.name);
+        this.applyGuestStatus(name, status);
+      }
+    }
+    for (const guest of [...record.guests.keys()]) if (!seen.has(guest)) this.removeGuest(name, guest);
+    this.emitHost(name);
+  }
+
+  /** A guest's status as an action or a sync returned it. */
+  applyGuestStatus(hostName: string, status: GuestStatus, config?: GuestConfig): void {
+    const record = this.hosts.get(hostName);
+    if (!record) return;
+    const existing = record.guests.get(status.name);
+    const previousState = existing?.view.state;
+    const view: GuestView = {
+      ...(existing?.view ?? { host: hostName }),
+      host: hostName,
+      name: status.name,
+      xid: status.xid,
+      state: status.state,
+      processes: status.processes,
+      ...(config ? { config } : {}),
+    };
+    delete view.initPid;
+    delete view.startedAt;
+    if (status.initPid !== undefined) view.initPid = status.initPid;
+    if (status.state === 'running' && status.uptimeMs !== undefined) view.startedAt = this.now() - status.uptimeMs;
+    if (existing) existing.view = view;
+    else record.guests.set(status.name, { view, history: new HealthHistoryBuffer(this.historyLimits) });
+    this.noteStateChange(hostName, status.name, previousState, status.state);
+    this.emit({ type: 'guest', guest: view });
+    this.emitSummary();
+  }
+
+  /** A guestState event pushed by the agent; returns false when the guest is new to this core. */
+  applyGuestEvent(hostName: string, event: AgentEventData<'guestState'>): boolean {
+    const record = this.hosts.get(hostName);
+    if (!record) return true;
+    if (event.state === 'deleted') {
+      this.removeGuest(hostName, event.name);
+      return true;
+    }
+    const existing = record.guests.get(event.name);
+    if (!existing) return false;
+    this.applyGuestStatus(hostName, {
+      name: event.name,
+      xid: event.xid,
+      state: event.state,
+      processes: event.state === 'running' ? existing.view.processes : 0,
+      ...(event.initPid !== undefined ? { initPid: event.initPid } : {}),
+      ...(event.state === 'running' ? { uptimeMs: Math.max(0, this.now() - event.time) } : {}),
+    });
+    return true;
+  }
+
+  removeGuest(hostName: string, guest: string): void {
+    const record = this.hosts.get(hostName);
+    if (!record?.guests.delete(guest)) return;
+    this.alerts.clearAllOf(hostName, guest);
+    this.emit({ type: 'guestRemoved', host: hostName, guest });
+    this.emitSummary();
+  }
+
+  /** Marks a stop this core asked for, so it does not raise "stopped unexpectedly". */
+  expectStop(host: string, guest: string, withinMs = 120_000): () => void {
+    const key = `${host}/${guest}`;
+    this.expectedStops.set(key, this.now() + withinMs);
+    return () => { this.expectedStops.delete(key); };
+  }
+
+  applyHealthSample(hostName: string, sample: HostSample): void {
+    const record = this.hosts.get(hostName);
+    if (!record) return;
+    const time = this.now();
+    const cpus = record.status.info?.cpus ?? 1;
+    const health: HostHealth = {
+      time, cpu: sample.cpuBusyFraction, cpus, memoryTotal: sample.memoryTotal, memoryUsed: Math.max(0, sample.memoryTotal - sample.memoryAvailable),
+      load: sample.load, diskTotal: sample.diskTotal, diskFree: sample.diskFree,
+    };
+    record.status = { ...record.status, health };
+    const hostPoint: HealthPoint = { time, cpu: health.cpu, memoryBytes: health.memoryUsed };
+    record.history.record(hostPoint);
+    this.checkDisk(hostName, sample);
+
+    const guestPoints: Array<{ name: string; point: HealthPoint }> = [];
+    for (const guestSample of sample.guests) {
+      const guest = record.guests.get(guestSample.name);
+      if (!guest) continue;
+      const cpu = guest.lastCpuUsec !== undefined && guest.lastCpuTime !== undefined && time > guest.lastCpuTime && guestSample.cpuUsageUsec >= guest.lastCpuUsec
+        ? (guestSample.cpuUsageUsec - guest.lastCpuUsec) / ((time - guest.lastCpuTime) * 1000 * cpus)
+        : 0;
+      const previous = guest.view;
+      guest.lastCpuUsec = guestSample.cpuUsageUsec;
+      guest.lastCpuTime = time;
+      guest.view = {
+        ...previous, cpu, memoryBytes: guestSample.rssBytes, processes: guestSample.processes,
+        memoryHits: guestSample.memoryHits, processesHits: guestSample.processesHits, oomKills: guestSample.oomKills,
+      };
+      this.checkLimits(hostName, previous, guest.view);
+      const point: HealthPoint = { time, cpu, memoryBytes: guestSample.rssBytes, processes: guestSample.processes };
+      guest.history.record(point);
+      guestPoints.push({ name: guestSample.name, point });
+    }
+    this.emit({ type: 'health', host: hostName, point: hostPoint, guests: guestPoints });
+    this.emit({ type: 'host', host: record.status });
+    this.emitSummary();
+  }
+
+  private noteStateChange(host: string, guest: string, previous: string | undefined, next: string): void {
+    const key = `${host}/${guest}`;
+    if (next === 'running') {
+      this.alerts.clear('guestStoppedUnexpectedly', host, guest);
+      return;
+    }
+    if (previous !== 'running') return;
+    const expectedUntil = this.expectedStops.get(key);
+    if (expectedUntil !== undefined && expectedUntil >= this.now()) return;
+    this.alerts.raise('guestStoppedUnexpectedly', host, `Host ${host}, guest ${guest}: stopped without vfleet asking (crash, host reboot or an admin on the host)`, guest, this.now());
+  }
+
+  private checkLimits(host: string, before: GuestView, after: GuestView): void {
+    const memoryHit = (after.memoryHits ?? 0) > (before.memoryHits ?? after.memoryHits ?? 0) || (after.oomKills ?? 0) > (before.oomKills ?? after.oomKills ?? 0);
+    const processHit = (after.processesHits ?? 0) > (before.processesHits ?? after.processesHits ?? 0);
+    const guest = after.name;
+    this.limitAlert('memoryLimitHit', host, guest, memoryHit, `Host ${host}, guest ${guest}: hit its memory limit (${after.memoryHits ?? 0} times, ${after.oomKills ?? 0} processes killed)`);
+    this.limitAlert('processLimitHit', host, guest, processHit, `Host ${host}, guest ${guest}: hit its process limit (${after.processesHits ?? 0} refused forks)`);
+  }
+
+  private limitAlert(kind: 'memoryLimitHit' | 'processLimitHit', host: string, guest: string, hit: boolean, message: string): void {
+    const key = `${kind}:${host}:${guest}`;
+    const now = this.now();
+    if (hit) {
+      this.lastLimitHit.set(key, now);
+      this.alerts.raise(kind, host, message, guest, now);
+      return;
+    }
+    const last = this.lastLimitHit.get(key);
+    if (last !== undefined && now - last >= this.thresholds.limitQuietMs) {
+      this.lastLimitHit.delete(key);
+      this.alerts.clear(kind, host, guest);
+    }
+  }
+
+  private checkDisk(host: string, sample: HostSample): void {
+    if (sample.diskTotal <= 0) return;
+    const free = sample.diskFree / sample.diskTotal;
+    if (free < this.thresholds.diskFreeFraction) {
+      const percent = (free * 100).toFixed(1);
+      this.alerts.raise('diskLow', host, `Host ${host}: the guest base has only ${percent}% free (${formatBytes(sample.diskFree)} of ${formatBytes(sample.diskTotal)})`);
+    } else {
+      this.alerts.clear('diskLow', host);
+    }
+  }
+
+  private scheduleUnreachableAlert(name: string, record: HostRecord): void {
+    const raise = (): void => {
+      record.unreachableTimer = undefined;
+      if (this.hosts.get(name) !== record || record.status.connection !== 'unreachable') return;
+      this.alerts.raise('hostUnreachable', name, record.status.error ?? `Host ${name} is unreachable`);
+    };
+    if (this.thresholds.unreachableGraceMs === 0) raise();
+    else if (!record.unreachableTimer) record.unreachableTimer = setTimeout(raise, this.thresholds.unreachableGraceMs);
+  }
+
+  private emitHost(name: string): void {
+    const record = this.hosts.get(name);
+    if (record) this.emit({ type: 'host', host: record.status });
+    this.emitSummary();
+  }
+
+  private emitSummary(): void {
+    const summary: FleetSummary = summarizeFleet([...this.hosts.values()].map(viewOf));
+    const text = JSON.stringify(summary);
+    if (text === this.lastSummary) return;
+    this.lastSummary = text;
+    this.emit({ type: 'summary', summary });
+  }
+
+  private emit(delta: FleetDelta): void {
+    for (const listener of this.listeners) listener(delta);
+  }
+}
+
+function viewOf(record: HostRecord): HostView {
+  return { ...record.status, guests: [...record.guests.values()].map((guest) => guest.view) };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,281 @@
+// One SSH connection per host, kept up: keepalive detects a dead peer, a lost connection is
+// retried with backoff, a refused host key or login stops the retries until the admin acts.
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Host } from '../../../shared/api/hosts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { remoteCommand } from './remoteCommand';
+import { createSemaphore, type Semaphore } from './semaphore';
+import { describeSshError, HostError } from './sshErrors';
+
+export const OPENSSH_DEFAULT_MAX_SESSIONS = 10;
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'unreachable' | 'pendingApproval' | 'blocked' | 'failed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Why the host is not connected, in words for the admin. */
+  error?: string;
+  /** When the next reconnect attempt starts (ms since the epoch), while unreachable. */
+  nextAttemptAt?: number;
+}
+
+export type HostKeyVerdict = { accepted: true } | { accepted: false; state: 'pendingApproval' | 'blocked'; message: string };
+
+export interface SshConnectionSettings {
+  keepaliveIntervalMs: number;
+  /** Unanswered keepalives before the connection counts as dead. */
+  keepaliveCountMax: number;
+  readyTimeoutMs: number;
+  backoff: BackoffPolicy;
+  maxChannels: number;
+}
+
+export const DEFAULT_CONNECTION_SETTINGS: SshConnectionSettings = {
+  keepaliveIntervalMs: 5_000,
+  keepaliveCountMax: 3,
+  readyTimeoutMs: 15_000,
+  backoff: DEFAULT_BACKOFF,
+  maxChannels: OPENSSH_DEFAULT_MAX_SESSIONS,
+};
+
+export interface SshConnectionDeps {
+  /** The registry entry as it is now (it may change between attempts). */
+  host: () => Host;
+  /** ssh2 login fields for the host: agent socket, private key, passphrase or password. */
+  credentials: (host: Host) => Promise<Partial<ConnectConfig>>;
+  verifyHostKey: (host: Host, keyBlob: Buffer) => Promise<HostKeyVerdict>;
+  /** A stream to the host through its jump host, when it has one. */
+  openTunnel?: (host: Host) => Promise<Duplex | undefined>;
+  /** Shared by all hosts: bounds how many handshakes run at once. */
+  connectSlots: Semaphore;
+  settings: SshConnectionSettings;
+}
+
+interface ConnectionEvents {
+  status: [ConnectionStatus];
+  ready: [];
+  lost: [HostError];
+}
+
+export interface ExecOptions {
+  signal?: AbortSignal;
+}
+
+export class SshConnection extends EventEmitter<ConnectionEvents> {
+  private client: Client | undefined;
+  private wanted = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private current: ConnectionStatus = { state: 'disconnected' };
+  private readonly channelSlots: Semaphore;
+
+  constructor(private readonly deps: SshConnectionDeps) {
+    super();
+    this.channelSlots = createSemaphore(Math.min(deps.settings.maxChannels, OPENSSH_DEFAULT_MAX_SESSIONS));
+  }
+
+  get name(): string {
+    return this.deps.host().name;
+  }
+
+  get status(): ConnectionStatus {
+    return this.current;
+  }
+
+  /** Starts connecting (and reconnecting after losses) until stop(). */
+  start(): void {
+    if (this.wanted && this.current.state !== 'pendingApproval' && this.current.state !== 'blocked' && this.current.state !== 'failed') return;
+    this.wanted = true;
+    this.attempt = 0;
+    this.clearRetry();
+    if (!this.client) void this.connectOnce();
+  }
+
+  stop(): void {
+    this.wanted = false;
+    this.clearRetry();
+    const client = this.client;
+    this.client = undefined;
+    client?.end();
+    this.setStatus({ state: 'disconnected' });
+  }
+
+  /** Resolves once connected; rejects when the host needs the admin (key, login) or the time is up. */
+  whenConnected(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.current.state === 'connected') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onStatus = (status: ConnectionStatus): void => {
+        if (status.state === 'connected') finish();
+        else if (status.state === 'pendingApproval' || status.state === 'blocked' || status.state === 'failed' || status.state === 'disconnected') {
+          finish(new HostError(this.name, status.error ?? `Host ${this.name}: ${status.state}`));
+        }
+      };
+      const onAbort = (): void => finish(new HostError(this.name, `Host ${this.name}: connecting was cancelled`));
+      const timer = setTimeout(() => {
+        finish(new HostError(this.name, this.current.error ?? `Host ${this.name}: not connected after ${Math.round(timeoutMs / 1000)} s`, 'unreachable'));
+      }, timeoutMs);
+      this.on('status', onStatus);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Opens an exec channel running argv; the channel slot is freed when the channel closes. */
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ClientChannel> {
+    const release = await this.channelSlots.acquire(options.signal);
+    const client = this.client;
+    if (!client || this.current.state !== 'connected') {
+      release();
+      throw new HostError(this.name, this.current.error ?? `Host ${this.name} is not connected`, 'unreachable');
+    }
+    return new Promise<ClientChannel>((resolve, reject) => {
+      client.exec(remoteCommand(argv), (error, channel) => {
+        if (error) {
+          release();
+          reject(new HostError(this.name, `Host ${this.name}: could not open a command channel: ${error.message}`, 'unreachable'));
+          return;
+        }
+        channel.once('close', release);
+        const onAbort = (): void => { channel.close(); };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.once('close', () => options.signal?.removeEventListener('abort', onAbort));
+        resolve(channel);
+      });
+    });
+  }
+
+  /** A TCP stream from this host to another address (for hosts that use this one as jump host). */
+  forwardTo(address: string, port: number): Promise<Duplex> {
+    const client = this.client;
+    if (!client || this.current.state !== 'connected') {
+      return Promise.reject(new HostError(this.name, `Jump host ${this.name} is not connected`, 'unreachable'));
+    }
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => {
+        if (error) reject(new HostError(this.name, `Jump host ${this.name} could not reach ${address}:${port}: ${error.message}`, 'unreachable'));
+        else resolve(stream);
+      });
+    });
+  }
+
+  private async connectOnce(): Promise<void> {
+    const host = this.deps.host();
+    if (this.current.state !== 'unreachable') this.setStatus({ state: 'connecting' });
+    const release = await this.deps.connectSlots.acquire();
+    if (!this.wanted) {
+      release();
+      return;
+    }
+    let config: ConnectConfig;
+    try {
+      const sock = this.deps.openTunnel ? await this.deps.openTunnel(host) : undefined;
+      config = {
+        host: host.address,
+        port: host.port,
+        username: host.user,
+        readyTimeout: this.deps.settings.readyTimeoutMs,
+        keepaliveInterval: this.deps.settings.keepaliveIntervalMs,
+        keepaliveCountMax: this.deps.settings.keepaliveCountMax,
+        ...(await this.deps.credentials(host)),
+        ...(sock ? { sock } : {}),
+      };
+    } catch (error) {
+      release();
+      const failure = error instanceof HostError ? error : new HostError(host.name, `Host ${host.name}: ${(error as Error).message}`);
+      this.afterFailure(failure);
+      return;
+    }
+
+    const client = new Client();
+    let verdict: HostKeyVerdict | undefined;
+    let lastError: unknown;
+    let wasReady = false;
+    config.hostVerifier = (keyBlob: Buffer, verify: (valid: boolean) => void): void => {
+      this.deps.verifyHostKey(host, keyBlob).then(
+        (result) => { verdict = result; verify(result.accepted); },
+        (error: Error) => {
+          verdict = { accepted: false, state: 'blocked', message: `Host ${host.name}: its host key could not be checked: ${error.message}` };
+          verify(false);
+        },
+      );
+    };
+    client.on('ready', () => {
+      release();
+      wasReady = true;
+      if (!this.wanted) {
+        client.end();
+        return;
+      }
+      this.client = client;
+      this.attempt = 0;
+      this.setStatus({ state: 'connected' });
+      this.emit('ready');
+    });
+    client.on('error', (error) => { lastError = error; });
+    client.on('close', () => {
+      release();
+      // A connection closed on purpose (stop, fail) was already taken out of use.
+      if (wasReady && this.client !== client) return;
+      const failure = verdict && !verdict.accepted
+        ? new HostError(host.name, verdict.message, 'permanent')
+        : describeSshError(host.name, host.address, host.port, lastError ?? new Error('the connection closed'));
+      if (this.client === client) {
+        this.client = undefined;
+        this.emit('lost', failure);
+      }
+      if (verdict && !verdict.accepted) {
+        this.setStatus({ state: verdict.state, error: verdict.message });
+        return;
+      }
+      if (wasReady && this.wanted) this.attempt = 0;
+      this.afterFailure(failure);
+    });
+    client.connect(config);
+  }
+
+  private afterFailure(failure: HostError): void {
+    if (!this.wanted) {
+      this.setStatus({ state: 'disconnected' });
+      return;
+    }
+    if (failure.kind !== 'unreachable') {
+      this.setStatus({ state: 'failed', error: failure.message });
+      return;
+    }
+    const delay = backoffDelay(this.attempt, this.deps.settings.backoff);
+    this.attempt += 1;
+    this.setStatus({ state: 'unreachable', error: failure.message, nextAttemptAt: Date.now() + delay });
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.wanted && !this.client) void this.connectOnce();
+    }, delay);
+  }
+
+  /** Stops retrying with a cause the admin must fix (no suitable Node, sudo wants a password). */
+  fail(error: HostError): void {
+    this.clearRetry();
+    const client = this.client;
+    this.client = undefined;
+    this.setStatus({ state: 'failed', error: error.message });
+    client?.end();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.current = status;
+    this.emit('status', status);
+  }
+}

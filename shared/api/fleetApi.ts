@@ -1,0 +1,56 @@
+// The one app API: every call the UI (through IPC or WebSocket) and the CLI make into the fleet
+// core, with the schema of its parameters and of its result. The deltas feed is separate
+// (fleetDeltaSchema): subscribers receive it, they never poll.
+import { z } from 'zod';
+import { agentMethods } from '../protocol/agentMethods';
+import { auditEntrySchema, auditQuerySchema } from './audit';
+import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
+import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
+import {
+  guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
+  guestUnameRequestSchema, execOutcomeSchema,
+} from './guestActions';
+import { healthHistorySchema, healthQuerySchema } from './health';
+import {
+  fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
+  importSourceKindSchema,
+} from './hosts';
+
+const nothing = z.object({}).strict();
+const hostNamesSchema = z.object({ names: z.array(hostNameSchema).optional() }).strict();
+const importSourceSchema = z.object({ kind: importSourceKindSchema, path: z.string().min(1) }).strict();
+
+export const fleetApi = {
+  'hosts.list': { params: nothing, result: z.array(hostSchema) },
+  'hosts.add': { params: hostInputSchema, result: hostSchema },
+  'hosts.update': { params: z.object({ name: hostNameSchema, patch: hostUpdateSchema }).strict(), result: hostSchema },
+  'hosts.remove': { params: z.object({ name: hostNameSchema }).strict(), result: nothing },
+  'hosts.approveKey': { params: z.object({ name: hostNameSchema, fingerprint: fingerprintSchema }).strict(), result: hostSchema },
+  'hosts.importPreview': { params: importSourceSchema, result: importPreviewSchema },
+  'hosts.importApply': { params: importSourceSchema, result: importResultSchema },
+  /** Connects (absent names: every host) and waits until each is connected or needs the admin. */
+  'hosts.connect': { params: hostNamesSchema.extend({ timeoutMs: z.number().int().positive().optional() }).strict(), result: z.array(hostStatusSchema) },
+  'hosts.disconnect': { params: hostNamesSchema, result: nothing },
+  'inventory.snapshot': { params: nothing, result: fleetSnapshotSchema },
+  'inventory.history': { params: healthQuerySchema, result: healthHistorySchema },
+  'guest.build': { params: guestBuildRequestSchema, result: guestViewSchema },
+  'guest.start': { params: guestRefSchema, result: guestViewSchema },
+  'guest.stop': { params: guestRefSchema, result: guestViewSchema },
+  'guest.restart': { params: guestRefSchema, result: guestViewSchema },
+  'guest.delete': { params: guestRefSchema, result: nothing },
+  'guest.exec': { params: guestExecRequestSchema, result: execOutcomeSchema },
+  'guest.limits': { params: guestLimitsRequestSchema, result: agentMethods.limitGet.result },
+  'guest.capabilities': { params: guestCapabilitiesRequestSchema, result: agentMethods.capsGet.result },
+  'guest.uname': { params: guestUnameRequestSchema, result: agentMethods.unameGet.result },
+  'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
+  'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
+  'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },
+} as const;
+
+export type FleetApiMethod = keyof typeof fleetApi;
+export type FleetApiParams<M extends FleetApiMethod> = z.input<(typeof fleetApi)[M]['params']>;
+export type FleetApiResult<M extends FleetApiMethod> = z.infer<(typeof fleetApi)[M]['result']>;
+
+export function isFleetApiMethod(method: string): method is FleetApiMethod {
+  return Object.prototype.hasOwnProperty.call(fleetApi, method);
+}

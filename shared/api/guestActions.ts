@@ -1,0 +1,49 @@
+// Parameters and results of the guest actions as the app API exposes them (UI and CLI alike);
+// the per-guest details reuse the agent protocol's schemas.
+import { z } from 'zod';
+import { agentMethods, buildParamsSchema, limitChangesSchema } from '../protocol/agentMethods';
+import { guestNameSchema } from '../validation';
+import { hostNameSchema } from './hosts';
+
+export const guestRefSchema = z.object({ host: hostNameSchema, guest: guestNameSchema }).strict();
+export type GuestRef = z.infer<typeof guestRefSchema>;
+
+export const guestBuildRequestSchema = z.object({ host: hostNameSchema, build: buildParamsSchema }).strict();
+export type GuestBuildRequest = z.input<typeof guestBuildRequestSchema>;
+
+export const guestExecRequestSchema = guestRefSchema.extend({
+  argv: z.array(z.string().max(65536)).min(1, 'exec needs a command').max(4096),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().optional(),
+  /** Bytes for the command's standard input (UTF-8), closed afterwards. */
+  stdin: z.string().max(1_000_000).optional(),
+  timeoutMs: z.number().int().positive().max(86_400_000).optional(),
+}).strict();
+export type GuestExecRequest = z.infer<typeof guestExecRequestSchema>;
+
+export const execOutcomeSchema = z.object({
+  host: z.string(),
+  guest: z.string(),
+  /** Exit code of the command; absent when it could not run (see error). */
+  exitCode: z.number().int().optional(),
+  stdout: z.string(),
+  stderr: z.string(),
+  /** Why the command did not run or did not finish: host unreachable, guest stopped, timeout, cancelled. */
+  error: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+});
+export type ExecOutcome = z.infer<typeof execOutcomeSchema>;
+
+export const guestLimitsRequestSchema = guestRefSchema.extend({
+  /** Absent: only read the limits and their usage. */
+  changes: limitChangesSchema.optional(),
+}).strict();
+export type GuestLimitsRequest = z.input<typeof guestLimitsRequestSchema>;
+
+const capsChanges = agentMethods.capsSet.params.omit({ name: true }).partial();
+export const guestCapabilitiesRequestSchema = guestRefSchema.extend({ changes: capsChanges.optional() }).strict();
+export type GuestCapabilitiesRequest = z.input<typeof guestCapabilitiesRequestSchema>;
+
+const unameChanges = agentMethods.unameSet.params.omit({ name: true }).partial();
+export const guestUnameRequestSchema = guestRefSchema.extend({ changes: unameChanges.optional() }).strict();
+export type GuestUnameRequest = z.input<typeof guestUnameRequestSchema>;
