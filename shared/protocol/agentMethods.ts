@@ -389,3 +389,30 @@ export type SchemaMatchesDomain = [
   Assert<Same<z.infer<typeof hostInfoSchema>, HostInfo>>,
   Assert<Same<z.infer<typeof statRowSchema>, StatRow>>,
 ];
+
+/** A validation outcome with the problems in one admin-readable line. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+function check<T>(schema: z.ZodType, value: unknown): Checked<T> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? { ok: true, value: parsed.data as T } : { ok: false, problem: describeIssues(parsed.error) };
+}
+
+export function checkAgentParams<M extends AgentMethodName>(method: M, params: unknown): Checked<AgentParsedParams<M>> {
+  return check(agentMethods[method].params, params);
+}
+
+export function checkAgentResult<M extends AgentMethodName>(method: M, result: unknown): Checked<AgentResult<M>> {
+  return check(agentMethods[method].result, result);
+}
+
+export function checkAgentEvent<E extends AgentEventName>(event: E, data: unknown): Checked<AgentEventData<E>> {
+  return check(agentEvents[event], data);
+}

@@ -1,0 +1,129 @@
+// `build`: makes a guest root and its configuration in temporary directories and renames both
+// into place only when everything succeeded, so a failed or interrupted build leaves nothing.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { GuestConfig } from '../../../shared/domain/guest';
+import type { BuildParams } from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
+import { SECURE_BCAPABILITIES } from '../../../shared/validation';
+import { writeGuestConfig } from '../config/guestConfigStore';
+import { guestError } from '../errors/agentError';
+import type { AgentPaths } from '../host/agentPaths';
+import { isProcessAlive } from '../locks/processIdentity';
+import { findExecutable } from '../process/runTool';
+import { buildBusyboxRoot } from './busyboxRoot';
+import { copyTemplate, debootstrapRoot, rsyncRoot } from './copyRoot';
+import { completeGuestSkeleton } from './guestSkeleton';
+import { assertIdentityFree } from './hostUniqueness';
+
+const TEMP_PREFIX = '.vfleet-build-';
+
+export interface BuildEnvironment {
+  paths: AgentPaths;
+  /** All configured guests, for the uniqueness checks. */
+  readConfigs(): Promise<GuestConfig[]>;
+  /** Runs the final check-and-rename under the host-wide build lock. */
+  withBuildLock<T>(action: () => Promise<T>): Promise<T>;
+}
+
+function temporaryName(name: string): string {
+  return `${TEMP_PREFIX}${process.pid}-${Date.now().toString(36)}-${name}`;
+}
+
+/** Removes temporary build directories whose building process has died (e.g. was SIGKILLed). */
+export async function sweepAbandonedBuilds(paths: AgentPaths): Promise<void> {
+  for (const directory of [paths.guestBase, join(paths.stateDir, 'builds')]) {
+    const entries = await fs.readdir(directory).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const pid = Number(/^\.vfleet-build-(\d+)-/.exec(entry)?.[1]);
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
+        await fs.rm(join(directory, entry), { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+function newGuestConfig(params: BuildParams, rootDir: string): GuestConfig {
+  return {
+    name: params.name,
+    xid: params.xid,
+    nodename: params.hostname ?? params.name,
+    domainname: params.domainname ?? '',
+    interfaces: params.interfaces.map((spec, index) => ({ id: String(index), ip: spec.ip, prefix: spec.prefix, dev: spec.dev })),
+    initStyle: params.initStyle,
+    mark: params.mark ?? '',
+    bcapabilities: [...SECURE_BCAPABILITIES],
+    ccapabilities: [],
+    cflags: [],
+    limits: {},
+    rootDir,
+  };
+}
+
+function assertToolPresent(name: string, guest: string, method: string, debianPackage: string): void {
+  if (!findExecutable(name)) {
+    throw guestError(ERROR_CODES.unsupported, guest, `build method ${method} needs '${name}', which is not installed (Debian package ${debianPackage})`);
+  }
+}
+
+async function populateRoot(params: BuildParams, root: string, excludes: string[], signal: AbortSignal): Promise<void> {
+  switch (params.method) {
+    case 'skeleton':
+      return;
+    case 'busybox':
+      await buildBusyboxRoot(root, signal);
+      return;
+    case 'template':
+      await copyTemplate(params.source ?? '', root, signal);
+      return;
+    case 'rsync':
+      await rsyncRoot(params.source ?? '', root, excludes, signal);
+      return;
+    case 'debootstrap':
+      if (!params.distribution) throw guestError(ERROR_CODES.invalidParams, params.name, 'build method debootstrap needs a distribution (e.g. -d bookworm)');
+      await debootstrapRoot(root, params.distribution, params.mirror, signal);
+      return;
+  }
+}
+
+export async function buildGuest(params: BuildParams, environment: BuildEnvironment, signal: AbortSignal): Promise<GuestConfig> {
+  const { paths } = environment;
+  const { name } = params;
+  if (params.method === 'rsync' || params.method === 'template') assertToolPresent('rsync', name, params.method, 'rsync');
+  if (params.method === 'template') assertToolPresent('tar', name, params.method, 'tar');
+  if (params.method === 'debootstrap') assertToolPresent('debootstrap', name, params.method, 'debootstrap');
+  const identity = { name, xid: params.xid, ips: params.interfaces.map((spec) => spec.ip) };
+  await assertIdentityFree(identity, await environment.readConfigs(), paths);
+  await sweepAbandonedBuilds(paths);
+
+  const finalRoot = join(paths.guestBase, name);
+  const finalConfig = join(paths.configBase, name);
+  const temporaryRoot = join(paths.guestBase, temporaryName(name));
+  const temporaryConfig = join(paths.stateDir, 'builds', temporaryName(name));
+  let rootMoved = false;
+  try {
+    await fs.mkdir(paths.guestBase, { recursive: true, mode: 0o755 });
+    await fs.mkdir(temporaryRoot, { mode: 0o755 });
+    const config = newGuestConfig(params, finalRoot);
+    await populateRoot(params, temporaryRoot, [paths.guestBase, paths.configBase], signal);
+    signal.throwIfAborted();
+    await completeGuestSkeleton(temporaryRoot, { nodename: config.nodename, domainname: config.domainname, addresses: identity.ips }, signal);
+    await writeGuestConfig(temporaryConfig, config);
+    signal.throwIfAborted();
+    await environment.withBuildLock(async () => {
+      await assertIdentityFree(identity, await environment.readConfigs(), paths);
+      signal.throwIfAborted();
+      await fs.rename(temporaryRoot, finalRoot);
+      rootMoved = true;
+      await fs.rename(temporaryConfig, finalConfig);
+    });
+    return config;
+  } catch (error) {
+    if (rootMoved) await fs.rm(finalRoot, { recursive: true, force: true });
+    if (signal.aborted) throw guestError(ERROR_CODES.cancelled, name, 'the build was interrupted; nothing was left behind');
+    throw error;
+  } finally {
+    await fs.rm(temporaryRoot, { recursive: true, force: true });
+    await fs.rm(temporaryConfig, { recursive: true, force: true });
+  }
+}

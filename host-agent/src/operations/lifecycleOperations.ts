@@ -1,0 +1,96 @@
+// start, stop, restart, status, start --marked and delete: each mutating one under the guest's lock.
+import { promises as fs } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
+import type { GuestStatus } from '../../../shared/domain/guest';
+import type { AgentResult } from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
+import { guestConfigDir } from '../config/guestConfigStore';
+import { asAgentError, guestError } from '../errors/agentError';
+import type { AgentContext } from './agentContext';
+
+export async function guestStatus(context: AgentContext, name: string): Promise<GuestStatus> {
+  return context.statusOf(await context.readConfig(name));
+}
+
+async function startUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+  const config = await context.readConfig(name);
+  const before = await context.statusOf(config);
+  if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
+  try {
+    return await context.driver.start(config);
+  } catch (error) {
+    throw asAgentError(error, name);
+  }
+}
+
+async function stopUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+  const config = await context.readConfig(name);
+  const before = await context.statusOf(config);
+  if (before.state !== 'running') throw guestError(ERROR_CODES.notRunning, name, 'is not running');
+  try {
+    return await context.driver.stop(config);
+  } catch (error) {
+    throw asAgentError(error, name);
+  }
+}
+
+export function startGuest(context: AgentContext, name: string): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'start', () => startUnlocked(context, name));
+}
+
+export function stopGuest(context: AgentContext, name: string): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name));
+}
+
+export function restartGuest(context: AgentContext, name: string): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'restart', async () => {
+    const config = await context.readConfig(name);
+    if ((await context.statusOf(config)).state === 'running') await stopUnlocked(context, name);
+    return startUnlocked(context, name);
+  });
+}
+
+/** What a host's boot script calls: start every stopped guest whose apps/init/mark matches. */
+export async function startMarkedGuests(context: AgentContext, mark: string): Promise<AgentResult<'startMarked'>> {
+  const results: AgentResult<'startMarked'>['results'] = [];
+  for (const config of await context.readAllConfigs()) {
+    if (config.mark !== mark) continue;
+    try {
+      const status = await context.statusOf(config);
+      results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name) });
+    } catch (error) {
+      results.push({ name: config.name, ok: false, error: asAgentError(error, config.name).message });
+    }
+  }
+  return { mark, results };
+}
+
+function isInside(base: string, path: string): boolean {
+  const relation = relative(base, path);
+  return relation !== '' && !relation.startsWith('..') && !isAbsolute(relation);
+}
+
+/** Refused while running; removes kernel objects, the guest root and the configuration. */
+export function deleteGuest(context: AgentContext, name: string): Promise<AgentResult<'delete'>> {
+  return context.withGuestLock(name, 'delete', async () => {
+    const config = await context.readConfig(name);
+    const status = await context.statusOf(config);
+    if (status.state === 'running') throw guestError(ERROR_CODES.running, name, 'is running; stop it before deleting it');
+    // vdir may point anywhere: never remove a tree outside the guest base.
+    if (!isInside(context.paths.guestBase, config.rootDir)) {
+      throw guestError(ERROR_CODES.conflict, name, `its root ${config.rootDir} is outside the guest base ${context.paths.guestBase}; remove it by hand`);
+    }
+    try {
+      await context.driver.cleanup(config);
+    } catch (error) {
+      throw asAgentError(error, name);
+    }
+    // The configuration disappears in one rename first, so a half-deleted guest is never listed.
+    const trash = join(context.paths.stateDir, 'trash', `${name}-${process.pid}-${Date.now().toString(36)}`);
+    await fs.mkdir(join(context.paths.stateDir, 'trash'), { recursive: true });
+    await fs.rename(guestConfigDir(context.paths.configBase, name), trash);
+    await fs.rm(config.rootDir, { recursive: true, force: true });
+    await fs.rm(trash, { recursive: true, force: true });
+    return { name, deleted: true as const };
+  });
+}

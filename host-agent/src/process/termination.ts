@@ -1,0 +1,29 @@
+// SIGINT/SIGTERM/SIGHUP: run the registered clean-ups (interrupted builds remove their temporary
+// directories), then exit with 128 + signal number. Without clean-ups the agent exits at once.
+import { constants } from 'node:os';
+
+type Cleanup = () => Promise<void>;
+
+const cleanups = new Set<Cleanup>();
+let installed = false;
+let terminating = false;
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      const code = 128 + (constants.signals[signal] ?? 15);
+      if (terminating) return;
+      terminating = true;
+      void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(code));
+    });
+  }
+}
+
+/** Registers a clean-up for termination signals; returns its removal. */
+export function onTermination(cleanup: Cleanup): () => void {
+  install();
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}

@@ -1,0 +1,91 @@
+// Running exec/enter processes of one RPC connection: output streamed as execOutput events
+// (paused while the client is slow to read), stdin/resize/signal by session id, execExit at the end.
+import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import type { AgentEventData } from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
+import type { GuestProcess } from '../driver';
+import { AgentError } from '../errors/agentError';
+
+export const MAX_SESSIONS = 64;
+
+export interface EventSender {
+  /** Returns false when the output is congested (wait for whenDrained). */
+  send(event: 'execOutput', data: AgentEventData<'execOutput'>): boolean;
+  send(event: 'execExit', data: AgentEventData<'execExit'>): boolean;
+  whenDrained(): Promise<void>;
+}
+
+interface Session {
+  process: GuestProcess;
+  guest: string;
+}
+
+export class ExecSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly events: EventSender) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Registers the process and starts streaming; the returned id is what the client uses afterwards. */
+  adopt(guest: string, process: GuestProcess): string {
+    const session = randomUUID();
+    this.sessions.set(session, { process, guest });
+    for (const [stream, readable] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+      readable.on('data', (chunk: Buffer | string) => {
+        const data = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).toString('base64');
+        if (!this.events.send('execOutput', { session, stream, data })) {
+          readable.pause();
+          void this.events.whenDrained().then(() => readable.resume());
+        }
+      });
+    }
+    // execExit comes after the last output byte, so the client never loses a tail.
+    const streamed = Promise.all([process.stdout, process.stderr].map((readable) => finished(readable).catch(() => undefined)));
+    process.stdin.on('error', () => undefined);
+    void Promise.all([process.exited, streamed]).then(([code]) => {
+      this.sessions.delete(session);
+      this.events.send('execExit', { session, code });
+    });
+    return session;
+  }
+
+  assertRoom(): void {
+    if (this.sessions.size >= MAX_SESSIONS) {
+      throw new AgentError(ERROR_CODES.busy, `this connection already runs ${MAX_SESSIONS} exec sessions; wait for one to end`);
+    }
+  }
+
+  private get(session: string): Session {
+    const found = this.sessions.get(session);
+    if (!found) throw new AgentError(ERROR_CODES.notFound, `no running exec session ${session} (it has ended or never existed)`);
+    return found;
+  }
+
+  stdin(session: string, data: string | undefined, eof: boolean | undefined): void {
+    const { process } = this.get(session);
+    if (data) process.stdin.write(Buffer.from(data, 'base64'));
+    if (eof) process.stdin.end();
+  }
+
+  resize(session: string, cols: number, rows: number): void {
+    const { process, guest } = this.get(session);
+    if (!process.resize) throw new AgentError(ERROR_CODES.unsupported, `exec session ${session} in guest '${guest}' has no terminal to resize`);
+    process.resize(cols, rows);
+  }
+
+  signal(session: string, signal: NodeJS.Signals): void {
+    this.get(session).process.kill(signal);
+  }
+
+  /** The client is gone: hang up every session as a closed terminal would. */
+  hangUpAll(): void {
+    for (const { process } of this.sessions.values()) {
+      process.stdin.end();
+      process.kill('SIGHUP');
+    }
+  }
+}

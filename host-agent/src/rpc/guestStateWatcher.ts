@@ -1,0 +1,98 @@
+// Guest state changes as the kernel shows them, whoever made them (this agent, another agent
+// process, util-vserver by hand): the status of every guest is polled and only changes are told.
+import { watch, type FSWatcher } from 'node:fs';
+import type { AgentEventData } from '../../../shared/protocol/agentMethods';
+import type { GuestStatus } from '../../../shared/domain/guest';
+import type { AgentContext } from '../operations/agentContext';
+
+export const STATE_POLL_MS = 500;
+
+type Known = { state: GuestStatus['state']; xid: number };
+
+export class GuestStateWatcher {
+  private known = new Map<string, Known>();
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private polling = false;
+  private pollAgain = false;
+
+  constructor(
+    private readonly context: AgentContext,
+    private readonly emit: (data: AgentEventData<'guestState'>) => void,
+  ) {}
+
+  /** Reads the current state of every guest (the subscriber's baseline) and starts watching. */
+  async start(): Promise<GuestStatus[]> {
+    const statuses = await this.readStatuses();
+    this.known = new Map(statuses.map((status) => [status.name, { state: status.state, xid: status.xid }]));
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.poll(), STATE_POLL_MS);
+      this.timer.unref();
+      // A configuration appearing or vanishing is told at once, not at the next tick.
+      try {
+        this.watcher = watch(this.context.paths.configBase, () => void this.poll());
+        this.watcher.on('error', () => this.watcher?.close());
+      } catch {
+        this.watcher = undefined;
+      }
+    }
+    return statuses;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private async readStatuses(): Promise<GuestStatus[]> {
+    const statuses: GuestStatus[] = [];
+    for (const config of await this.context.readAllConfigs()) {
+      // A guest whose state cannot be read this instant keeps its last known state.
+      const status = await this.context.statusOf(config).catch(() => undefined);
+      if (status) statuses.push(status);
+      else {
+        const previous = this.known.get(config.name);
+        if (previous) statuses.push({ name: config.name, xid: config.xid, state: previous.state, processes: 0 });
+      }
+    }
+    return statuses;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = true;
+    try {
+      do {
+        this.pollAgain = false;
+        await this.compare();
+      } while (this.pollAgain && this.timer);
+    } catch {
+      // The next tick tries again; a transient read error must not end the subscription.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async compare(): Promise<void> {
+    const statuses = await this.readStatuses();
+    const seen = new Set<string>();
+    const time = Date.now();
+    for (const status of statuses) {
+      seen.add(status.name);
+      const previous = this.known.get(status.name);
+      if (previous?.state === status.state) continue;
+      this.known.set(status.name, { state: status.state, xid: status.xid });
+      this.emit({ name: status.name, xid: status.xid, state: status.state, previous: previous?.state ?? 'unknown', initPid: status.initPid, time });
+    }
+    for (const [name, previous] of this.known) {
+      if (seen.has(name)) continue;
+      this.known.delete(name);
+      this.emit({ name, xid: previous.xid, state: 'deleted', previous: previous.state, time });
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// One handler per agent method, over the same operations the CLI uses; params arrive validated.
+import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/agentMethods';
+import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
+import type { AgentContext } from '../operations/agentContext';
+import { buildGuestLocked } from '../operations/buildOperation';
+import { enterGuest, execInGuest } from '../operations/execOperations';
+import { hello, info, listGuests, processRows, statRows } from '../operations/inventoryOperations';
+import {
+  deleteGuest, guestStatus, restartGuest, startGuest, startMarkedGuests, stopGuest,
+} from '../operations/lifecycleOperations';
+import { getGuestLimits, setGuestLimits } from '../operations/limitOperations';
+import type { ExecSessions } from './execSessions';
+import type { GuestStateWatcher } from './guestStateWatcher';
+import type { HealthSampler } from './healthSampler';
+
+export interface ConnectionState {
+  sessions: ExecSessions;
+  stateWatcher: GuestStateWatcher;
+  healthSampler: HealthSampler;
+  /** Aborted when the agent is told to terminate: running builds clean up and stop. */
+  shutdownSignal: AbortSignal;
+}
+
+export type MethodHandlers = {
+  [M in AgentMethodName]: (params: AgentParsedParams<M>) => Promise<AgentResult<M>>;
+};
+
+export function createMethodHandlers(context: AgentContext, connection: ConnectionState): MethodHandlers {
+  const { sessions } = connection;
+  return {
+    hello: () => hello(context),
+    info: () => info(context),
+    list: () => listGuests(context),
+    status: ({ name }) => guestStatus(context, name),
+    build: (params) => buildGuestLocked(context, params, connection.shutdownSignal),
+    start: ({ name }) => startGuest(context, name),
+    stop: ({ name }) => stopGuest(context, name),
+    restart: ({ name }) => restartGuest(context, name),
+    startMarked: ({ mark }) => startMarkedGuests(context, mark),
+    exec: async ({ name, argv, tty, env, cwd, cols, rows }) => {
+      sessions.assertRoom();
+      const process = await execInGuest(context, name, argv, { tty, env, cwd });
+      if (tty && cols && rows) process.resize?.(cols, rows);
+      return { session: sessions.adopt(name, process), pid: process.pid };
+    },
+    enter: async ({ name, cols, rows }) => {
+      sessions.assertRoom();
+      const process = await enterGuest(context, name);
+      if (cols && rows) process.resize?.(cols, rows);
+      return { session: sessions.adopt(name, process), pid: process.pid };
+    },
+    stdin: async ({ session, data, eof }) => {
+      sessions.stdin(session, data, eof);
+      return {};
+    },
+    resize: async ({ session, cols, rows }) => {
+      sessions.resize(session, cols, rows);
+      return {};
+    },
+    signal: async ({ session, signal }) => {
+      sessions.signal(session, signal);
+      return {};
+    },
+    stat: () => statRows(context),
+    ps: (params) => processRows(context, params?.name),
+    limitGet: ({ name }) => getGuestLimits(context, name),
+    limitSet: ({ name, limits }) => setGuestLimits(context, name, limits),
+    capsGet: ({ name }) => getGuestCaps(context, name),
+    capsSet: (params) => setGuestCaps(context, params),
+    unameGet: ({ name }) => getGuestUname(context, name),
+    unameSet: (params) => setGuestUname(context, params),
+    delete: ({ name }) => deleteGuest(context, name),
+    subscribe: async ({ guestState, healthIntervalMs }) => {
+      const guests = await connection.stateWatcher.start();
+      if (!guestState) connection.stateWatcher.stop();
+      if (healthIntervalMs === undefined) connection.healthSampler.stop();
+      else connection.healthSampler.start(healthIntervalMs);
+      return { guests };
+    },
+    unsubscribe: async () => {
+      connection.stateWatcher.stop();
+      connection.healthSampler.stop();
+      return {};
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// One JSON-lines conversation: each line is parsed and validated before anything acts on it;
+// every bad line gets an error response naming the cause, and the connection keeps serving.
+import {
+  checkAgentParams, checkAgentResult, isAgentMethod, describeIssues, type AgentEventData, type AgentEventName, type AgentMethodName,
+} from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES, MAX_LINE_BYTES, requestIdSchema, requestSchema, type RequestId } from '../../../shared/protocol/envelope';
+import { AgentError, asAgentError } from '../errors/agentError';
+import type { AgentContext } from '../operations/agentContext';
+import { ExecSessions } from './execSessions';
+import { GuestStateWatcher } from './guestStateWatcher';
+import { HealthSampler } from './healthSampler';
+import { LineSplitter } from './lineSplitter';
+import { createMethodHandlers, type MethodHandlers } from './methodHandlers';
+
+export interface LineOutput {
+  /** Returns false when the peer is slow (buffered output above the high-water mark). */
+  write(line: string): boolean;
+  whenDrained(): Promise<void>;
+}
+
+/** The id of a request that failed validation, when it has a usable one. */
+function salvageId(value: unknown): RequestId | null {
+  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+  const id = requestIdSchema.safeParse((value as { id: unknown }).id);
+  return id.success ? id.data : null;
+}
+
+export class RpcConnection {
+  private readonly splitter: LineSplitter;
+  private readonly handlers: MethodHandlers;
+  private readonly inFlight = new Set<Promise<void>>();
+  readonly sessions: ExecSessions;
+  private readonly stateWatcher: GuestStateWatcher;
+  private readonly healthSampler: HealthSampler;
+
+  constructor(
+    context: AgentContext,
+    private readonly output: LineOutput,
+    shutdownSignal: AbortSignal,
+  ) {
+    this.splitter = new LineSplitter(MAX_LINE_BYTES, {
+      line: (text) => this.handleLine(text),
+      oversized: (bytes) =>
+        this.respondError(null, new AgentError(ERROR_CODES.invalidRequest, `a request line is longer than ${MAX_LINE_BYTES} bytes (${bytes} seen); it was dropped`)),
+    });
+    this.sessions = new ExecSessions({
+      send: (event, data) => this.sendEvent(event, data),
+      whenDrained: () => output.whenDrained(),
+    });
+    this.stateWatcher = new GuestStateWatcher(context, (data) => this.sendEvent('guestState', data));
+    this.healthSampler = new HealthSampler(
+      context,
+      (sample) => this.sendEvent('healthSample', sample),
+      () => undefined,
+    );
+    this.handlers = createMethodHandlers(context, {
+      sessions: this.sessions,
+      stateWatcher: this.stateWatcher,
+      healthSampler: this.healthSampler,
+      shutdownSignal,
+    });
+  }
+
+  push(chunk: Buffer): void {
+    this.splitter.push(chunk);
+  }
+
+  /** Input ended: answers every request already received, then resolves. */
+  async finish(): Promise<void> {
+    this.splitter.end();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  close(): void {
+    this.stateWatcher.stop();
+    this.healthSampler.stop();
+  }
+
+  private handleLine(text: string): void {
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.respondError(null, new AgentError(ERROR_CODES.parseError, `the request is not valid JSON (${(error as Error).message})`));
+      return;
+    }
+    const request = requestSchema.safeParse(value);
+    if (!request.success) {
+      this.respondError(salvageId(value), new AgentError(ERROR_CODES.invalidRequest, `the request is malformed: ${describeIssues(request.error)} (expected {id, method, params})`));
+      return;
+    }
+    const { id, method, params } = request.data;
+    if (!isAgentMethod(method)) {
+      this.respondError(id, new AgentError(ERROR_CODES.methodNotFound, `unknown method '${method.slice(0, 64)}'`));
+      return;
+    }
+    const parsed = checkAgentParams(method, params);
+    if (!parsed.ok) {
+      this.respondError(id, new AgentError(ERROR_CODES.invalidParams, `invalid parameters for ${method}: ${parsed.problem}`));
+      return;
+    }
+    const work = this.run(id, method, parsed.value);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async run(id: RequestId, method: AgentMethodName, params: unknown): Promise<void> {
+    try {
+      const handler = this.handlers[method] as (params: unknown) => Promise<unknown>;
+      const result = await handler(params);
+      const checked = checkAgentResult(method, result);
+      if (!checked.ok) {
+        throw new AgentError(ERROR_CODES.internal, `the agent produced an invalid ${method} result (${checked.problem}); please report this`);
+      }
+      this.output.write(JSON.stringify({ id, result: checked.value }));
+    } catch (error) {
+      this.respondError(id, asAgentError(error));
+    }
+  }
+
+  private respondError(id: RequestId | null, error: AgentError): void {
+    const response = { id, error: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } };
+    this.output.write(JSON.stringify(response));
+  }
+
+  private sendEvent<E extends AgentEventName>(event: E, data: AgentEventData<E>): boolean {
+    return this.output.write(JSON.stringify({ event, data }));
+  }
+}

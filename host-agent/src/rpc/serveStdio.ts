@@ -1,0 +1,45 @@
+// `serve --stdio`: the agent as the fleet core talks to it over an SSH exec channel. Guests are
+// never touched when the channel closes; only exec sessions are hung up, as a terminal would.
+import type { AgentContext } from '../operations/agentContext';
+import { RpcConnection, type LineOutput } from './rpcConnection';
+import { onTermination } from '../process/termination';
+
+function stdoutLines(): LineOutput & { broken: () => boolean } {
+  let broken = false;
+  process.stdout.on('error', () => {
+    broken = true;
+  });
+  return {
+    write: (line) => {
+      if (broken) return true;
+      return process.stdout.write(`${line}\n`);
+    },
+    whenDrained: () => (broken ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()))),
+    broken: () => broken,
+  };
+}
+
+export async function serveStdio(context: AgentContext): Promise<number> {
+  const shutdown = new AbortController();
+  const output = stdoutLines();
+  const connection = new RpcConnection(context, output, shutdown.signal);
+  const removeHandler = onTermination(async () => {
+    // Running builds see the abort, remove their temporary directories and answer "cancelled".
+    shutdown.abort();
+    connection.sessions.hangUpAll();
+    await connection.finish();
+  });
+  process.stdin.on('data', (chunk: Buffer) => connection.push(chunk));
+  await new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+    process.stdin.once('error', () => resolve());
+  });
+  await connection.finish();
+  // The client closed its side: wait for exec sessions it started to end, unless it is gone entirely.
+  while (connection.sessions.size > 0 && !output.broken()) await new Promise((resolve) => setTimeout(resolve, 100));
+  connection.sessions.hangUpAll();
+  connection.close();
+  removeHandler();
+  return 0;
+}
