@@ -5,11 +5,14 @@ import { dirname } from 'node:path';
 import { removeAbandonedTempFiles, writeFileAtomic } from './atomicWrite';
 import type { KeyValueStore } from './keyValueStore';
 import { StoreCorruptError } from './storeErrors';
-import { decodeDocument, validateForWrite, type DocumentFormat, type VersionedDocument } from './versionedDocument';
-
-function corruptCopyName(file: string, now: Date): string {
-  return `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
-}
+import {
+  corruptCopyName,
+  decodeStoredText,
+  serializeDocument,
+  validateForWrite,
+  type DocumentFormat,
+  type VersionedDocument,
+} from './versionedDocument';
 
 async function readText(file: string): Promise<string | undefined> {
   try {
@@ -25,27 +28,16 @@ async function loadDocument<T extends VersionedDocument>(file: string, format: D
   const text = await readText(file);
   if (text === undefined) return format.empty();
   const location = `The ${format.title} file ${file}`;
-  let raw: unknown;
-  let damage: string | undefined;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    damage = `it is not valid JSON: ${(error as Error).message}`;
-  }
-  const decoded = damage === undefined ? decodeDocument(format, raw, location) : { ok: false as const, cause: damage };
+  const decoded = decodeStoredText(format, text, location);
   if (!decoded.ok) {
     const movedTo = corruptCopyName(file, new Date());
     await rename(file, movedTo);
     throw new StoreCorruptError(location, movedTo, decoded.cause);
   }
   if (decoded.migratedFrom !== undefined) {
-    await writeFileAtomic(file, serialize(decoded.document));
+    await writeFileAtomic(file, serializeDocument(decoded.document));
   }
   return decoded.document;
-}
-
-function serialize(document: VersionedDocument): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore<T> {
@@ -80,7 +72,7 @@ export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore
     const run = async (): Promise<T> => {
       const fresh = await loadDocument(this.location, this.format);
       const next = validateForWrite(this.format, { ...change(structuredClone(fresh)), version: this.format.version });
-      await writeFileAtomic(this.location, serialize(next));
+      await writeFileAtomic(this.location, serializeDocument(next));
       this.current = next;
       return structuredClone(next);
     };

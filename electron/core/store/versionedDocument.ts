@@ -71,3 +71,27 @@ export function validateForWrite<T extends VersionedDocument>(format: DocumentFo
   }
   return parsed.data;
 }
+
+/** Parses the stored text (JSON) and decodes it; damage is returned as a cause, never thrown. */
+export function decodeStoredText<T extends VersionedDocument>(
+  format: DocumentFormat<T>,
+  text: string,
+  location: string,
+): DecodeResult<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, cause: `it is not valid JSON: ${(error as Error).message}` };
+  }
+  return decodeDocument(format, raw, location);
+}
+
+/** Where a damaged file is kept: beside it, named with the time it was found. */
+export function corruptCopyName(file: string, now: Date): string {
+  return `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+export function serializeDocument(document: VersionedDocument): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
