@@ -13,7 +13,7 @@ import { gatewayAddress, hostAddress, hostCapacity, parseSubnet } from './networ
 import {
   generateEd25519Key, knownHosts, publicKey, sshClientConfig, sshdConfig, sshdDirectoryInHost, writePrivateFile,
 } from './ssh/labSshFiles';
-import { labDirectory, labObjectNames, hostName, netnsName, validateLabName, vethName, defaultLabName } from './state/labNames';
+import { labDirectory, labObjectNames, hostMacAddress, hostName, netnsName, validateLabName, vethName, defaultLabName } from './state/labNames';
 import { labStateSchema, readLabState, stateFilePath, writeLabState, type LabHostRecord, type LabState } from './state/labState';
 import { runCommand, type CommandResult } from './system/command';
 import { isAlive, processesInPidNamespaceOf, readProcess, sendSignal, waitUntil } from './system/processTable';
@@ -167,7 +167,7 @@ export class Lab {
       if (!(await waitUntil(allGone, 5000))) throw new Error(`lab host ${host}: processes survived the reboot's SIGKILL`);
     }
     for (const directory of hostCgroups) await removeCgroupTree(directory, { keepRoot: true });
-    const link = { netns: record.netns, vethRoot: record.vethRoot, bridge: state.bridge };
+    const link = { netns: record.netns, vethRoot: record.vethRoot, bridge: state.bridge, hostMac: record.mac };
     await deleteHostLink(this.tools.ip, link);
     await createHostLink(this.tools.ip, link);
     if (wasCut) await setLinkUp(this.tools.ip, record.vethRoot, false);
@@ -223,11 +223,20 @@ export class Lab {
     return processesInPidNamespaceOf(record.initPid).find((entry) => entry.command === 'sshd' && entry.parentPid === record.initPid)?.pid;
   }
 
-  /** Joins the host's cgroups from outside (required by cgroup namespaces), then nsenter enters all its namespaces. */
+  /**
+   * nsenter enters every namespace but the cgroup one and forks into the host's PID namespace; that child joins the
+   * host's cgroups through the host's own /sys/fs/cgroup (so only it, not nsenter, counts in the host's cgroups),
+   * then enters the cgroup namespace, which must come last: a process cannot move across its own cgroup namespace root.
+   */
   private enterHostArgv(host: string, argv: string[]): string[] {
     const record = this.runningRecord(host);
-    const procsFiles = this.state().cgroupRoots.map((root) => join(root, record.name, 'cgroup.procs'));
-    return joinCgroupsArgv(procsFiles, [this.tools.nsenter, '-t', String(record.initPid), '-a', '--', ...argv]);
+    const procsFilesInHost = this.state().cgroupMountSteps
+      .filter((step) => step.kind === 'cgroup' || step.kind === 'cgroup2')
+      .map((step) => join(step.path, 'cgroup.procs'));
+    return [
+      this.tools.nsenter, '-t', String(record.initPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--',
+      ...joinCgroupsArgv(procsFilesInHost, [this.tools.nsenter, '--cgroup=/proc/1/ns/cgroup', '--', ...argv]),
+    ];
   }
 }
 
@@ -253,6 +262,7 @@ function bootPlan(state: LabState, record: LabHostRecord, tools: Record<LabTool,
     gateway: state.gateway,
     netns: record.netns,
     cgroupProcsFiles: state.cgroupRoots.map((root) => join(root, record.name, 'cgroup.procs')),
+    labCgroupProcsFiles: state.cgroupRoots.map((root) => join(root, 'cgroup.procs')),
     cgroupMountSteps: state.cgroupMountSteps,
   };
 }
@@ -279,7 +289,16 @@ async function planLab(opts: LabOptions): Promise<{ state: LabState; tools: Reco
   const hierarchies = discoverHierarchies();
   const hosts = Array.from({ length: hostCount }, (_, index): LabHostRecord => {
     const host = hostName(index + 1);
-    return { name: host, number: index + 1, address: hostAddress(subnet, index + 1), port: sshPort, netns: netnsName(names, host), vethRoot: vethName(names, index + 1), initPid: 0 };
+    return {
+      name: host,
+      number: index + 1,
+      address: hostAddress(subnet, index + 1),
+      port: sshPort,
+      netns: netnsName(names, host),
+      vethRoot: vethName(names, index + 1),
+      mac: hostMacAddress(names, index + 1),
+      initPid: 0,
+    };
   });
   const state: LabState = {
     name,
@@ -334,7 +353,7 @@ async function makeLab(state: LabState, tools: Record<LabTool, string>): Promise
   for (const record of state.hosts) await createCgroup(hierarchies, `${labObjectNames(state.name).cgroupDirectory}/${record.name}`);
   await writeLabState(state);
   await createBridge(tools.ip, state.bridge, `${state.gateway}/${state.prefixLength}`);
-  await Promise.all(state.hosts.map((record) => createHostLink(tools.ip, { netns: record.netns, vethRoot: record.vethRoot, bridge: state.bridge })));
+  await Promise.all(state.hosts.map((record) => createHostLink(tools.ip, { netns: record.netns, vethRoot: record.vethRoot, bridge: state.bridge, hostMac: record.mac })));
   const initPids = await Promise.all(state.hosts.map((record) => bootHost(bootPlan(state, record, tools))));
   state.hosts.forEach((record, index) => {
     record.initPid = initPids[index] ?? 0;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { CgroupMountStep } from '../cgroups/hierarchies';
@@ -28,6 +29,8 @@ export interface HostBootPlan {
   gateway: string;
   netns: string;
   cgroupProcsFiles: string[];
+  /** The lab's own cgroups (parents of the hosts'), where the launcher waits once the host runs. */
+  labCgroupProcsFiles: string[];
   cgroupMountSteps: CgroupMountStep[];
 }
 
@@ -62,6 +65,8 @@ export async function bootHost(plan: HostBootPlan, timeoutMs = 20000): Promise<n
     return initPid !== 0 || !isAlive(launcherPid);
   }, timeoutMs);
   if (!started || initPid === 0) throw new Error(`lab host ${plan.name} did not start: ${consoleTail(plan.hostDir)}`);
+  // The launcher (unshare, waiting for tini) lives outside the host's PID namespace, so it must not count in the host's cgroups.
+  for (const procsFile of plan.labCgroupProcsFiles) await writeFile(procsFile, String(launcherPid));
   const listening = await waitUntil(() => sshdListening(initPid, plan.address, plan.port) || !isAlive(initPid), timeoutMs);
   if (!listening || !isAlive(initPid)) throw new Error(`lab host ${plan.name} started but its sshd is not listening on ${plan.address}:${plan.port}: ${consoleTail(plan.hostDir)}`);
   return initPid;

@@ -44,9 +44,9 @@ export async function createBridge(ip: string, bridge: string, gatewayCidr: stri
 }
 
 /** A fresh named netns whose eth0 is the peer of a root-side veth enslaved to the bridge. */
-export async function createHostLink(ip: string, link: { netns: string; vethRoot: string; bridge: string }): Promise<void> {
+export async function createHostLink(ip: string, link: { netns: string; vethRoot: string; bridge: string; hostMac: string }): Promise<void> {
   await runOrThrow([ip, 'netns', 'add', link.netns], `creating the network namespace ${link.netns}`);
-  await runOrThrow([ip, 'link', 'add', link.vethRoot, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', link.netns], `creating the link ${link.vethRoot} into ${link.netns}`);
+  await runOrThrow([ip, 'link', 'add', link.vethRoot, 'type', 'veth', 'peer', 'name', 'eth0', 'address', link.hostMac, 'netns', link.netns], `creating the link ${link.vethRoot} into ${link.netns}`);
   await runOrThrow([ip, 'link', 'set', link.vethRoot, 'master', link.bridge, 'up'], `attaching ${link.vethRoot} to the bridge ${link.bridge}`);
 }
 

@@ -12,6 +12,8 @@ export interface LabObjectNames {
   vethPrefix: string;
   netnsPrefix: string;
   cgroupDirectory: string;
+  /** First four bytes of each host's eth0 MAC address (locally administered). */
+  macPrefix: string;
 }
 
 export function validateLabName(name: string): string {
@@ -29,6 +31,7 @@ export function labObjectNames(labName: string): LabObjectNames {
     vethPrefix: `vf${shortHash}h`,
     netnsPrefix: `vflab.${labName}.`,
     cgroupDirectory: `vfleet-lab-${labName}`,
+    macPrefix: `02:${shortHash.slice(0, 2)}:${shortHash.slice(2, 4)}:${shortHash.slice(4, 6)}`,
   };
 }
 
@@ -38,6 +41,12 @@ export function hostName(hostNumber: number): string {
 
 export function vethName(names: LabObjectNames, hostNumber: number): string {
   return `${names.vethPrefix}${hostNumber}`;
+}
+
+/** Fixed per host, so a rebooted host keeps its MAC address and no neighbour cache goes stale, as with a real NIC. */
+export function hostMacAddress(names: LabObjectNames, hostNumber: number): string {
+  const hex = hostNumber.toString(16).padStart(4, '0');
+  return `${names.macPrefix}:${hex.slice(0, 2)}:${hex.slice(2, 4)}`;
 }
 
 export function netnsName(names: LabObjectNames, host: string): string {

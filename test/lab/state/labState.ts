@@ -10,6 +10,7 @@ export const labHostRecordSchema = z.object({
   port: z.number().int(),
   netns: z.string(),
   vethRoot: z.string(),
+  mac: z.string(),
   /** tini, the host's PID 1, as seen from the root PID namespace. */
   initPid: z.number().int(),
 });
