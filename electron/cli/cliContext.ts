@@ -1,0 +1,23 @@
+// What every vfleet command gets: the fleet core on the admin's store, and output streams.
+import type { FleetCore } from '../core/fleet';
+import type { HostStatus } from '../../shared/api/fleetState';
+
+export interface CliContext {
+  core: FleetCore;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Connect timeout per host, milliseconds. */
+  connectTimeoutMs: number;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Connects the hosts a command needs; reports those that cannot be used and returns the usable ones. */
+export async function connectForCommand(context: CliContext, names?: string[]): Promise<{ usable: string[]; problems: HostStatus[] }> {
+  const statuses = await context.core.invoke('hosts.connect', { ...(names ? { names } : {}), timeoutMs: context.connectTimeoutMs });
+  const problems = statuses.filter((status) => status.connection !== 'connected' || status.agent === undefined);
+  for (const problem of problems) context.err(`vfleet: ${problem.error ?? `Host ${problem.name} is ${problem.connection}`}\n`);
+  return { usable: statuses.filter((status) => !problems.includes(status)).map((status) => status.name), problems };
+}
