@@ -27,7 +27,7 @@ function applyChange(base: readonly string[], change: ListChange): string[] {
   const result = new Set(base);
   for (const name of change.added) result.add(name);
   for (const name of change.removed) result.delete(name);
-  return [...result];
+  return [...result].sort();
 }
 
 /**

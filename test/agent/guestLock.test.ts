@@ -1,0 +1,79 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../shared/protocol/envelope';
+import { GuestLocks } from '../../host-agent/src/locks/guestLock';
+
+const REPO = join(__dirname, '..', '..');
+const HELPER = join(__dirname, 'support', 'holdGuestLock.mts');
+let locksDir: string;
+const children: ChildProcessWithoutNullStreams[] = [];
+
+function startHolder(guest: string): { child: ChildProcessWithoutNullStreams; firstLine: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', HELPER, locksDir, guest], { cwd: REPO });
+  children.push(child);
+  const firstLine = new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes('\n')) resolve(buffered.split('\n')[0] ?? '');
+    });
+    child.once('exit', (code) => reject(new Error(`lock holder exited with ${code} before answering`)));
+  });
+  return { child, firstLine };
+}
+
+function exitOf(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+beforeAll(async () => {
+  locksDir = await mkdtemp(join(tmpdir(), 'vfleet-locks-'));
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(locksDir, { recursive: true, force: true });
+});
+
+describe('per-guest locks between processes', () => {
+  it('gives the second process a busy error naming the guest and the holder', async () => {
+    const first = startHolder('web1');
+    expect(await first.firstLine).toBe('held');
+    const second = startHolder('web1');
+    const answer = JSON.parse(await second.firstLine) as { code: number; message: string };
+    expect(answer.code).toBe(ERROR_CODES.busy);
+    expect(answer.message).toContain("guest 'web1'");
+    expect(answer.message).toContain(`agent process ${first.child.pid}`);
+    expect(await exitOf(second.child)).toBe(3);
+    // Another guest is not blocked by it.
+    const other = startHolder('web2');
+    expect(await other.firstLine).toBe('held');
+    other.child.stdin.end();
+    expect(await exitOf(other.child)).toBe(0);
+    // Released on a clean end: the lock can be taken again.
+    first.child.stdin.end();
+    expect(await exitOf(first.child)).toBe(0);
+    const lock = await new GuestLocks(locksDir).acquire('web1', 'after release');
+    await lock.release();
+  });
+
+  it('takes over a lock whose holder was killed (stale lock)', async () => {
+    const holder = startHolder('db1');
+    expect(await holder.firstLine).toBe('held');
+    holder.child.kill('SIGKILL');
+    await exitOf(holder.child);
+    expect(await readdir(locksDir)).toContain('db1.lock');
+    const lock = await new GuestLocks(locksDir).acquire('db1', 'after crash');
+    await lock.release();
+    expect(await readdir(locksDir)).not.toContain('db1.lock');
+  });
+
+  it('refuses a second acquisition inside one process too', async () => {
+    const locks = new GuestLocks(locksDir);
+    const lock = await locks.acquire('app', 'first');
+    await expect(locks.acquire('app', 'second')).rejects.toMatchObject({ code: ERROR_CODES.busy });
+    await lock.release();
+  });
+});
