@@ -124,7 +124,7 @@ describe('lab of three SSH hosts', () => {
 
       const lab2Processes = await lab.exec('lab-2', ['ps', '-eo', 'args']);
       expect(lab2Processes.stdout).not.toContain('sleep 4711');
-      const lab2Cgroups = await lab.exec('lab-2', ['sh', '-c', `find /sys/fs/cgroup -name ${guestCgroupName}; cat /sys/fs/cgroup/pids/cgroup.procs /sys/fs/cgroup/unified/cgroup.procs | sort -u`]);
+      const lab2Cgroups = await lab.exec('lab-2', ['sh', '-c', `find /sys/fs/cgroup -name ${guestCgroupName}; find /sys/fs/cgroup/pids /sys/fs/cgroup/unified -name cgroup.procs -exec cat {} + | sort -u`]);
       expect(lab2Cgroups.stdout).not.toContain(guestCgroupName);
       // A member from outside lab-2's PID namespace would be listed as pid 0.
       expect(lab2Cgroups.stdout.trim().split('\n').map(Number)).not.toContain(0);

@@ -7,7 +7,7 @@ import { cgroupMountSteps, discoverHierarchies } from './cgroups/hierarchies';
 import { bootHost, hostEnvironment, sshdListening, type HostBootPlan } from './hosts/hostBoot';
 import { joinCgroupsArgv } from './hosts/joinCgroups';
 import { hostFiles, hostMountPoints, labFiles } from './labLayout';
-import { findLabLeftovers, hasLeftovers, removeLab, type LabLeftovers } from './labTeardown';
+import { findLabLeftovers, hasLeftovers, looksLikeLabDirectory, removeLab, type LabLeftovers } from './labTeardown';
 import { createBridge, createHostLink, deleteHostLink, listLinks, setLinkUp, subnetConflict } from './network/labNetwork';
 import { gatewayAddress, hostAddress, hostCapacity, parseSubnet } from './network/subnet';
 import {
@@ -94,7 +94,7 @@ export class Lab {
     for (const record of state.hosts) {
       const host = this.host(record.name);
       host.initPid = record.initPid;
-      host.state = hostState(record, links.get(record.vethRoot) ?? false);
+      host.state = hostState(record, this.dir, links.get(record.vethRoot) ?? false);
     }
     const files = labFiles(this.dir);
     return {
@@ -108,7 +108,12 @@ export class Lab {
   }
 
   async exec(host: string, argv: string[], opts: LabExecOptions = {}): Promise<CommandResult> {
-    return runCommand(this.enterHostArgv(host, argv), { input: opts.input, timeoutMs: opts.timeoutMs, env: { ...hostEnvironment, ...opts.env } });
+    return runCommand(this.enterHostArgv(host, argv), {
+      input: opts.input,
+      timeoutMs: opts.timeoutMs,
+      env: { ...hostEnvironment, ...opts.env },
+      label: `${argv.join(' ')} on lab host ${host}`,
+    });
   }
 
   /** The process is TERMed when the returned handle's process dies, so killing the handle stops it inside the host. */
@@ -159,7 +164,7 @@ export class Lab {
     const record = this.record(host);
     const wasCut = !((await listLinks(this.tools.ip, record.vethRoot)).find((link) => link.name === record.vethRoot)?.up ?? false);
     const hostCgroups = state.cgroupRoots.map((root) => join(root, record.name));
-    sendSignal(record.initPid, 'SIGKILL');
+    if (isHostInit(record, this.dir)) sendSignal(record.initPid, 'SIGKILL');
     const allGone = (): boolean => hostCgroups.every((directory) => pidsInCgroupTree(directory).length === 0);
     if (!(await waitUntil(allGone, 5000))) {
       // Only helpers outside the host's PID namespace can remain (e.g. an exec's nsenter); they belong to the lab.
@@ -180,7 +185,7 @@ export class Lab {
   async rekey(host: string): Promise<void> {
     const record = this.record(host);
     await generateEd25519Key(this.tools['ssh-keygen'], hostFiles(this.dir, host).hostKeyPath, `root@${record.name}`);
-    if (isAlive(record.initPid) && sshdListening(record.initPid, record.address, record.port)) {
+    if (isHostInit(record, this.dir) && sshdListening(record.initPid, record.address, record.port)) {
       await this.killSshd(host);
       await this.startSshd(host);
     }
@@ -205,7 +210,7 @@ export class Lab {
 
   private runningRecord(host: string): LabHostRecord {
     const record = this.record(host);
-    if (!isHostInit(record.initPid)) throw new Error(`lab host ${host} is down: its init process (pid ${record.initPid}) is gone; reboot it or bring the lab up again`);
+    if (!isHostInit(record, this.dir)) throw new Error(`lab host ${host} is down: its init process (pid ${record.initPid}) is gone; reboot it or bring the lab up again`);
     return record;
   }
 
@@ -230,9 +235,11 @@ export class Lab {
    */
   private enterHostArgv(host: string, argv: string[]): string[] {
     const record = this.runningRecord(host);
-    const procsFilesInHost = this.state().cgroupMountSteps
-      .filter((step) => step.kind === 'cgroup' || step.kind === 'cgroup2')
-      .map((step) => join(step.path, 'cgroup.procs'));
+    const procsFilesInHost = this.state().cgroupMountSteps.flatMap((step) => {
+      if (step.kind === 'cgroup') return [join(step.path, 'cgroup.procs')];
+      if (step.kind === 'cgroup2') return [join(step.path, step.data, 'cgroup.procs')];
+      return [];
+    });
     return [
       this.tools.nsenter, '-t', String(record.initPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--',
       ...joinCgroupsArgv(procsFilesInHost, [this.tools.nsenter, '--cgroup=/proc/1/ns/cgroup', '--', ...argv]),
@@ -240,12 +247,15 @@ export class Lab {
   }
 }
 
-function isHostInit(pid: number): boolean {
-  return pid > 0 && isAlive(pid) && readProcess(pid)?.command === 'tini';
+/** The pid may have been reused since the host died: it must still be tini started for this very host. */
+function isHostInit(record: LabHostRecord, labDir: string): boolean {
+  if (record.initPid <= 0 || !isAlive(record.initPid)) return false;
+  const init = readProcess(record.initPid);
+  return init?.command === 'tini' && init.commandLine.includes(hostFiles(labDir, record.name).hostDir);
 }
 
-function hostState(record: LabHostRecord, linkUp: boolean): LabHostState {
-  if (!isHostInit(record.initPid)) return 'down';
+function hostState(record: LabHostRecord, labDir: string, linkUp: boolean): LabHostState {
+  if (!isHostInit(record, labDir)) return 'down';
   if (!linkUp) return 'cut';
   return sshdListening(record.initPid, record.address, record.port) ? 'up' : 'sshd-down';
 }
@@ -278,6 +288,7 @@ async function planLab(opts: LabOptions): Promise<{ state: LabState; tools: Reco
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > hostCapacity(subnet)) {
     throw new Error(`the lab cannot have ${hostCount} hosts in ${subnet.cidr}: choose 1 to ${hostCapacity(subnet)} hosts, or a larger subnet`);
   }
+  if (existsSync(dir) && !looksLikeLabDirectory(dir)) throw new Error(`the lab directory ${dir} already holds other files; choose an empty or new directory with --dir`);
   if (existsSync(stateFilePath(dir))) throw new Error(`lab ${name} is already up (state file ${stateFilePath(dir)}); bring it down first: npm run lab -- down --name ${name}`);
   const leftovers = await findLabLeftovers(name, dir);
   if (hasLeftovers(leftovers)) {

@@ -119,7 +119,8 @@ async function killAll(cgroupRoots: string[], netnsNames: string[]): Promise<voi
   if (!gone) throw new Error(`processes of the lab survived SIGKILL: ${labPids(cgroupRoots, netnsNames).join(', ')}`);
 }
 
-function looksLikeLabDirectory(dir: string): boolean {
+/** Empty, or holding what only a lab writes: the guard before deleting a directory or writing into it. */
+export function looksLikeLabDirectory(dir: string): boolean {
   const entries = readdirSync(dir);
   return entries.length === 0 || entries.some((entry) => ['lab.json', 'hosts', 'id_ed25519'].includes(entry));
 }

@@ -11,6 +11,9 @@ export interface CgroupHierarchy {
   ownDirectory: string;
 }
 
+/** The v2 leaf that holds a host's own processes (init, sshd, sessions), like systemd's init.scope. */
+export const hostProcessesV2Leaf = 'init.scope';
+
 /** A step of rebuilding /sys/fs/cgroup inside a host: what to mount or link where (read by host-init.sh). */
 export interface CgroupMountStep {
   kind: 'tmpfs' | 'cgroup' | 'cgroup2' | 'symlink';
@@ -80,7 +83,9 @@ export function cgroupMountSteps(hierarchies: CgroupHierarchy[]): CgroupMountSte
   const mounted = hierarchies.filter((hierarchy) => isBelowCgroupFsRoot(hierarchy.mountPoint));
   // The hierarchy mounted at /sys/fs/cgroup itself (pure v2) must come before those below it.
   mounted.sort((a, b) => a.mountPoint.length - b.mountPoint.length);
-  for (const hierarchy of mounted) steps.push({ kind: hierarchy.fsType, path: hierarchy.mountPoint, data: hierarchy.mountOptions });
+  for (const hierarchy of mounted) {
+    steps.push({ kind: hierarchy.fsType, path: hierarchy.mountPoint, data: hierarchy.fsType === 'cgroup2' ? hostProcessesV2Leaf : hierarchy.mountOptions });
+  }
   if (rootMount?.fsType === 'tmpfs') {
     for (const entry of readdirSync(cgroupFsRoot)) {
       const path = join(cgroupFsRoot, entry);

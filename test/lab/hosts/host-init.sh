@@ -2,7 +2,7 @@
 # Boots one lab host. Runs as the first child of tini (the host's PID 1), already inside the host's
 # own network, PID, mount, UTS, IPC and cgroup namespaces, with /proc mounted for its PID namespace.
 # Arguments: HOSTNAME ADDRESS/PREFIX GATEWAY HOST_DIR LAB_DIR, then cgroup mount steps as
-# KIND PATH DATA triples (KIND: tmpfs, cgroup, cgroup2, symlink).
+# KIND PATH DATA triples: tmpfs PATH OPTIONS, cgroup PATH OPTIONS, cgroup2 PATH LEAF, symlink PATH TARGET.
 set -eu
 
 host_name=$1 address=$2 gateway=$3 host_dir=$4 lab_dir=$5
@@ -46,7 +46,11 @@ while [ $# -ge 3 ]; do
   case $kind in
     tmpfs) mount -t tmpfs -o "$data" tmpfs "$path" ;;
     cgroup) mkdir -p "$path" && mount -t cgroup -o "$data" cgroup "$path" ;;
-    cgroup2) mkdir -p "$path" && mount -t cgroup2 cgroup2 "$path" ;;
+    cgroup2)
+      mkdir -p "$path" && mount -t cgroup2 cgroup2 "$path"
+      # DATA names a leaf for the host's own processes, as systemd keeps them out of the v2 root: a cgroup
+      # with processes cannot hand controllers to children, and only the real root is exempt.
+      mkdir "$path/$data" && echo 1 > "$path/$data/cgroup.procs" && echo $$ > "$path/$data/cgroup.procs" ;;
     symlink) ln -s "$data" "$path" ;;
   esac
 done

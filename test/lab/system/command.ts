@@ -11,6 +11,8 @@ export interface CommandOptions {
   input?: string | Buffer;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** How errors name the command, when argv is plumbing the reader should not see. */
+  label?: string;
 }
 
 /** Runs argv without a shell and collects its output; a signal death is reported as 128 + signal number. */
@@ -31,12 +33,12 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => {
       if (timer) clearTimeout(timer);
-      reject(new Error(`cannot run ${program}: ${error.message}`));
+      reject(new Error(`cannot run ${options.label ?? program}: ${error.message}`));
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (timedOut) {
-        reject(new Error(`${argv.join(' ')} did not finish within ${options.timeoutMs} ms and was killed`));
+        reject(new Error(`${options.label ?? argv.join(' ')} did not finish within ${options.timeoutMs} ms and was killed`));
         return;
       }
       resolve({
