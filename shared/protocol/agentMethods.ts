@@ -1,7 +1,8 @@
 // Every RPC method of the host agent: its params and result schemas, and the pushed events.
 // The agent validates params with these before acting; the fleet core validates results.
 // Names are stable once published: add fields and methods, never rename.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 import type {
   GuestConfig, GuestLimitUsage, GuestSample, GuestStatus, HostInfo, HostSample, StatRow,
 } from '../domain/guest';

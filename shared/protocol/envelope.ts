@@ -1,7 +1,8 @@
 // The JSON-lines envelope between the fleet core and a host agent (docs/architecture.md, Protocol).
 // Both ends validate every line with these schemas; method parameters and results live in
 // agentMethods.ts beside this file.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 

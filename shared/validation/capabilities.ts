@@ -1,5 +1,6 @@
 // Capability, context-capability and context-flag names in util-vserver's spelling.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 /** Linux capabilities by their kernel names (bcapabilities lines). */
 export const LINUX_CAPABILITIES = [

@@ -1,6 +1,7 @@
 // Guest names become directory names under /etc/vservers and /vservers: they must never escape
 // those bases, hide as dot-files, or carry characters a shell or an admin would trip over.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 export const GUEST_NAME_MAX = 63;
 

@@ -1,5 +1,6 @@
 // Limit values as the CLI and the wire accept them, before they reach rlimits/ and sched/.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 export const cpuSetSchema = z
   .string()

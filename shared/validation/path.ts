@@ -1,6 +1,7 @@
 // Paths that reach the host's filesystem from the wire or the CLI (template sources, rsync
 // sources, working directories): absolute, no "..", no characters a shell would interpret.
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 export const SHELL_METACHARACTERS = /[;&|`$<>(){}[\]*?!~'"\\\s#]/;
 

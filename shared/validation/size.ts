@@ -1,5 +1,6 @@
 // Memory sizes as admins type them (256M, 1.5G, 4096K) and as the wire carries them (bytes).
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 const SUFFIX_FACTORS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 

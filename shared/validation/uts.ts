@@ -1,5 +1,6 @@
 // Host and domain names a guest may carry (UTS nodename/domainname, at most 64 bytes each).
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DOTTED_NAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);

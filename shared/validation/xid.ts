@@ -1,5 +1,6 @@
 // Static context ids: 0 is the host, 1 the watch context, 49152 and up are dynamic (util-vserver).
-import { z } from 'zod';
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
 
 export const XID_MIN = 2;
 export const XID_MAX = 49151;
