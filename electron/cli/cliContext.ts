@@ -18,6 +18,6 @@ export const EXIT_USAGE = 2;
 export async function connectForCommand(context: CliContext, names?: string[]): Promise<{ usable: string[]; problems: HostStatus[] }> {
   const statuses = await context.core.invoke('hosts.connect', { ...(names ? { names } : {}), timeoutMs: context.connectTimeoutMs });
   const problems = statuses.filter((status) => status.connection !== 'connected' || status.agent === undefined);
-  for (const problem of problems) context.err(`vfleet: ${problem.error ?? `Host ${problem.name} is ${problem.connection}`}\n`);
+  for (const problem of problems) context.err(`vfleet: ${problem.error ?? problem.agentError ?? `Host ${problem.name} is ${problem.connection}`}\n`);
   return { usable: statuses.filter((status) => !problems.includes(status)).map((status) => status.name), problems };
 }

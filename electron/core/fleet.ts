@@ -142,6 +142,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
       state.setConnection(name, status);
     });
     created.on('synced', (sync) => state.applySync(name, sync));
+    created.on('setupRetrying', (error) => state.setAgentError(name, error.message));
     created.on('agentEvent', (event, data) => {
       if (event === 'guestState') {
         if (!state.applyGuestEvent(name, data as Parameters<FleetState['applyGuestEvent']>[1])) void created.refresh().catch(() => undefined);

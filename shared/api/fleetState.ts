@@ -53,6 +53,8 @@ export const hostStatusSchema = z.object({
   /** Why the host is not connected or not usable, in words for the admin. */
   error: z.string().optional(),
   nextAttemptAt: z.number().optional(),
+  /** Why the agent is not answering on a connected host (retried meanwhile). */
+  agentError: z.string().optional(),
   info: hostInfoSchema.optional(),
   agent: z.object({ version: z.string(), file: z.string(), uploaded: z.boolean(), driver: z.string(), features: z.array(z.string()) }).optional(),
   health: hostHealthSchema.optional(),

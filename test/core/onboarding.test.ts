@@ -67,6 +67,21 @@ describe('onboarding lab hosts', () => {
     expect(snapshot.hosts.every((host) => Array.isArray(host.guests) && host.syncedAt !== undefined)).toBe(true);
   });
 
+  it('reaches a host through a jump host, checking the target\'s own key', async () => {
+    const core = first!.core;
+    await core.invoke('hosts.add', { name: 'lab-2-via-1', address: lab.host('lab-2').address, jump: 'lab-1', auth: { kind: 'keyFile', keyPath: lab.keyPath } });
+    const [pending] = await core.invoke('hosts.connect', { names: ['lab-2-via-1'], timeoutMs: 30_000 });
+    expect(pending?.connection).toBe('pendingApproval');
+    expect(pending?.offeredFingerprint).toBe(await labFingerprint(lab, 'lab-2'));
+    await core.invoke('hosts.approveKey', { name: 'lab-2-via-1', fingerprint: pending!.offeredFingerprint! });
+    const [through] = await core.invoke('hosts.connect', { names: ['lab-2-via-1'], timeoutMs: 60_000 });
+    expect(through?.connection, through?.error).toBe('connected');
+    expect(through?.info?.hostname).toBe('lab-2');
+    expect(await sshdLog('lab-2')).toContain(`Accepted publickey for root from ${lab.host('lab-1').address} `);
+    await core.invoke('hosts.remove', { name: 'lab-2-via-1' });
+    expect(core.state.host('lab-2-via-1')).toBeUndefined();
+  });
+
   it('uploads nothing on a second connect from another core with the same registry', async () => {
     const file = first!.core.state.host('lab-1')!.agent!.file;
     const before = await lab.exec('lab-1', ['stat', '-c', '%Y.%i', file]);

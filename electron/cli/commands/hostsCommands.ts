@@ -100,7 +100,7 @@ async function connectHosts(context: CliContext, argv: string[]): Promise<number
   context.out(textTable(['HOST', 'STATE', 'AGENT', 'DETAIL'], statuses.map((status) => [
     status.name, status.connection,
     status.agent ? `${status.agent.version} (${status.agent.uploaded ? 'uploaded' : 'present'})` : '-',
-    status.connection === 'connected' ? `${status.info?.kernel ?? ''} ${status.agent?.driver ?? ''}`.trim() : status.error ?? '',
+    status.connection === 'connected' ? status.agentError ?? `${status.info?.kernel ?? ''} ${status.agent?.driver ?? ''}`.trim() : status.error ?? '',
   ])));
   return statuses.every((status) => status.connection === 'connected') ? EXIT_OK : EXIT_FAILED;
 }

@@ -34,6 +34,8 @@ interface HostSessionEvents {
   agentLost: [HostError];
   /** Setup failed for a reason the admin must fix; the connection was failed with it. */
   setupFailed: [HostError];
+  /** Setup failed for a passing reason and is retried; shown to the admin meanwhile. */
+  setupRetrying: [HostError];
 }
 
 export interface HostSessionDeps {
@@ -148,6 +150,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
         this.connection.fail(failure);
         this.emit('setupFailed', failure);
       } else {
+        this.emit('setupRetrying', failure);
         this.scheduleRestart();
       }
     } finally {

@@ -129,12 +129,22 @@ export class FleetState {
     this.emitHost(name);
   }
 
+  /** Why the agent of a connected host is not ready; undefined clears it. */
+  setAgentError(name: string, message: string | undefined): void {
+    const record = this.hosts.get(name);
+    if (!record) return;
+    const { agentError: _previous, ...rest } = record.status;
+    record.status = message === undefined ? rest : { ...rest, agentError: message };
+    this.emitHost(name);
+  }
+
   /** A fresh view of a host's agent: info and every guest, replacing what was known. */
   applySync(name: string, sync: HostSync): void {
     const record = this.hosts.get(name);
     if (!record) return;
+    const { agentError: _cleared, ...withoutError } = record.status;
     record.status = {
-      ...record.status,
+      ...withoutError,
       info: sync.info,
       agent: { version: sync.hello.agentVersion, file: sync.deployment.file, uploaded: sync.deployment.uploaded, driver: sync.hello.driver, features: sync.hello.features },
       syncedAt: this.now(),
