@@ -15,6 +15,7 @@ import {
 import type { SecretKind, SecretStore } from '../secrets/secretStore';
 import type { KeyValueStore } from '../store/keyValueStore';
 import { JsonFileStore } from '../store/jsonFileStore';
+import { describeSchemaIssues } from '../store/schemaIssues';
 import { HostRegistryError } from './hostRegistryError';
 import { jumpRoute, type JumpHop } from './jumpHost';
 import { registryFormat, type RegistryDocument } from './registryDocument';
@@ -26,14 +27,10 @@ export type HostKeyObservation =
   | { decision: 'changed'; key: HostKey; previousFingerprint: string; where: string }
   | { decision: 'revoked'; key: HostKey; where: string };
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-}
-
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, hostName: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new HostRegistryError('invalid', hostName, `Host ${hostName} was not saved: ${describeIssues(parsed.error)}.`);
+    throw new HostRegistryError('invalid', hostName, `Host ${hostName} was not saved: ${describeSchemaIssues(parsed.error)}.`);
   }
   return parsed.data;
 }

@@ -1,7 +1,7 @@
 // What every import source produces before the registry is consulted: hosts to add, entries that
 // cannot become hosts, and warnings for the admin.
-import type { z } from 'zod';
 import { hostInputSchema, type ImportCandidate } from '../../../shared/api/hosts';
+import { describeSchemaIssues } from '../store/schemaIssues';
 
 export interface ImportFindings {
   candidates: ImportCandidate[];
@@ -13,10 +13,6 @@ export function emptyFindings(): ImportFindings {
   return { candidates: [], skipped: [], warnings: [] };
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-}
-
 /**
  * Validates a found host and keeps it, unless an earlier entry of the same source already
  * reaches the same user@address:port (ssh aliases of one machine) or uses the same name.
@@ -24,7 +20,7 @@ function describeIssues(error: z.ZodError): string {
 export function addCandidate(findings: ImportFindings, host: unknown, entry: string, origin: string): void {
   const parsed = hostInputSchema.omit({ password: true, passphrase: true }).safeParse(host);
   if (!parsed.success) {
-    findings.skipped.push({ entry, origin, reason: describeIssues(parsed.error) });
+    findings.skipped.push({ entry, origin, reason: describeSchemaIssues(parsed.error) });
     return;
   }
   const found = parsed.data;

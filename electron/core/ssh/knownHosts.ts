@@ -1,6 +1,7 @@
 // OpenSSH known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): plain, wildcard, negated and
 // hashed (|1|salt|hash, HMAC-SHA1) host patterns, [host]:port, and @revoked / @cert-authority markers.
 import { createHmac } from 'node:crypto';
+import { wildcardRegExp } from '../hosts/wildcardPattern';
 
 export type KnownHostsMarker = 'revoked' | 'cert-authority';
 
@@ -46,11 +47,7 @@ function matchesHashed(pattern: string, name: string): boolean {
 }
 
 function matchesWildcard(pattern: string, name: string): boolean {
-  const source = pattern
-    .split('')
-    .map((character) => (character === '*' ? '.*' : character === '?' ? '.' : character.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'i').test(name);
+  return wildcardRegExp(pattern, { anyCharacter: '.', flags: 'i' }).test(name);
 }
 
 /** Whether the entry's host field names `address:port`; a matching negated pattern excludes it. */

@@ -1,6 +1,7 @@
 // A stored document carries a `version`; older ones are brought up to date by a chain of
 // migrations, then checked against the current schema before anyone reads them.
 import type { z } from 'zod';
+import { describeSchemaIssues } from './schemaIssues';
 import { StoreTooNewError } from './storeErrors';
 
 export interface VersionedDocument {
@@ -27,13 +28,6 @@ export type DecodeResult<T> =
   | { ok: true; document: T; migratedFrom: number | undefined }
   | { ok: false; cause: string };
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'document'}: ${issue.message}`)
-    .join('; ');
-}
-
 /** Migrates and validates raw JSON content; a newer version throws, damage is returned as a cause. */
 export function decodeDocument<T extends VersionedDocument>(
   format: DocumentFormat<T>,
@@ -59,7 +53,7 @@ export function decodeDocument<T extends VersionedDocument>(
     }
   }
   const parsed = format.schema.safeParse(document);
-  if (!parsed.success) return { ok: false, cause: describeIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, cause: describeSchemaIssues(parsed.error) };
   return { ok: true, document: parsed.data, migratedFrom: version < format.version ? version : undefined };
 }
 
@@ -67,7 +61,7 @@ export function decodeDocument<T extends VersionedDocument>(
 export function validateForWrite<T extends VersionedDocument>(format: DocumentFormat<T>, document: T): T {
   const parsed = format.schema.safeParse(document);
   if (!parsed.success) {
-    throw new Error(`The ${format.title} was not saved: ${describeIssues(parsed.error)}.`);
+    throw new Error(`The ${format.title} was not saved: ${describeSchemaIssues(parsed.error)}.`);
   }
   return parsed.data;
 }

@@ -2,14 +2,7 @@
 // component, sorted, hidden files only when the pattern asks for them.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-function wildcardPattern(component: string): RegExp {
-  const source = component
-    .split('')
-    .map((character) => (character === '*' ? '[^/]*' : character === '?' ? '[^/]' : character.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`);
-}
+import { wildcardRegExp } from '../../hosts/wildcardPattern';
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((info) => info.isDirectory(), () => false);
@@ -33,7 +26,7 @@ export async function expandPathGlob(pattern: string): Promise<string[]> {
         continue;
       }
       if (!(await isDirectory(base))) continue;
-      const matcher = wildcardPattern(component);
+      const matcher = wildcardRegExp(component, { anyCharacter: '[^/]' });
       const names = (await readdir(base)).filter((name) => matcher.test(name) && (component.startsWith('.') || !name.startsWith('.')));
       for (const name of names.sort()) {
         const path = join(base, name);
