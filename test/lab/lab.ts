@@ -289,7 +289,11 @@ async function planLab(opts: LabOptions): Promise<{ state: LabState; tools: Reco
     throw new Error(`the lab cannot have ${hostCount} hosts in ${subnet.cidr}: choose 1 to ${hostCapacity(subnet)} hosts, or a larger subnet`);
   }
   if (existsSync(dir) && !looksLikeLabDirectory(dir)) throw new Error(`the lab directory ${dir} already holds other files; choose an empty or new directory with --dir`);
-  if (existsSync(stateFilePath(dir))) throw new Error(`lab ${name} is already up (state file ${stateFilePath(dir)}); bring it down first: npm run lab -- down --name ${name}`);
+  const previous = readLabState(dir);
+  if (previous?.hosts.some((record) => isHostInit(record, dir))) {
+    throw new Error(`lab ${name} is already up (state file ${stateFilePath(dir)}); bring it down first: npm run lab -- down --name ${name}`);
+  }
+  if (previous) throw new Error(`lab ${name} was left half made or with dead hosts by an earlier run (state file ${stateFilePath(dir)}); remove it first: npm run lab -- down --name ${name}`);
   const leftovers = await findLabLeftovers(name, dir);
   if (hasLeftovers(leftovers)) {
     throw new Error(`lab ${name} has leftovers of an earlier run (${describeLeftovers(leftovers)}); remove them first: npm run lab -- down --name ${name}`);
