@@ -1,0 +1,113 @@
+// Agent deployment over a real SSH connection to a lab host: by content hash, uploaded only when
+// missing, never a half-written file even with two workstations at once, old versions pruned.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from '../../electron/core/agent/agentBundle';
+import { deployAgent } from '../../electron/core/agent/agentDeploy';
+import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
+import { runRemote } from '../../electron/core/ssh/remoteExec';
+import { createSemaphore } from '../../electron/core/ssh/semaphore';
+import { DEFAULT_CONNECTION_SETTINGS, SshConnection } from '../../electron/core/ssh/sshConnection';
+import type { Host } from '../../shared/api/hosts';
+import { labDown, labUp, type Lab } from '../lab/lab';
+import { labFingerprint } from './support/coreOnLab';
+
+const LAB = { name: 'coretest-4', subnet: '10.213.114.0/24', hosts: 1 };
+const AGENT_BASE = '/var/lib/vfleet/agent';
+
+describe('agent deployment', () => {
+  let lab: Lab;
+  let bundle: AgentBundle;
+  const connections: SshConnection[] = [];
+  let previousVersion = '';
+
+  beforeAll(async () => {
+    await labDown({ name: LAB.name }).catch(() => undefined);
+    lab = await labUp(LAB);
+    bundle = await loadAgentBundle(defaultAgentBundlePath());
+  });
+
+  afterAll(async () => {
+    for (const connection of connections) connection.stop();
+    await labDown({ name: LAB.name });
+  });
+
+  async function connect(): Promise<SshConnection> {
+    const expected = await labFingerprint(lab, 'lab-1');
+    const host: Host = {
+      name: 'lab-1', address: lab.host('lab-1').address, port: 22, user: 'root', auth: { kind: 'keyFile', keyPath: lab.keyPath, hasPassphrase: false },
+      tags: [], sudo: false, trust: { state: 'trusted' },
+    };
+    const privateKey = await readFile(lab.keyPath);
+    const connection = new SshConnection({
+      host: () => host,
+      credentials: async () => ({ privateKey }),
+      verifyHostKey: async (_host, keyBlob) => (sha256Fingerprint(keyBlob) === expected
+        ? { accepted: true }
+        : { accepted: false, state: 'blocked', message: 'unexpected key' }),
+      connectSlots: createSemaphore(4),
+      settings: DEFAULT_CONNECTION_SETTINGS,
+    });
+    connections.push(connection);
+    connection.start();
+    await connection.whenConnected(20_000);
+    return connection;
+  }
+
+  const onHost = async (argv: string[]): Promise<string> => (await lab.exec('lab-1', argv)).stdout;
+
+  it('uploads the bundle into a directory named by its hash, then finds it there the next time', async () => {
+    const connection = await connect();
+    const first = await deployAgent(connection, bundle);
+    expect(first).toMatchObject({ uploaded: true, file: `${AGENT_BASE}/${bundle.sha256}/vfleet-agent.js`, nodeVersion: process.versions.node });
+    expect((await onHost(['sha256sum', first.file])).split(' ')[0]).toBe(bundle.sha256);
+    expect(await onHost(['ls', '-A', `${AGENT_BASE}/${bundle.sha256}`])).toBe('vfleet-agent.js\n');
+    const again = await deployAgent(connection, bundle);
+    expect(again.uploaded).toBe(false);
+  });
+
+  it('replaces a damaged copy instead of running it', async () => {
+    const connection = await connect();
+    await lab.exec('lab-1', ['sh', '-c', `echo damaged >> ${AGENT_BASE}/${bundle.sha256}/vfleet-agent.js`]);
+    const repaired = await deployAgent(connection, bundle);
+    expect(repaired.uploaded).toBe(true);
+    expect((await onHost(['sha256sum', repaired.file])).split(' ')[0]).toBe(bundle.sha256);
+  });
+
+  it('lets two workstations deploy a new version at once without a torn or leftover file', async () => {
+    const newer = Buffer.concat([bundle.bytes, Buffer.from('\n// another build\n')]);
+    const newerBundle: AgentBundle = { path: bundle.path, bytes: newer, sha256: createHash('sha256').update(newer).digest('hex') };
+    const [left, right] = await Promise.all([connect(), connect()]);
+    const results = await Promise.all([deployAgent(left!, newerBundle), deployAgent(right!, newerBundle)]);
+    for (const result of results) expect(result.file).toBe(`${AGENT_BASE}/${newerBundle.sha256}/vfleet-agent.js`);
+    expect((await onHost(['sha256sum', results[0]!.file])).split(' ')[0]).toBe(newerBundle.sha256);
+    expect(await onHost(['ls', '-A', `${AGENT_BASE}/${newerBundle.sha256}`])).toBe('vfleet-agent.js\n');
+    previousVersion = newerBundle.sha256;
+  });
+
+  it('keeps the current and the previous version and prunes older ones', async () => {
+    const connection = await connect();
+    const old = ['1', '2'].map((digit) => digit.repeat(64));
+    for (const [index, hash] of old.entries()) {
+      await lab.exec('lab-1', ['mkdir', '-p', `${AGENT_BASE}/${hash}`]);
+      await lab.exec('lab-1', ['touch', '-d', `2020-01-0${index + 1}`, `${AGENT_BASE}/${hash}`]);
+    }
+    const third = Buffer.concat([bundle.bytes, Buffer.from('\n// third build\n')]);
+    const thirdBundle: AgentBundle = { path: bundle.path, bytes: third, sha256: createHash('sha256').update(third).digest('hex') };
+    const before = (await onHost(['ls', AGENT_BASE])).split('\n').filter(Boolean);
+    const deployed = await deployAgent(connection, thirdBundle);
+    const after = (await onHost(['ls', AGENT_BASE])).split('\n').filter(Boolean);
+    expect(before.length).toBeGreaterThan(2);
+    expect(after.sort()).toEqual([thirdBundle.sha256, previousVersion].sort());
+    expect(deployed.pruned).toEqual(expect.arrayContaining(old));
+  });
+
+  it('runs commands with arguments exactly as given, whatever their characters', async () => {
+    const connection = await connect();
+    const words = ["it's", '$(id)', 'two words', '*', ''];
+    const result = await runRemote(connection, ['printf', '[%s]', ...words]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe(words.map((word) => `[${word}]`).join(''));
+  });
+});
