@@ -145,6 +145,10 @@ export const hostUpdateSchema = z
   .strict();
 export type HostUpdate = z.input<typeof hostUpdateSchema>;
 
+/** The admin approves the fingerprint they were shown, not whatever key the host offers next. */
+export const approveHostKeySchema = z.object({ name: hostNameSchema, fingerprint: fingerprintSchema }).strict();
+export type ApproveHostKey = z.infer<typeof approveHostKeySchema>;
+
 export const importSourceKindSchema = z.enum(['ssh_config', 'ansible_ini', 'ansible_yaml']);
 export type ImportSourceKind = z.infer<typeof importSourceKindSchema>;
 

@@ -237,6 +237,23 @@ async function loginAttempts(): Promise<number> {
   return ((await readFile(sshdLog, 'utf8')).match(/userauth-request for user/g) ?? []).length;
 }
 
+describe('jump hosts outside the registry', () => {
+  it('are vouched for by known_hosts only, and refused with the reason otherwise', async () => {
+    const file = join(scratch, 'known_hosts_jump');
+    await writeFile(file, `[gw.example.org]:2200 ${hostA.publicLine}\n@revoked old-gw.example.org ${hostB.publicLine}\n`);
+    const verifier = new HostKeyVerifier(await HostRegistry.openFile(join(scratch, 'jump', 'hosts.json'), new MemorySecretStore()), [file]);
+    const blobOf = (key: GeneratedKey) => Buffer.from(key.key.keyBase64, 'base64');
+    expect(await verifier.verifyAddress('gw.example.org', 2200, blobOf(hostA))).toMatchObject({ accepted: true });
+    expect(await verifier.verifyAddress('gw.example.org', 2200, blobOf(hostB))).toMatchObject({
+      accepted: false,
+      state: 'blocked',
+      message: `Jump host gw.example.org:2200 offered the key ${hostB.key.fingerprint}, which ${file}:1 contradicts (it has ${hostA.key.fingerprint}); vfleet will not connect through it.`,
+    });
+    expect(await verifier.verifyAddress('old-gw.example.org', 22, blobOf(hostB))).toMatchObject({ accepted: false, state: 'blocked' });
+    expect(await verifier.verifyAddress('new-gw.example.org', 22, blobOf(hostB))).toMatchObject({ accepted: false, state: 'pendingApproval' });
+  });
+});
+
 describe('host key verifier against a real sshd', () => {
   let registry: HostRegistry;
   let verifier: HostKeyVerifier;

@@ -71,6 +71,14 @@ describe('host registry', () => {
     expect(reopened.findByAddress('10.213.4.2', 2222)).toEqual([]);
   });
 
+  it('opens hosts.json in VFLEET_CONFIG_DIR by default', async () => {
+    const configDir = join(directory, 'config');
+    const fromEnv = await HostRegistry.openDefault(secrets, { VFLEET_CONFIG_DIR: configDir });
+    await fromEnv.add({ name: 'alpha', address: '10.0.0.1' });
+    expect(fromEnv.location).toBe(join(configDir, 'hosts.json'));
+    expect(JSON.parse(await readFile(join(configDir, 'hosts.json'), 'utf8')).hosts[0].name).toBe('alpha');
+  });
+
   it('refuses a second host of the same name and keeps the first', async () => {
     await registry.add({ name: 'alpha', address: '10.0.0.1' });
     const error = await refusal(registry.add({ name: 'alpha', address: '10.0.0.2' }));

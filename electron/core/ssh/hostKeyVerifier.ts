@@ -66,6 +66,22 @@ export class HostKeyVerifier {
   }
 
   /**
+   * For a jump host given as [user@]address[:port] rather than a registry host: only the user's
+   * known_hosts can vouch for it, and nothing is recorded.
+   */
+  async verifyAddress(address: string, port: number, keyBlob: Buffer): Promise<HostKeyCheck> {
+    const key = hostKeyOf(keyBlob);
+    const decision = decideHostKey({ offered: key, accepted: undefined, knownHosts: await readKnownHostsFiles(this.knownHostsFiles), address, port });
+    const host = `${address}:${port}`;
+    if (decision.decision === 'trusted') return { accepted: true, host, fingerprint: key.fingerprint, decision };
+    const message =
+      decision.decision === 'unknown'
+        ? `Jump host ${host} offered the unknown ${key.type} key ${key.fingerprint}; add it to the registry as a host and approve its key.`
+        : `Jump host ${host} offered the key ${key.fingerprint}, which ${decision.where} ${decision.decision === 'revoked' ? 'marks as revoked' : `contradicts (it has ${decision.previousFingerprint})`}; vfleet will not connect through it.`;
+    return { accepted: false, host, fingerprint: key.fingerprint, state: decision.decision === 'unknown' ? 'pendingApproval' : 'blocked', decision, message };
+  }
+
+  /**
    * ssh2's synchronous `hostVerifier: (key) => boolean` for one host: decides from the registry
    * as last loaded and known_hosts as read when this was made; `settled()` resolves once the
    * decision is recorded in the registry.
