@@ -46,7 +46,8 @@ export class ExecSessions {
     // execExit comes after the last output byte, so the client never loses a tail.
     const streamed = Promise.all([process.stdout, process.stderr].map((readable) => finished(readable).catch(() => undefined)));
     process.stdin.on('error', () => undefined);
-    void Promise.all([process.exited, streamed]).then(([code]) => {
+    // A process whose end cannot be read is reported as failed (255), never left open.
+    void Promise.all([process.exited.catch(() => 255), streamed]).then(([code]) => {
       this.sessions.delete(session);
       this.events.send('execExit', { session, code });
     });

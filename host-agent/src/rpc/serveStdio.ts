@@ -29,6 +29,12 @@ export async function serveStdio(context: AgentContext): Promise<number> {
     connection.sessions.hangUpAll();
     await connection.finish();
   });
+  // A fault in one request must never end the conversation: report it and keep serving.
+  const report = (error: unknown): void => {
+    process.stderr.write(`vfleet-agent: internal error (the agent keeps serving): ${error instanceof Error ? error.stack : String(error)}\n`);
+  };
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
   process.stdin.on('data', (chunk: Buffer) => connection.push(chunk));
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve);
