@@ -7,8 +7,13 @@ import { listOption, numberOption, option, parseArgs, positional, UsageError } f
 import { connectForCommand, EXIT_FAILED, EXIT_OK, type CliContext } from '../cliContext';
 import { formatBytes } from '../textTable';
 
+const GUEST_SUBCOMMANDS = ['build', 'start', 'stop', 'restart', 'delete', 'limit', 'caps', 'uname', 'exec'];
+
 export async function guestCommand(context: CliContext, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (!GUEST_SUBCOMMANDS.includes(sub ?? '')) {
+    throw new UsageError(`unknown guest command ${sub ?? '(none)'}: use ${GUEST_SUBCOMMANDS.join(', ')}`);
+  }
   const args = parseArgs(rest, {
     values: ['--method', '--xid', '--hostname', '--interface', '--source', '--memory', '--memory-soft', '--processes', '--cpu', '--cpuset', '--timeout', '--add', '--drop', '--nodename', '--domainname'],
     flags: ['--json'],
@@ -79,7 +84,7 @@ export async function guestCommand(context: CliContext, argv: string[]): Promise
       return outcome.exitCode ?? EXIT_FAILED;
     }
     default:
-      throw new UsageError(`unknown guest command ${sub ?? '(none)'}: use build, start, stop, restart, delete, limit, caps, uname or exec`);
+      throw new UsageError(`unknown guest command ${sub}`);
   }
 }
 
@@ -98,7 +103,8 @@ export async function execCommand(context: CliContext, argv: string[]): Promise<
   const args = parseArgs(argv, { values: ['--hosts', '--guests', '--concurrency', '--timeout'], flags: ['--json', '--all-states'] });
   if (args.command.length === 0) throw new UsageError('exec needs a command after --');
   const hosts = listOption(args, '--hosts');
-  await connectForCommand(context, hosts?.filter((name) => context.core.registry.get(name)));
+  const chosen = hosts && context.core.registry.list().filter((host) => hosts.includes(host.name) || host.tags.some((tag) => hosts.includes(tag)));
+  await connectForCommand(context, chosen?.map((host) => host.name));
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onInterrupt);
