@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
-import { guestError } from '../errors/agentError';
+import { guestError, hostError, type AgentError } from '../errors/agentError';
 import { isProcessAlive, processStartTime } from './processIdentity';
 
 interface LockOwner {
@@ -30,6 +30,11 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 function describeOwner(owner: LockOwner): string {
   const since = new Date(owner.since).toISOString();
   return `busy: ${owner.operation} by agent process ${owner.pid} (since ${since}) holds its lock; try again when it has finished`;
+}
+
+/** Keys starting with "." are host-wide steps (never guest names, which start with a letter or digit). */
+function busyError(key: string, cause: string, data?: Record<string, unknown>): AgentError {
+  return key.startsWith('.') ? hostError(ERROR_CODES.busy, `the ${key.slice(1)} step is ${cause}`, data) : guestError(ERROR_CODES.busy, key, cause, data);
 }
 
 export class GuestLocks {
@@ -59,15 +64,15 @@ export class GuestLocks {
       const holder = await readOwner(path);
       // An unreadable lock may be one being written this instant: only a dead holder is stale.
       if (holder && isProcessAlive(holder.pid, holder.startTime)) {
-        throw guestError(ERROR_CODES.busy, key, describeOwner(holder), { holderPid: holder.pid, operation: holder.operation });
+        throw busyError(key, describeOwner(holder), { holderPid: holder.pid, operation: holder.operation });
       }
       if (!holder) {
         const age = Date.now() - (await fs.stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
-        if (age < 2000) throw guestError(ERROR_CODES.busy, key, 'busy: another agent process is taking its lock right now');
+        if (age < 2000) throw busyError(key, 'busy: another agent process is taking its lock right now');
       }
       await this.removeStale(path, holder);
     }
-    throw guestError(ERROR_CODES.busy, key, 'busy: its lock keeps changing hands; try again');
+    throw busyError(key, 'busy: its lock keeps changing hands; try again');
   }
 
   /** Runs `action` under the lock and always releases it. */
