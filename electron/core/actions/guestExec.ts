@@ -76,7 +76,9 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     timer = setTimeout(() => fail(new HostError(host, `Host ${host}, guest ${guest}: '${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    void session.call('stdin', { session: reply.session, ...(request.stdin !== undefined ? { data: request.stdin } : {}), eof: true }, { guest }).catch(() => undefined);
+    // The agent takes stdin as base64; end-of-file always follows so a command reading stdin cannot wait forever.
+    const data = request.stdin !== undefined ? { data: Buffer.from(request.stdin, 'utf8').toString('base64') } : {};
+    void session.call('stdin', { session: reply.session, ...data, eof: true }, { guest }).catch(() => undefined);
     try {
       return outcome({ exitCode: await exited });
     } catch (error) {
