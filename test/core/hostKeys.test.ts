@@ -254,6 +254,23 @@ describe('jump hosts outside the registry', () => {
   });
 });
 
+describe('approval from another process', () => {
+  it('is honoured by a verifier whose registry was loaded before the approval', async () => {
+    const file = join(scratch, 'shared-registry', 'hosts.json');
+    const desktop = await HostRegistry.openFile(file, new MemorySecretStore());
+    await desktop.add({ name: 'shared', address: '192.0.2.44' });
+    const verifier = new HostKeyVerifier(desktop, []);
+    const blob = Buffer.from(hostA.key.keyBase64, 'base64');
+    expect(await verifier.verify({ name: 'shared' }, blob)).toMatchObject({ accepted: false, state: 'pendingApproval' });
+
+    const cli = await HostRegistry.openFile(file, new MemorySecretStore());
+    await cli.approveHostKey('shared', hostA.key.fingerprint);
+    expect(desktop.require('shared').trust.state).toBe('pending');
+    expect(await verifier.verify({ name: 'shared' }, blob)).toMatchObject({ accepted: true, decision: { source: 'registry' } });
+    expect(desktop.require('shared').trust.state).toBe('trusted');
+  });
+});
+
 describe('host key verifier against a real sshd', () => {
   let registry: HostRegistry;
   let verifier: HostKeyVerifier;

@@ -182,16 +182,19 @@ export class HostRegistry {
     await this.secrets.delete(name, 'passphrase');
   }
 
-  /** Remembers what the host key verifier decided, so the UI and CLI can show and approve it. */
-  async recordHostKey(name: string, observation: HostKeyObservation): Promise<Host> {
+  /**
+   * Remembers what the host key verifier decided, so the UI and CLI can show and approve it.
+   * `observe` sees the freshest entry, so an approval made by another process is not overruled.
+   */
+  async recordHostKey(name: string, observe: (current: Host) => HostKeyObservation): Promise<Host> {
     const now = new Date().toISOString();
-    const document = await this.store.update((current) => ({
-      ...current,
-      hosts: current.hosts.map((host) => (host.name === name ? { ...host, trust: nextTrust(host, observation, now) } : host)),
-    }));
-    const host = document.hosts.find((candidate) => candidate.name === name);
-    if (!host) throw new HostRegistryError('notFound', name, `There is no host named ${name} in the registry.`);
-    return host;
+    const document = await this.store.update((current) => {
+      const host = current.hosts.find((candidate) => candidate.name === name);
+      if (!host) throw new HostRegistryError('notFound', name, `There is no host named ${name} in the registry.`);
+      const trust = nextTrust(host, observe(host), now);
+      return { ...current, hosts: current.hosts.map((each) => (each === host ? { ...host, trust } : each)) };
+    });
+    return document.hosts.find((candidate) => candidate.name === name) as Host;
   }
 
   /**

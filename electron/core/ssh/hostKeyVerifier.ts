@@ -60,9 +60,8 @@ export class HostKeyVerifier {
   /** Decides on the key a registry host offered and records the outcome before answering. */
   async verify(host: Pick<Host, 'name'>, keyBlob: Buffer): Promise<HostKeyCheck> {
     const knownHosts = await readKnownHostsFiles(this.knownHostsFiles);
-    const current = this.registry.require(host.name);
     const key = hostKeyOf(keyBlob);
-    return this.record(current, key, decide(current, key, knownHosts));
+    return this.record(host.name, key, (current) => decide(current, key, knownHosts));
   }
 
   /**
@@ -93,14 +92,20 @@ export class HostKeyVerifier {
       const current = this.registry.require(hostName);
       const key = hostKeyOf(keyBlob);
       const decision = decide(current, key, knownHosts);
-      last = this.record(current, key, decision);
+      last = this.record(hostName, key, () => decision);
       return decision.decision === 'trusted';
     };
     return Object.assign(verifier, { settled: () => last });
   }
 
-  private async record(host: Host, key: HostKey, decision: HostKeyDecision): Promise<HostKeyCheck> {
-    const recorded = await this.registry.recordHostKey(host.name, observationOf(decision, key));
+  /** Records the decision taken on the freshest registry entry and words the outcome for the admin. */
+  private async record(name: string, key: HostKey, decideFor: (current: Host) => HostKeyDecision): Promise<HostKeyCheck> {
+    const taken: { decision?: HostKeyDecision } = {};
+    const host = await this.registry.recordHostKey(name, (current) => {
+      taken.decision = decideFor(current);
+      return observationOf(taken.decision, key);
+    });
+    const decision = taken.decision as HostKeyDecision;
     const where = `Host ${host.name} (${host.address}:${host.port})`;
     switch (decision.decision) {
       case 'trusted':
@@ -123,7 +128,7 @@ export class HostKeyVerifier {
           fingerprint: key.fingerprint,
           state: 'blocked',
           decision,
-          message: recorded.trust.warning ?? `${where} is blocked: its host key was refused.`,
+          message: host.trust.warning ?? `${where} is blocked: its host key was refused.`,
         };
     }
   }
