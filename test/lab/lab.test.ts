@@ -1,12 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type Lab } from './lab';
 import { knownHostKey, labConnectConfig, sshRun } from './labSsh';
 import { discoverHierarchies } from './cgroups/hierarchies';
 import { labObjectNames } from './state/labNames';
 
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const labName = 'labtest';
 const subnet = '10.213.101.0/24';
 
@@ -51,11 +53,11 @@ describe('lab of three SSH hosts', () => {
   beforeAll(async () => {
     await labDown({ name: labName });
     lab = await labUp({ name: labName, hosts: 3, subnet });
-  }, 60000);
+  });
 
   afterAll(async () => {
     await labDown({ name: labName });
-  }, 60000);
+  });
 
   it('answers on every host over ssh2 with the lab key, host key checked against known_hosts, with its own hostname', async () => {
     for (const host of ['lab-1', 'lab-2', 'lab-3']) {
@@ -194,12 +196,23 @@ describe('lab of three SSH hosts', () => {
     expect((await lab.status()).hosts.every((host) => host.state === 'up')).toBe(true);
   });
 
+  it('up refuses, changing nothing, when not run as root', () => {
+    const nonRoot = { name: 'labtest-nonroot', dir: '/var/lib/vfleet-lab/labtest-nonroot' };
+    const cli = spawnSync('setpriv', [
+      '--reuid=65534', '--regid=65534', '--clear-groups', '--',
+      process.execPath, 'node_modules/tsx/dist/cli.mjs', 'test/lab/cli.ts', 'up', '--name', nonRoot.name, '--subnet', '10.213.104.0/24',
+    ], { encoding: 'utf8', cwd: repositoryRoot });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain('the lab must run as root');
+    expect(leftoversOf(nonRoot.name, nonRoot.dir)).toEqual([]);
+  });
+
   it('down removes every namespace, process, mount, link, cgroup and file of the lab', async () => {
     await lab.down();
     expect(leftoversOf(labName, lab.dir)).toEqual([]);
     await labDown({ name: labName });
     expect(leftoversOf(labName, lab.dir)).toEqual([]);
-  }, 30000);
+  });
 });
 
 describe('lab down after a lost state file', () => {
@@ -208,12 +221,12 @@ describe('lab down after a lost state file', () => {
 
   afterAll(async () => {
     await labDown({ name, dir });
-  }, 30000);
+  });
 
   it('finds the hosts by the lab name and removes them all', async () => {
     await labUp({ name, hosts: 2, subnet: '10.213.103.0/24', dir });
     rmSync(join(dir, 'lab.json'));
     await labDown({ name, dir });
     expect(leftoversOf(name, dir)).toEqual([]);
-  }, 60000);
+  });
 });

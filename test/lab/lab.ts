@@ -8,7 +8,7 @@ import { bootHost, hostEnvironment, sshdListening, type HostBootPlan } from './h
 import { joinCgroupsArgv } from './hosts/joinCgroups';
 import { hostFiles, hostMountPoints, labFiles } from './labLayout';
 import { findLabLeftovers, hasLeftovers, looksLikeLabDirectory, removeLab, type LabLeftovers } from './labTeardown';
-import { createBridge, createHostLink, deleteHostLink, listLinks, setLinkUp, subnetConflict } from './network/labNetwork';
+import { createBridge, createHostLink, deleteHostLink, isLinkUp, listLinks, setLinkUp, subnetConflict } from './network/labNetwork';
 import { gatewayAddress, hostAddress, hostCapacity, parseSubnet } from './network/subnet';
 import {
   generateEd25519Key, knownHosts, publicKey, sshClientConfig, sshdConfig, sshdDirectoryInHost, writePrivateFile,
@@ -62,6 +62,8 @@ export class Lab {
   readonly name: string;
   readonly dir: string;
   readonly subnet: string;
+  /** This machine's address on the lab bridge, the hosts' default gateway. */
+  readonly gateway: string;
   readonly hosts: LabHost[];
   readonly keyPath: string;
   readonly sshConfigPath: string;
@@ -71,6 +73,7 @@ export class Lab {
     this.name = state.name;
     this.dir = state.dir;
     this.subnet = state.subnet;
+    this.gateway = state.gateway;
     this.hosts = state.hosts.map((record) => ({ name: record.name, address: record.address, port: record.port, state: 'up', initPid: record.initPid }));
     ({ keyPath: this.keyPath, sshConfigPath: this.sshConfigPath, knownHostsPath: this.knownHostsPath } = labFiles(state.dir));
   }
@@ -108,7 +111,8 @@ export class Lab {
   }
 
   async exec(host: string, argv: string[], opts: LabExecOptions = {}): Promise<CommandResult> {
-    return runCommand(this.enterHostArgv(host, argv), {
+    const { program, args } = this.enterHost(host, argv);
+    return runCommand([program, ...args], {
       input: opts.input,
       timeoutMs: opts.timeoutMs,
       env: { ...hostEnvironment, ...opts.env },
@@ -118,7 +122,7 @@ export class Lab {
 
   /** The process is TERMed when the returned handle's process dies, so killing the handle stops it inside the host. */
   spawn(host: string, argv: string[]): ChildProcess {
-    const [program = '/bin/sh', ...args] = this.enterHostArgv(host, [this.tools.setpriv, '--pdeathsig', 'TERM', '--', ...argv]);
+    const { program, args } = this.enterHost(host, [this.tools.setpriv, '--pdeathsig', 'TERM', '--', ...argv]);
     return spawnProcess(program, args, { env: hostEnvironment, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
@@ -162,12 +166,12 @@ export class Lab {
   async reboot(host: string): Promise<void> {
     const state = this.state();
     const record = this.record(host);
-    const wasCut = !((await listLinks(this.tools.ip, record.vethRoot)).find((link) => link.name === record.vethRoot)?.up ?? false);
+    const wasCut = !(await isLinkUp(this.tools.ip, record.vethRoot));
     const hostCgroups = state.cgroupRoots.map((root) => join(root, record.name));
     if (isHostInit(record, this.dir)) sendSignal(record.initPid, 'SIGKILL');
     const allGone = (): boolean => hostCgroups.every((directory) => pidsInCgroupTree(directory).length === 0);
     if (!(await waitUntil(allGone, 5000))) {
-      // Only helpers outside the host's PID namespace can remain (e.g. an exec's nsenter); they belong to the lab.
+      // Only a launcher caught before it left the host's cgroups can remain outside the PID namespace; it is the lab's own.
       for (const pid of hostCgroups.flatMap(pidsInCgroupTree)) sendSignal(pid, 'SIGKILL');
       if (!(await waitUntil(allGone, 5000))) throw new Error(`lab host ${host}: processes survived the reboot's SIGKILL`);
     }
@@ -233,17 +237,20 @@ export class Lab {
    * host's cgroups through the host's own /sys/fs/cgroup (so only it, not nsenter, counts in the host's cgroups),
    * then enters the cgroup namespace, which must come last: a process cannot move across its own cgroup namespace root.
    */
-  private enterHostArgv(host: string, argv: string[]): string[] {
+  private enterHost(host: string, argv: string[]): { program: string; args: string[] } {
     const record = this.runningRecord(host);
     const procsFilesInHost = this.state().cgroupMountSteps.flatMap((step) => {
       if (step.kind === 'cgroup') return [join(step.path, 'cgroup.procs')];
       if (step.kind === 'cgroup2') return [join(step.path, step.data, 'cgroup.procs')];
       return [];
     });
-    return [
-      this.tools.nsenter, '-t', String(record.initPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--',
-      ...joinCgroupsArgv(procsFilesInHost, [this.tools.nsenter, '--cgroup=/proc/1/ns/cgroup', '--', ...argv]),
-    ];
+    return {
+      program: this.tools.nsenter,
+      args: [
+        '-t', String(record.initPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--',
+        ...joinCgroupsArgv(procsFilesInHost, [this.tools.nsenter, '--cgroup=/proc/1/ns/cgroup', '--', ...argv]),
+      ],
+    };
   }
 }
 

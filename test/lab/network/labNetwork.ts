@@ -70,6 +70,10 @@ export async function listLinks(ip: string, prefix: string): Promise<{ name: str
   return links.filter((link) => link.ifname.startsWith(prefix)).map((link) => ({ name: link.ifname, up: (link.flags ?? []).includes('UP') }));
 }
 
+export async function isLinkUp(ip: string, name: string): Promise<boolean> {
+  return (await listLinks(ip, name)).some((link) => link.name === name && link.up);
+}
+
 export async function listNetns(prefix: string): Promise<string[]> {
   try {
     return (await readdir(netnsDirectory)).filter((name) => name.startsWith(prefix));
