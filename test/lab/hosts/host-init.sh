@@ -20,14 +20,19 @@ echo 1 > /proc/sys/net/ipv4/ip_forward
 # Stage the host's own directory first: the lab directory may lie below /run or /tmp, which get fresh tmpfs next.
 mount --bind "$host_dir" /var/lib/vfleet
 # Drop the machine's mounts that this host replaces, so its mount table names none of them (e.g. other hosts' netns).
-findmnt -rn -o TARGET | grep -E '^/(proc|sys|run|tmp|dev/shm|dev/mqueue)(/|$)' | sort -r | while read -r target; do
-  umount -l "$target" 2>/dev/null || true
+# /proc goes last, because umount itself reads /proc/self/mountinfo.
+for replaced in '/(sys|run|tmp|dev/shm|dev/mqueue|dev/pts)' '/proc'; do
+  findmnt -rn -o TARGET | grep -E "^$replaced(/|\$)" | sort -r | while read -r target; do
+    umount -l "$target" 2>/dev/null || true
+  done
 done
 mount -t proc -o nosuid,nodev,noexec proc /proc
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
 if [ -d /dev/mqueue ]; then mount -t mqueue mqueue /dev/mqueue; fi
+# Its own pseudo-terminals: /dev/ptmx finds the devpts instance mounted beside it.
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 mkdir -m 0755 /run/sshd /run/vfleet-lab /run/vfleet-lab-stage
 mount --bind /var/lib/vfleet/sshd /run/vfleet-lab
 mount --bind /var/lib/vfleet/vservers /vservers
