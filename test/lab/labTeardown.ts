@@ -17,7 +17,6 @@ export interface LabLeftovers {
   netns: string[];
   mounts: string[];
   cgroupRoots: string[];
-  dirExists: boolean;
 }
 
 export async function findLabLeftovers(labName: string, dir: string): Promise<LabLeftovers> {
@@ -32,7 +31,6 @@ export async function findLabLeftovers(labName: string, dir: string): Promise<La
     netns,
     mounts: labMounts(dir, names),
     cgroupRoots,
-    dirExists: existsSync(dir),
   };
 }
 
