@@ -1,0 +1,43 @@
+// The one small interface the namespaces driver uses for a guest's cgroups, whatever the
+// cgroup version: cgroupV1Driver, cgroupV2Driver, and hybridCgroupDriver combining both.
+import type { CgroupVersion, GuestLimits } from '../../../../../shared/domain/guest';
+
+/** What the kernel counts for one guest's cgroup. */
+export interface CgroupUsage {
+  memoryCurrent: number;
+  memoryPeak: number;
+  /** Times the memory hard limit was hit (v1 memory.failcnt, v2 memory.events "max"). */
+  memoryHits: number;
+  oomKills: number;
+  processesCurrent: number;
+  processesHits: number;
+  cpuUsageUsec: number;
+  cpuUserUsec: number;
+  cpuSystemUsec: number;
+  throttledUsec: number;
+}
+
+export interface GuestCgroups {
+  readonly version: CgroupVersion;
+  /** Creates the guest's cgroup(s); existing ones are kept. */
+  create(guest: string): Promise<void>;
+  /** Every cgroup.procs (or tasks) file a process must write its pid to, to join the guest. */
+  procsFiles(guest: string): string[];
+  place(guest: string, pid: number): Promise<void>;
+  /** Pids in the guest's cgroup; empty when the cgroup does not exist. */
+  pids(guest: string): Promise<number[]>;
+  exists(guest: string): Promise<boolean>;
+  applyLimits(guest: string, limits: GuestLimits): Promise<void>;
+  readUsage(guest: string): Promise<CgroupUsage>;
+  freeze(guest: string): Promise<void>;
+  thaw(guest: string): Promise<void>;
+  /** SIGKILL to every process of the guest's cgroup. */
+  killAll(guest: string): Promise<void>;
+  /** Removes the guest's cgroup(s); they must be empty. */
+  remove(guest: string): Promise<void>;
+}
+
+export const EMPTY_USAGE: CgroupUsage = {
+  memoryCurrent: 0, memoryPeak: 0, memoryHits: 0, oomKills: 0, processesCurrent: 0, processesHits: 0,
+  cpuUsageUsec: 0, cpuUserUsec: 0, cpuSystemUsec: 0, throttledUsec: 0,
+};

@@ -1,0 +1,35 @@
+// The host tools the namespaces driver runs, resolved once to absolute paths with the Debian
+// package to install when one is missing.
+import { findExecutable } from '../../../process/runTool';
+
+export interface HostTools {
+  sh: string;
+  unshare: string;
+  nsenter: string;
+  setpriv: string;
+  ip: string;
+  mount: string;
+  umount: string;
+  script: string;
+  stty: string;
+}
+
+const PACKAGES: Record<keyof HostTools, string> = {
+  sh: 'dash', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', ip: 'iproute2',
+  mount: 'mount', umount: 'mount', script: 'bsdutils', stty: 'coreutils',
+};
+
+/** The PATH every launcher stage and the guest's init get. */
+export const LAUNCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function resolveHostTools(): HostTools {
+  const resolved: Partial<HostTools> = {};
+  const missing: string[] = [];
+  for (const [tool, packageName] of Object.entries(PACKAGES) as [keyof HostTools, string][]) {
+    const path = findExecutable(tool, LAUNCH_PATH);
+    if (path) resolved[tool] = path;
+    else missing.push(`${tool} (package ${packageName})`);
+  }
+  if (missing.length > 0) throw new Error(`the namespaces driver needs these host tools: ${missing.join(', ')}`);
+  return resolved as HostTools;
+}

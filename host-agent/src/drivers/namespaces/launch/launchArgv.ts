@@ -1,0 +1,77 @@
+// The argv chains of the staged launcher (see launcherScripts.ts): one to start a guest's init,
+// one to run a command inside a running guest. Pure functions of the guest and its paths.
+import type { GuestConfig } from '../../../../../shared/domain/guest';
+import type { FstabMount } from './guestFstab';
+import type { HostTools } from './hostTools';
+import { setprivArgs } from './capabilityArgs';
+import { JOIN_CGROUPS, PIVOT_INTO_GUEST, PREPARE_GUEST, SPAWN_INIT, STOPPER, SYSV_INIT } from './launcherScripts';
+
+export interface StartPlan {
+  config: GuestConfig;
+  procsFiles: string[];
+  mountNamespaceFile: string;
+  netnsFile: string;
+  pidFile: string;
+  consoleLog: string;
+  syncDir: string;
+  mounts: FstabMount[];
+  pingRange: string;
+  /** Seconds to subtract from the boot and monotonic clocks (virt_uptime); 0 keeps the host's. */
+  clockOffsetSeconds: number;
+  startRunlevel: string;
+  stopRunlevel: string;
+}
+
+/** What the guest runs as PID 1: its /sbin/init (plain) or the reaping rc runner in its own sh (sysv). */
+export function initArgv(plan: Pick<StartPlan, 'config' | 'startRunlevel' | 'stopRunlevel'>): string[] {
+  return plan.config.initStyle === 'plain'
+    ? ['/sbin/init']
+    : ['/bin/sh', '-c', SYSV_INIT, 'vfleet-sysv-init', plan.startRunlevel, plan.stopRunlevel];
+}
+
+function guardedExec(tools: HostTools, kept: string[], syncDir: string, mode: 'init' | 'exec', workingDir: string, argv: string[]): string[] {
+  return [tools.setpriv, ...setprivArgs(kept), '--', tools.sh, '-c', STOPPER, 'vfleet-stopper', syncDir, mode, workingDir, ...argv];
+}
+
+export function startArgv(tools: HostTools, plan: StartPlan): string[] {
+  const { config } = plan;
+  const clock = plan.clockOffsetSeconds > 0 ? ['--boottime', String(-plan.clockOffsetSeconds), '--monotonic', String(-plan.clockOffsetSeconds)] : [];
+  const mountArgs = plan.mounts.flatMap((mount) => [mount.type, mount.options, mount.source, mount.target]);
+  return [
+    tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
+    tools.unshare, `--mount=${plan.mountNamespaceFile}`, '--pid', '--uts', '--ipc', `--net=${plan.netnsFile}`, '--time', ...clock, '--propagation', 'private', '--',
+    tools.sh, '-c', SPAWN_INIT, 'vfleet-spawn-init', plan.pidFile,
+    tools.sh, '-c', PREPARE_GUEST, 'vfleet-prepare', config.rootDir, config.nodename, config.domainname || '(none)', plan.pingRange, plan.consoleLog,
+    String(plan.mounts.length), ...mountArgs,
+    tools.unshare, '--mount', '--propagation', 'unchanged', '--',
+    tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', config.rootDir, plan.syncDir,
+    ...guardedExec(tools, config.bcapabilities, plan.syncDir, 'init', '/', initArgv(plan)),
+  ];
+}
+
+export interface ExecPlan {
+  config: GuestConfig;
+  initPid: number;
+  procsFiles: string[];
+  mountNamespaceFile: string;
+  syncDir: string;
+  workingDir: string;
+  argv: string[];
+}
+
+/**
+ * Joins the guest's cgroup, then its staging mount namespace and its net, UTS, IPC and time
+ * namespaces; pivots into the guest root in a private copy; joins the PID namespace last, so
+ * nothing with the host's root is ever visible to the guest's processes.
+ */
+export function execArgv(tools: HostTools, plan: ExecPlan): string[] {
+  const namespace = (name: string): string => `/proc/${plan.initPid}/ns/${name}`;
+  return [
+    tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
+    tools.nsenter, `--mount=${plan.mountNamespaceFile}`, `--net=${namespace('net')}`, `--uts=${namespace('uts')}`, `--ipc=${namespace('ipc')}`, `--time=${namespace('time')}`, '--',
+    tools.unshare, '--mount', '--propagation', 'unchanged', '--',
+    tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', plan.config.rootDir, plan.syncDir,
+    tools.nsenter, `--pid=${namespace('pid')}`, '--no-fork', '--',
+    ...guardedExec(tools, plan.config.bcapabilities, plan.syncDir, 'exec', plan.workingDir, plan.argv),
+  ];
+}

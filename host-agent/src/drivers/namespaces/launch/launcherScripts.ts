@@ -1,0 +1,118 @@
+// The fixed sh programs of the staged launcher. None is ever built from input: every value
+// arrives as a positional parameter. Their $0 names ("vfleet-…") mark the stages in ps output.
+//
+// Why stages: the capability bounding set can only be dropped by the process itself (setpriv),
+// and setpriv lives on the host, not in the guest. So setpriv runs while the root is still the
+// host's, then a "stopper" waits; a helper in the same mount namespace pivot_roots into the guest
+// (which moves every process whose root was the old root, the stopper included) and detaches the
+// host; only then the stopper execs the guest's program, which never sees the host.
+
+/** Writes its own pid into each cgroup.procs file given before "--", then execs the rest. */
+export const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 111; shift; done; shift; exec "$@"';
+
+/** Runs after unshare --pid: its first child becomes PID 1 of the guest; records that child's pid. */
+export const SPAWN_INIT = 'pidfile=$1; shift; "$@" & echo "$!" > "$pidfile"';
+
+/**
+ * PID 1 before the guest exists, in the staging mount namespace (host root still visible):
+ * binds the guest root onto itself, mounts /proc, a read-only /sys, a minimal /dev and the fstab
+ * entries below it, sets the UTS names and the ping range, then execs the rest (the pivot stage).
+ * Args: root nodename domainname ping-range console-log mount-count [type options source target]...
+ */
+export const PREPARE_GUEST = `set -e
+root=$1 nodename=$2 domainname=$3 ping=$4 console=$5 count=$6
+shift 6
+mount --rbind "$root" "$root"
+cd "$root"
+mount -t proc -o nosuid,nodev,noexec proc ./proc
+mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ./sys
+mount -t tmpfs -o mode=755,nosuid,size=1024k vfleet-dev ./dev
+node() { mknod -m 666 "./dev/$1" c "$2" "$3"; }
+node null 1 3
+node zero 1 5
+node full 1 7
+node random 1 8
+node urandom 1 9
+node tty 5 0
+mkdir ./dev/pts ./dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5,nosuid,noexec devpts ./dev/pts
+ln -s pts/ptmx ./dev/ptmx
+mount -t tmpfs -o mode=1777,nosuid,nodev shm ./dev/shm
+ln -s /proc/self/fd ./dev/fd
+ln -s /proc/self/fd/0 ./dev/stdin
+ln -s /proc/self/fd/1 ./dev/stdout
+ln -s /proc/self/fd/2 ./dev/stderr
+touch ./dev/console
+mount --bind "$console" ./dev/console
+while [ "$count" -gt 0 ]; do
+  mount -t "$1" -o "$2" "$3" "./$4"
+  shift 4
+  count=$((count - 1))
+done
+printf '%s' "$nodename" > /proc/sys/kernel/hostname
+printf '%s' "$domainname" > /proc/sys/kernel/domainname
+if [ -n "$ping" ]; then printf '%s' "$ping" > /proc/sys/net/ipv4/ping_group_range; fi
+mount --make-rshared "$root"
+exec "$@"`;
+
+/**
+ * In a fresh copy of the staging mount namespace: makes the sync fifos, starts the helper that
+ * pivots into the guest root once the stopper is waiting, and execs the rest (setpriv … stopper).
+ * Args: root sync-dir, then the argv to exec.
+ */
+export const PIVOT_INTO_GUEST = `root=$1 sync=$2
+shift 2
+cd "$root" || exit 111
+mkfifo "$sync/ready" "$sync/go" || exit 111
+(
+  if ! timeout 30 sh -c 'read _ < "$1"' vfleet-wait "$sync/ready"; then rm -rf "$sync"; exit 1; fi
+  exec 4> "$sync/go"
+  rm -rf "$sync"
+  if pivot_root . . && umount -l .; then echo go >&4; else echo fail >&4; fi
+) &
+exec "$@"`;
+
+/**
+ * Runs with the guest's capability bounding set already applied; waits until the helper has
+ * pivoted, then runs the guest program: as itself (init) or as a child it waits for (exec),
+ * always as an external program, never as a builtin of this host shell.
+ * Args: sync-dir mode(init|exec) working-dir argv...
+ */
+export const STOPPER = `sync=$1 mode=$2 wd=$3
+shift 3
+exec 3<> "$sync/go"
+echo > "$sync/ready"
+read state <&3
+exec 3<&-
+if [ "$state" != go ]; then echo "vfleet: could not switch into the guest's root" >&2; exit 111; fi
+cd "$wd" 2>/dev/null || cd /
+if [ "$mode" = init ]; then exec "$@"; fi
+( exec "$@" )`;
+
+/**
+ * util-vserver's sysv style inside the guest (run by the guest's /bin/sh as PID 1): runs the rc
+ * scripts of the start runlevel, reaps every orphan, and on SIGTERM runs the stop runlevel.
+ * Args: start-runlevel stop-runlevel.
+ */
+export const SYSV_INIT = `start=$1 stop=$2
+rc() {
+  if [ -x /etc/init.d/rc ]; then /etc/init.d/rc "$1"
+  elif [ -x /etc/rc.d/rc ]; then /etc/rc.d/rc "$1"
+  fi
+}
+trap 'rc "$stop"; exit 0' TERM
+rc "$start"
+while :; do sleep 3600 & wait $!; done`;
+
+/** For `script -c` (a pty): rebuilds the argv from VFLEET_ARGC/VFLEET_ARG_<i>, since script takes one command string. */
+export const ARGV_FROM_ENVIRONMENT = `i=0
+set --
+while [ "$i" -lt "$VFLEET_ARGC" ]; do
+  eval "set -- \\"\\$@\\" \\"\\$VFLEET_ARG_$i\\"; unset VFLEET_ARG_$i"
+  i=$((i + 1))
+done
+unset VFLEET_ARGC i
+exec "$@"`;
+
+/** Exit code the launcher stages use for their own failures. */
+export const LAUNCHER_FAILED = 111;

@@ -1,0 +1,282 @@
+// The namespaces driver: a guest is a PID, mount (pivot_root), UTS, IPC, network and time
+// namespace plus one cgroup per guest. Whether it runs is always read from the kernel (pid file
+// checked against the process and the guest's cgroup), never remembered by the agent.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { GuestConfig, GuestLimits, GuestLimitUsage, GuestSample, GuestStatus, StatRow } from '../../../../shared/domain/guest';
+import { ERROR_CODES } from '../../../../shared/protocol/envelope';
+import type { Driver, DriverContext, ExecOptions, GuestProcess, UnameValues } from '../../driver';
+import { AgentError, guestError } from '../../errors/agentError';
+import { runTool } from '../../process/runTool';
+import type { GuestCgroups } from './cgroups/guestCgroups';
+import { spawnInGuest } from './exec/guestProcess';
+import { pingGroupRange, wantsVirtualUptime } from './launch/capabilityArgs';
+import { DEFAULT_GUEST_FSTAB, parseGuestFstab } from './launch/guestFstab';
+import { LAUNCH_PATH, type HostTools } from './launch/hostTools';
+import { execArgv, startArgv } from './launch/launchArgv';
+import { consoleTail, launchInit } from './launch/spawnLauncher';
+import { prepareMountPoints } from './launch/mountPoints';
+import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
+import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
+import { guestProcessIds, readInitProcess, writePidFile, type InitProcess } from './runtime/initProcess';
+import { ensurePrivateMountDir, isMountPoint } from './runtime/privateMountDir';
+import { CLOCK_TICKS_PER_SECOND, readProcStat, readUptimeSeconds } from './runtime/procStat';
+import { hostRow, readStats, sumFigures } from './stat/processFigures';
+
+export interface NamespacesDriverOptions {
+  context: DriverContext;
+  cgroups: GuestCgroups;
+  tools: HostTools;
+  /** util-vserver's killseq "15 5 9": seconds between SIGTERM to init and SIGKILL to the rest. */
+  stopGraceSeconds?: number;
+}
+
+const SETTLE_TIMEOUT_MS = 10_000;
+const UNAME_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && printf %s "$2" > /proc/sys/kernel/domainname';
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return check();
+}
+
+function causeOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createNamespacesDriver(options: NamespacesDriverOptions): Driver {
+  const { context, cgroups, tools } = options;
+  const graceMs = (options.stopGraceSeconds ?? 5) * 1000;
+  const pathsOf = (config: GuestConfig): GuestRuntimePaths => guestRuntimePaths(context, config.name);
+  const initOf = (config: GuestConfig): Promise<InitProcess | undefined> => readInitProcess(pathsOf(config).pidFile, cgroups, config.name);
+
+  async function statusOf(config: GuestConfig, init: InitProcess | undefined): Promise<GuestStatus> {
+    if (!init) return { name: config.name, xid: config.xid, state: 'stopped', processes: 0 };
+    const uptime = await readUptimeSeconds();
+    return {
+      name: config.name,
+      xid: config.xid,
+      state: 'running',
+      initPid: init.pid,
+      processes: (await guestProcessIds(cgroups, config.name, init)).length,
+      uptimeMs: Math.max(0, Math.round((uptime - init.startTicks / CLOCK_TICKS_PER_SECOND) * 1000)),
+    };
+  }
+
+  async function requireRunning(config: GuestConfig): Promise<InitProcess> {
+    const init = await initOf(config);
+    if (!init) throw guestError(ERROR_CODES.notRunning, config.name, 'it is not running');
+    return init;
+  }
+
+  /** Kills what is left in the guest's cgroup and removes every kernel object of the guest. */
+  async function removeKernelObjects(config: GuestConfig): Promise<void> {
+    const paths = pathsOf(config);
+    if (await cgroups.exists(config.name)) {
+      await cgroups.killAll(config.name);
+      const empty = await waitFor(async () => (await cgroups.pids(config.name)).length === 0, SETTLE_TIMEOUT_MS);
+      if (!empty) throw guestError(ERROR_CODES.failed, config.name, `processes are left in its cgroup after SIGKILL: ${(await cgroups.pids(config.name)).join(', ')}`);
+    }
+    await tearDownGuestNetwork(tools, config, paths.netnsName);
+    if (await isMountPoint(paths.mountNamespaceFile)) await runTool(tools.umount, [paths.mountNamespaceFile]);
+    await fs.rm(paths.mountNamespaceFile, { force: true });
+    await fs.rm(paths.pidFile, { force: true });
+    await fs.rm(dirname(paths.pidFile), { recursive: true, force: true });
+    await cgroups.remove(config.name);
+  }
+
+  async function makeSyncDir(paths: GuestRuntimePaths, purpose: string): Promise<string> {
+    await fs.mkdir(paths.syncBase, { recursive: true, mode: 0o700 });
+    const directory = join(paths.syncBase, `${purpose}-${randomBytes(6).toString('hex')}`);
+    await fs.mkdir(directory, { mode: 0o700 });
+    return directory;
+  }
+
+  async function readFstab(config: GuestConfig): Promise<string> {
+    return fs.readFile(join(context.configBase, config.name, 'fstab'), 'utf8').catch(() => DEFAULT_GUEST_FSTAB);
+  }
+
+  async function start(config: GuestConfig): Promise<GuestStatus> {
+    if (await initOf(config)) throw guestError(ERROR_CODES.running, config.name, 'it is already running');
+    const paths = pathsOf(config);
+    await removeKernelObjects(config);
+    const mounts = parseGuestFstab(await readFstab(config));
+    await prepareMountPoints(config, mounts);
+    await fs.mkdir(dirname(paths.consoleLog), { recursive: true });
+    await fs.appendFile(paths.consoleLog, `--- vfleet: starting ${config.name} at ${new Date().toISOString()}\n`);
+    const syncDir = await makeSyncDir(paths, 'start');
+    try {
+      await cgroups.create(config.name);
+      await cgroups.applyLimits(config.name, config.limits);
+      await ensurePrivateMountDir(tools.mount, paths.mountNamespaceDir);
+      await fs.writeFile(paths.mountNamespaceFile, '');
+      await fs.mkdir(dirname(paths.pidFile), { recursive: true });
+      await setUpGuestNetwork(tools, config, paths.netnsName);
+      const argv = startArgv(tools, {
+        config,
+        procsFiles: cgroups.procsFiles(config.name),
+        mountNamespaceFile: paths.mountNamespaceFile,
+        netnsFile: paths.netnsFile,
+        pidFile: paths.pidFile,
+        consoleLog: paths.consoleLog,
+        syncDir,
+        mounts,
+        pingRange: pingGroupRange(config.ccapabilities),
+        clockOffsetSeconds: wantsVirtualUptime(config.cflags) ? Math.floor(await readUptimeSeconds()) : 0,
+        startRunlevel: '3',
+        stopRunlevel: '6',
+      });
+      const { pid } = await launchInit(argv, paths.pidFile, paths.consoleLog, config.rootDir);
+      const stat = await readProcStat(pid);
+      if (!stat) throw new Error('the guest\'s init exited right after start');
+      await writePidFile(paths.pidFile, pid, stat.startTicks);
+    } catch (error) {
+      const tail = await consoleTail(paths.consoleLog);
+      await removeKernelObjects(config).catch(() => undefined);
+      throw guestError(ERROR_CODES.failed, config.name, `start failed: ${causeOf(error)}${tail ? ` (console: ${tail})` : ''}`);
+    } finally {
+      await fs.rm(syncDir, { recursive: true, force: true });
+    }
+    return statusOf(config, await initOf(config));
+  }
+
+  async function stop(config: GuestConfig): Promise<GuestStatus> {
+    const init = await initOf(config);
+    if (init) {
+      try {
+        process.kill(init.pid, 'SIGTERM');
+      } catch {
+        // Already gone: the kill below finds nothing of it.
+      }
+      await waitFor(async () => (await readProcStat(init.pid))?.startTicks !== init.startTicks, graceMs);
+    }
+    try {
+      await removeKernelObjects(config);
+    } catch (error) {
+      if (error instanceof AgentError) throw error;
+      throw guestError(ERROR_CODES.failed, config.name, `stop could not remove its kernel objects: ${causeOf(error)}`);
+    }
+    return statusOf(config, undefined);
+  }
+
+  async function exec(config: GuestConfig, argv: string[], execOptions: ExecOptions = {}): Promise<GuestProcess> {
+    if (argv.length === 0) throw guestError(ERROR_CODES.invalidParams, config.name, 'exec needs a command');
+    const init = await requireRunning(config);
+    const paths = pathsOf(config);
+    const syncDir = await makeSyncDir(paths, 'exec');
+    const chain = execArgv(tools, {
+      config,
+      initPid: init.pid,
+      procsFiles: cgroups.procsFiles(config.name),
+      mountNamespaceFile: paths.mountNamespaceFile,
+      syncDir,
+      workingDir: execOptions.cwd ?? '/',
+      argv,
+    });
+    return spawnInGuest({
+      argv: chain,
+      env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: execOptions.tty ? 'xterm' : 'dumb', ...execOptions.env },
+      tty: execOptions.tty ? { script: tools.script, sh: tools.sh, stty: tools.stty } : undefined,
+      onExit: () => fs.rm(syncDir, { recursive: true, force: true }),
+    });
+  }
+
+  async function applyLimits(config: GuestConfig, limits: GuestLimits): Promise<void> {
+    if (!(await initOf(config))) return;
+    try {
+      await cgroups.applyLimits(config.name, limits);
+    } catch (error) {
+      throw guestError(ERROR_CODES.failed, config.name, `limits not applied: ${causeOf(error)}`);
+    }
+  }
+
+  async function readLimits(config: GuestConfig): Promise<GuestLimitUsage> {
+    const usage = await cgroups.readUsage(config.name);
+    return {
+      limits: config.limits,
+      memoryCurrent: usage.memoryCurrent,
+      memoryPeak: usage.memoryPeak,
+      memoryHits: usage.memoryHits,
+      oomKills: usage.oomKills,
+      processesCurrent: usage.processesCurrent,
+      processesHits: usage.processesHits,
+      cpuUsageUsec: usage.cpuUsageUsec,
+      throttledUsec: usage.throttledUsec,
+    };
+  }
+
+  async function setUname(config: GuestConfig, values: UnameValues): Promise<void> {
+    const init = await requireRunning(config);
+    await runTool(tools.nsenter, [`--uts=/proc/${init.pid}/ns/uts`, '--', tools.sh, '-c', UNAME_SCRIPT, 'vfleet-uname', values.nodename, values.domainname || '(none)'])
+      .catch((error: unknown) => {
+        throw guestError(ERROR_CODES.failed, config.name, `the host and domain names were not set: ${causeOf(error)}`);
+      });
+  }
+
+  async function stat(configs: GuestConfig[]): Promise<StatRow[]> {
+    const uptime = await readUptimeSeconds();
+    const rows: StatRow[] = [];
+    const inGuests = new Set<number>();
+    for (const config of configs) {
+      for (const pid of await cgroups.pids(config.name)) inGuests.add(pid);
+      const init = await initOf(config);
+      if (!init) continue;
+      const figures = sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init)));
+      const usage = await cgroups.readUsage(config.name);
+      const cpuKnown = usage.cpuUserUsec + usage.cpuSystemUsec > 0;
+      rows.push({
+        xid: config.xid,
+        ...figures,
+        userMs: cpuKnown ? Math.round(usage.cpuUserUsec / 1000) : figures.userMs,
+        sysMs: cpuKnown ? Math.round(usage.cpuSystemUsec / 1000) : figures.sysMs,
+        uptimeMs: Math.max(0, Math.round((uptime - init.startTicks / CLOCK_TICKS_PER_SECOND) * 1000)),
+        name: config.name,
+      });
+    }
+    return [await hostRow(inGuests, uptime), ...rows.sort((left, right) => left.xid - right.xid)];
+  }
+
+  async function sample(configs: GuestConfig[]): Promise<GuestSample[]> {
+    return Promise.all(configs.map(async (config) => {
+      const init = await initOf(config);
+      const usage = await cgroups.readUsage(config.name);
+      const rssBytes = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))).rssBytes : 0;
+      return {
+        name: config.name,
+        xid: config.xid,
+        state: init ? 'running' : 'stopped',
+        cpuUsageUsec: usage.cpuUsageUsec,
+        rssBytes,
+        processes: init ? usage.processesCurrent : 0,
+        memoryHits: usage.memoryHits,
+        processesHits: usage.processesHits,
+        oomKills: usage.oomKills,
+      } satisfies GuestSample;
+    }));
+  }
+
+  async function cleanup(config: GuestConfig): Promise<void> {
+    if (await initOf(config)) throw guestError(ERROR_CODES.running, config.name, 'it is running; stop it first');
+    await removeKernelObjects(config);
+  }
+
+  return {
+    name: 'namespaces',
+    cgroupVersion: cgroups.version,
+    status: async (config) => statusOf(config, await initOf(config)),
+    start,
+    stop,
+    exec,
+    applyLimits,
+    readLimits,
+    setUname,
+    stat,
+    sample,
+    cleanup,
+  };
+}
+

@@ -1,0 +1,58 @@
+// /proc/<pid>/stat and /proc/uptime, the kernel's own figures for stat rows and init identity.
+import { promises as fs } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  /** Clock ticks (USER_HZ). */
+  utimeTicks: number;
+  stimeTicks: number;
+  /** Clock ticks since boot when the process started. */
+  startTicks: number;
+  vszBytes: number;
+  rssPages: number;
+}
+
+export const CLOCK_TICKS_PER_SECOND = 100;
+export const PAGE_SIZE = 4096;
+
+/** Parses one stat line; the command name may contain spaces and parentheses, so split after the last ')'. */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const close = text.lastIndexOf(')');
+  if (close === -1) return undefined;
+  const pid = Number(text.slice(0, text.indexOf(' ')));
+  const rest = text.slice(close + 2).trim().split(' ');
+  const field = (number: number): number => Number(rest[number - 3]);
+  return {
+    pid,
+    state: rest[0] ?? '?',
+    ppid: field(4),
+    utimeTicks: field(14),
+    stimeTicks: field(15),
+    startTicks: field(22),
+    vszBytes: field(23),
+    rssPages: field(24),
+  };
+}
+
+export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
+  try {
+    return parseProcStat(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readUptimeSeconds(): Promise<number> {
+  return Number((await fs.readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+}
+
+/** The inode of one of a process's namespaces ("pid", "mnt", ...), undefined once it is gone. */
+export async function namespaceInode(pid: number | 'self', namespace: string): Promise<number | undefined> {
+  return fs.stat(`/proc/${pid}/ns/${namespace}`).then((stat) => stat.ino, () => undefined);
+}
+
+export async function listProcessIds(): Promise<number[]> {
+  return (await fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+}

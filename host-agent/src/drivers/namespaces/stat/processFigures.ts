@@ -1,0 +1,35 @@
+// vserver-stat's per-context figures from the kernel: process count, VSZ and RSS summed over
+// /proc/<pid>/stat, and the host row (xid 0, "root server") for every process in no guest.
+import type { StatRow } from '../../../../../shared/domain/guest';
+import { CLOCK_TICKS_PER_SECOND, PAGE_SIZE, listProcessIds, readProcStat, type ProcStat } from '../runtime/procStat';
+
+export interface ProcessFigures {
+  processes: number;
+  vszBytes: number;
+  rssBytes: number;
+  userMs: number;
+  sysMs: number;
+}
+
+export async function readStats(pids: number[]): Promise<ProcStat[]> {
+  const stats = await Promise.all(pids.map((pid) => readProcStat(pid)));
+  return stats.filter((stat): stat is ProcStat => stat !== undefined);
+}
+
+export function sumFigures(stats: ProcStat[]): ProcessFigures {
+  const ticksToMs = 1000 / CLOCK_TICKS_PER_SECOND;
+  return stats.reduce<ProcessFigures>((sum, stat) => ({
+    processes: sum.processes + 1,
+    vszBytes: sum.vszBytes + stat.vszBytes,
+    rssBytes: sum.rssBytes + stat.rssPages * PAGE_SIZE,
+    userMs: sum.userMs + stat.utimeTicks * ticksToMs,
+    sysMs: sum.sysMs + stat.stimeTicks * ticksToMs,
+  }), { processes: 0, vszBytes: 0, rssBytes: 0, userMs: 0, sysMs: 0 });
+}
+
+/** Host row: every process this agent sees that belongs to no guest; uptime is the host's. */
+export async function hostRow(guestPids: Set<number>, uptimeSeconds: number): Promise<StatRow> {
+  const pids = (await listProcessIds()).filter((pid) => !guestPids.has(pid));
+  const figures = sumFigures(await readStats(pids));
+  return { xid: 0, ...figures, uptimeMs: Math.round(uptimeSeconds * 1000), name: 'root server' };
+}
