@@ -11,9 +11,12 @@ export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_BYTES = 4096;
 
 /** An error the agent answered with; `code` is one of ERROR_CODES (busy, notFound, ...). */
+// The agent names its own host and guest ("guest 'web' on host h1: ..."); the core says it once, its way.
+const AGENT_PREFIX = /^(guest '[^']*' on host \S+|host \S+): /;
+
 export class AgentCallError extends HostError {
   constructor(host: string, readonly method: string, readonly rpc: RpcError, guest?: string) {
-    super(host, `Host ${host}${guest ? `, guest ${guest}` : ''}: ${rpc.message}`, 'permanent', guest);
+    super(host, `Host ${host}${guest ? `, guest ${guest}` : ''}: ${rpc.message.replace(AGENT_PREFIX, '')}`, 'permanent', guest);
     this.name = 'AgentCallError';
   }
 
