@@ -143,12 +143,10 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     });
     created.on('synced', (sync) => state.applySync(name, sync));
     created.on('setupRetrying', (error) => state.setAgentError(name, error.message));
-    created.on('agentEvent', (event, data) => {
-      if (event === 'guestState') {
-        if (!state.applyGuestEvent(name, data as Parameters<FleetState['applyGuestEvent']>[1])) void created.refresh().catch(() => undefined);
-      } else if (event === 'healthSample') {
-        state.applyHealthSample(name, data as Parameters<FleetState['applyHealthSample']>[1]);
-      }
+    created.on('agentEvent', (...event) => {
+      // A guest this core has not seen yet (built by hand on the host): read the list again.
+      if (event[0] === 'guestState' && !state.applyGuestEvent(name, event[1])) void created.refresh().catch(() => undefined);
+      else if (event[0] === 'healthSample') state.applyHealthSample(name, event[1]);
     });
     sessions.set(name, created);
     return created;
