@@ -211,6 +211,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
         const issue = parsed.error.issues[0];
         throw new Error(`${method}: ${issue ? `${issue.path.join('.') || 'parameters'}: ${issue.message}` : 'invalid parameters'}`);
       }
+      // TypeScript cannot correlate handlers[method] with params of the same method; the map's type guarantees it.
       const handler = handlers[method] as unknown as Handler;
       return await handler(context, params as never, signal) as FleetApiResult<typeof method>;
     },
