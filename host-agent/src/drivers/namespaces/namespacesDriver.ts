@@ -15,13 +15,12 @@ import { pingGroupRange, wantsVirtualUptime } from './launch/capabilityArgs';
 import { DEFAULT_GUEST_FSTAB, parseGuestFstab } from './launch/guestFstab';
 import { LAUNCH_PATH, type HostTools } from './launch/hostTools';
 import { execArgv, startArgv } from './launch/launchArgv';
-import { consoleTail, launchInit } from './launch/spawnLauncher';
+import { consoleTail, launchGuest } from './launch/spawnLauncher';
 import { prepareMountPoints } from './launch/mountPoints';
 import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
 import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
-import { guestProcessIds, readInitProcess, writePidFile, type InitProcess } from './runtime/initProcess';
-import { ensurePrivateMountDir, isMountPoint } from './runtime/privateMountDir';
-import { CLOCK_TICKS_PER_SECOND, readProcStat, readUptimeSeconds } from './runtime/procStat';
+import { guestProcessIds, liveIdentity, readInitProcess, writePidFile, type InitProcess } from './runtime/initProcess';
+import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
 export interface NamespacesDriverOptions {
@@ -82,8 +81,6 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       if (!empty) throw guestError(ERROR_CODES.failed, config.name, `processes are left in its cgroup after SIGKILL: ${(await cgroups.pids(config.name)).join(', ')}`);
     }
     await tearDownGuestNetwork(tools, config, paths.netnsName);
-    if (await isMountPoint(paths.mountNamespaceFile)) await runTool(tools.umount, [paths.mountNamespaceFile]);
-    await fs.rm(paths.mountNamespaceFile, { force: true });
     await fs.rm(paths.pidFile, { force: true });
     await fs.rm(dirname(paths.pidFile), { recursive: true, force: true });
     await cgroups.remove(config.name);
@@ -112,14 +109,11 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     try {
       await cgroups.create(config.name);
       await cgroups.applyLimits(config.name, config.limits);
-      await ensurePrivateMountDir(tools.mount, paths.mountNamespaceDir);
-      await fs.writeFile(paths.mountNamespaceFile, '');
       await fs.mkdir(dirname(paths.pidFile), { recursive: true });
       await setUpGuestNetwork(tools, config, paths.netnsName);
       const argv = startArgv(tools, {
         config,
         procsFiles: cgroups.procsFiles(config.name),
-        mountNamespaceFile: paths.mountNamespaceFile,
         netnsFile: paths.netnsFile,
         pidFile: paths.pidFile,
         consoleLog: paths.consoleLog,
@@ -130,10 +124,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
         startRunlevel: '3',
         stopRunlevel: '6',
       });
-      const { pid } = await launchInit(argv, paths.pidFile, paths.consoleLog, config.rootDir);
-      const stat = await readProcStat(pid);
-      if (!stat) throw new Error('the guest\'s init exited right after start');
-      await writePidFile(paths.pidFile, pid, stat.startTicks);
+      const { init, keeper } = await launchGuest(argv, paths.pidFile, paths.consoleLog, config.rootDir);
+      await writePidFile(paths.pidFile, init, keeper);
     } catch (error) {
       const tail = await consoleTail(paths.consoleLog);
       await removeKernelObjects(config).catch(() => undefined);
@@ -152,7 +144,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       } catch {
         // Already gone: the kill below finds nothing of it.
       }
-      await waitFor(async () => (await readProcStat(init.pid))?.startTicks !== init.startTicks, graceMs);
+      await waitFor(async () => (await liveIdentity(init)) === undefined, graceMs);
     }
     try {
       await removeKernelObjects(config);
@@ -166,13 +158,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   async function exec(config: GuestConfig, argv: string[], execOptions: ExecOptions = {}): Promise<GuestProcess> {
     if (argv.length === 0) throw guestError(ERROR_CODES.invalidParams, config.name, 'exec needs a command');
     const init = await requireRunning(config);
+    if (!init.keeper) throw guestError(ERROR_CODES.failed, config.name, 'its launcher keeper process is gone, so nothing can enter it; restart the guest');
     const paths = pathsOf(config);
     const syncDir = await makeSyncDir(paths, 'exec');
     const chain = execArgv(tools, {
       config,
       initPid: init.pid,
+      keeperPid: init.keeper.pid,
       procsFiles: cgroups.procsFiles(config.name),
-      mountNamespaceFile: paths.mountNamespaceFile,
       syncDir,
       workingDir: execOptions.cwd ?? '/',
       argv,

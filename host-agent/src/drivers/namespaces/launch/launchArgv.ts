@@ -9,7 +9,6 @@ import { JOIN_CGROUPS, PIVOT_INTO_GUEST, PREPARE_GUEST, SPAWN_INIT, STOPPER, SYS
 export interface StartPlan {
   config: GuestConfig;
   procsFiles: string[];
-  mountNamespaceFile: string;
   netnsFile: string;
   pidFile: string;
   consoleLog: string;
@@ -39,7 +38,8 @@ export function startArgv(tools: HostTools, plan: StartPlan): string[] {
   const mountArgs = plan.mounts.flatMap((mount) => [mount.type, mount.options, mount.source, mount.target]);
   return [
     tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
-    tools.unshare, `--mount=${plan.mountNamespaceFile}`, '--pid', '--uts', '--ipc', `--net=${plan.netnsFile}`, '--time', ...clock, '--propagation', 'private', '--',
+    tools.nsenter, `--net=${plan.netnsFile}`, '--',
+    tools.unshare, '--mount', '--pid', '--uts', '--ipc', '--time', ...clock, '--propagation', 'private', '--',
     tools.sh, '-c', SPAWN_INIT, 'vfleet-spawn-init', plan.pidFile,
     tools.sh, '-c', PREPARE_GUEST, 'vfleet-prepare', config.rootDir, config.nodename, config.domainname || '(none)', plan.pingRange, plan.consoleLog,
     String(plan.mounts.length), ...mountArgs,
@@ -52,8 +52,9 @@ export function startArgv(tools: HostTools, plan: StartPlan): string[] {
 export interface ExecPlan {
   config: GuestConfig;
   initPid: number;
+  /** The launcher's keeper, whose mount namespace is the staging one. */
+  keeperPid: number;
   procsFiles: string[];
-  mountNamespaceFile: string;
   syncDir: string;
   workingDir: string;
   argv: string[];
@@ -68,7 +69,7 @@ export function execArgv(tools: HostTools, plan: ExecPlan): string[] {
   const namespace = (name: string): string => `/proc/${plan.initPid}/ns/${name}`;
   return [
     tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
-    tools.nsenter, `--mount=${plan.mountNamespaceFile}`, `--net=${namespace('net')}`, `--uts=${namespace('uts')}`, `--ipc=${namespace('ipc')}`, `--time=${namespace('time')}`, '--',
+    tools.nsenter, `--mount=/proc/${plan.keeperPid}/ns/mnt`, `--net=${namespace('net')}`, `--uts=${namespace('uts')}`, `--ipc=${namespace('ipc')}`, `--time=${namespace('time')}`, '--',
     tools.unshare, '--mount', '--propagation', 'unchanged', '--',
     tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', plan.config.rootDir, plan.syncDir,
     tools.nsenter, `--pid=${namespace('pid')}`, '--no-fork', '--',

@@ -10,8 +10,12 @@
 /** Writes its own pid into each cgroup.procs file given before "--", then execs the rest. */
 export const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 111; shift; done; shift; exec "$@"';
 
-/** Runs after unshare --pid: its first child becomes PID 1 of the guest; records that child's pid. */
-export const SPAWN_INIT = 'pidfile=$1; shift; "$@" & echo "$!" > "$pidfile"';
+/**
+ * Runs after unshare --pid in the staging mount namespace: its first child becomes PID 1 of the
+ * guest. It records "INIT-PID KEEPER-PID" and stays as the keeper: outside the guest's PID
+ * namespace, it holds the staging mount namespace that exec enters, until the guest's init ends.
+ */
+export const SPAWN_INIT = 'pidfile=$1; shift; "$@" & echo "$! $$" > "$pidfile"; wait "$!"';
 
 /**
  * PID 1 before the guest exists, in the staging mount namespace (host root still visible):
@@ -63,6 +67,8 @@ exec "$@"`;
 export const PIVOT_INTO_GUEST = `root=$1 sync=$2
 shift 2
 cd "$root" || exit 111
+# pivot_root refuses a shared new root; its submounts stay peers of the staging namespace.
+mount --make-private . || exit 111
 mkfifo "$sync/ready" "$sync/go" || exit 111
 (
   if ! timeout 30 sh -c 'read _ < "$1"' vfleet-wait "$sync/ready"; then rm -rf "$sync"; exit 1; fi

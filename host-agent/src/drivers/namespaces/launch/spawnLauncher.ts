@@ -3,37 +3,18 @@
 // until PID 1 has pivoted into the guest root and exec'd the guest's init.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { readPidFile, liveIdentity, type ProcessIdentity } from '../runtime/initProcess';
 import { LAUNCH_PATH } from './hostTools';
 
 const READY_TIMEOUT_MS = 20_000;
 
-export interface LaunchedInit {
-  pid: number;
+export interface LaunchedGuest {
+  init: ProcessIdentity;
+  keeper: ProcessIdentity;
 }
 
 async function rootIdentity(path: string): Promise<string | undefined> {
   return fs.stat(path).then((stat) => `${stat.dev}:${stat.ino}`, () => undefined);
-}
-
-/** The spawned chain's first process exits once it has forked PID 1 and written its pid. */
-function runToExit(argv: string[], consoleLog: string): Promise<number> {
-  return fs.open(consoleLog, 'a').then((log) => new Promise<number>((resolve, reject) => {
-    const [command = '', ...args] = argv;
-    const child = spawn(command, args, {
-      detached: true,
-      stdio: ['ignore', log.fd, log.fd],
-      cwd: '/',
-      env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: 'linux' },
-    });
-    child.on('error', (error) => {
-      void log.close();
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      void log.close();
-      resolve(code ?? 128 + (signal ? 1 : 0));
-    });
-  }));
 }
 
 /** Still in a launcher stage: one of its argv words is a "vfleet-<stage>" marker. */
@@ -42,20 +23,41 @@ async function inLauncherStage(pid: number): Promise<boolean> {
   return cmdline.split('\0').some((word) => /^vfleet-(prepare|pivot|stopper)$/.test(word));
 }
 
-async function isAlive(pid: number): Promise<boolean> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  return stat !== '' && !/\) Z /.test(stat);
+/** Starts the chain; resolves with its exit code should it end before the guest is up. */
+function spawnDetached(argv: string[], logFd: number): { exited: Promise<number> } {
+  const [command = '', ...args] = argv;
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/', env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: 'linux' } });
+  child.unref();
+  return {
+    exited: new Promise((resolve) => {
+      child.on('error', () => resolve(127));
+      child.on('exit', (code) => resolve(code ?? 128));
+    }),
+  };
 }
 
-export async function launchInit(argv: string[], pidFile: string, consoleLog: string, rootDir: string): Promise<LaunchedInit> {
-  const code = await runToExit(argv, consoleLog);
-  const pid = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new Error(`the launcher failed before the guest's init started (exit code ${code})`);
+export async function launchGuest(argv: string[], pidFile: string, consoleLog: string, rootDir: string): Promise<LaunchedGuest> {
+  const log = await fs.open(consoleLog, 'a');
+  let exitCode: number | undefined;
+  try {
+    spawnDetached(argv, log.fd).exited.then((code) => {
+      exitCode = code;
+    }, () => undefined);
+  } finally {
+    await log.close();
+  }
   const guestRoot = await rootIdentity(rootDir);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!(await isAlive(pid))) throw new Error('the guest\'s init exited during start');
-    if ((await rootIdentity(`/proc/${pid}/root/`)) === guestRoot && !(await inLauncherStage(pid))) return { pid };
+    const recorded = await readPidFile(pidFile);
+    if (recorded) {
+      const init = await liveIdentity(recorded.init);
+      const keeper = await liveIdentity(recorded.keeper);
+      if (!init || !keeper) throw new Error('the guest\'s init exited during start');
+      if ((await rootIdentity(`/proc/${init.pid}/root/`)) === guestRoot && !(await inLauncherStage(init.pid))) return { init, keeper };
+    } else if (exitCode !== undefined) {
+      throw new Error(`the launcher failed before the guest's init started (exit code ${exitCode})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`the guest's init did not come up within ${READY_TIMEOUT_MS / 1000} s`);

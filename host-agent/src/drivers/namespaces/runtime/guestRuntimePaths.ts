@@ -1,14 +1,11 @@
-// Where a running guest's volatile state lives: its init pid file, its persistent "staging"
-// mount namespace (host root plus the guest's mounts, used by exec) and its network namespace.
+// Where a running guest's volatile state lives: its pid file, its network namespace name, its
+// console log and the launcher's sync folders.
 import { join } from 'node:path';
 import type { DriverContext } from '../../../driver';
 
 export interface GuestRuntimePaths {
-  /** "PID STARTTICKS" of the guest's init, as the agent's PID namespace sees it. */
+  /** Pids and start times of the guest's init and of its keeper, as the agent's PID namespace sees them. */
   pidFile: string;
-  /** Bind mount of the staging mount namespace; lives in a private mount (mountNamespaceDir). */
-  mountNamespaceFile: string;
-  mountNamespaceDir: string;
   /** `ip netns` name and its bind mount. */
   netnsName: string;
   netnsFile: string;
@@ -22,8 +19,6 @@ export function guestRuntimePaths(context: DriverContext, guest: string): GuestR
   const netnsName = `vfleet-${guest}`;
   return {
     pidFile: join(context.runDir, 'guests', guest, 'init.pid'),
-    mountNamespaceFile: join(context.runDir, 'mnt', guest),
-    mountNamespaceDir: join(context.runDir, 'mnt'),
     netnsName,
     netnsFile: join('/run/netns', netnsName),
     consoleLog: join(context.configBase, guest, 'vfleet', 'console.log'),

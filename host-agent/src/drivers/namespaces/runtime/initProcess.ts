@@ -1,47 +1,72 @@
-// The guest's init as the kernel knows it: the pid file names a pid and its start time; it counts
-// only while that process still exists with that start time and sits in the guest's cgroup.
+// The guest's init as the kernel knows it. The pid file names init and the launcher's keeper with
+// their start times; it counts only while init still exists with that start time, in the guest's
+// cgroup and in a PID namespace of its own.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type { GuestCgroups } from '../cgroups/guestCgroups';
 import { namespaceInode, readProcStat } from './procStat';
 
-export interface InitProcess {
+export interface ProcessIdentity {
   pid: number;
   startTicks: number;
+}
+
+export interface InitProcess extends ProcessIdentity {
   pidNamespace: number;
+  /** The keeper holding the staging mount namespace, when it still runs. */
+  keeper?: ProcessIdentity;
 }
 
-export function formatPidFile(pid: number, startTicks: number): string {
-  return `${pid} ${startTicks}\n`;
+export interface PidFileContent {
+  init: { pid: number; startTicks?: number };
+  keeper: { pid: number; startTicks?: number };
 }
 
-export function parsePidFile(text: string): { pid: number; startTicks?: number } | undefined {
-  const [pidText, startText] = text.trim().split(/\s+/);
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const startTicks = startText === undefined ? undefined : Number(startText);
-  return { pid, startTicks: Number.isInteger(startTicks) ? startTicks : undefined };
+/** "INIT KEEPER" as the launcher writes it, or "INIT INIT-START KEEPER KEEPER-START" once the agent has checked it. */
+export function parsePidFile(text: string): PidFileContent | undefined {
+  const numbers = text.trim().split(/\s+/).map(Number);
+  if (!numbers.every((value) => Number.isInteger(value) && value > 0)) return undefined;
+  if (numbers.length === 2) return { init: { pid: numbers[0] as number }, keeper: { pid: numbers[1] as number } };
+  if (numbers.length === 4) {
+    const [initPid, initStart, keeperPid, keeperStart] = numbers as [number, number, number, number];
+    return { init: { pid: initPid, startTicks: initStart }, keeper: { pid: keeperPid, startTicks: keeperStart } };
+  }
+  return undefined;
 }
 
-export async function writePidFile(pidFile: string, pid: number, startTicks: number): Promise<void> {
+export function formatPidFile(init: ProcessIdentity, keeper: ProcessIdentity): string {
+  return `${init.pid} ${init.startTicks} ${keeper.pid} ${keeper.startTicks}\n`;
+}
+
+export async function readPidFile(pidFile: string): Promise<PidFileContent | undefined> {
+  return parsePidFile(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+}
+
+export async function writePidFile(pidFile: string, init: ProcessIdentity, keeper: ProcessIdentity): Promise<void> {
   await fs.mkdir(dirname(pidFile), { recursive: true });
   const temporary = `${pidFile}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, formatPidFile(pid, startTicks));
+  await fs.writeFile(temporary, formatPidFile(init, keeper));
   await fs.rename(temporary, pidFile);
 }
 
-export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string): Promise<InitProcess | undefined> {
-  const recorded = parsePidFile(await fs.readFile(pidFile, 'utf8').catch(() => ''));
-  if (!recorded) return undefined;
+/** The process, if it is alive and (when known) started at that time. */
+export async function liveIdentity(recorded: { pid: number; startTicks?: number }): Promise<ProcessIdentity | undefined> {
   const stat = await readProcStat(recorded.pid);
   if (!stat || stat.state === 'Z' || (recorded.startTicks !== undefined && stat.startTicks !== recorded.startTicks)) return undefined;
-  if (!(await cgroups.pids(guest)).includes(recorded.pid)) return undefined;
-  const pidNamespace = await namespaceInode(recorded.pid, 'pid');
-  if (pidNamespace === undefined || pidNamespace === (await namespaceInode('self', 'pid'))) return undefined;
-  return { pid: recorded.pid, startTicks: stat.startTicks, pidNamespace };
+  return { pid: recorded.pid, startTicks: stat.startTicks };
 }
 
-/** The guest's processes: members of its cgroup that live in its PID namespace (launcher helpers outside it do not count). */
+export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string): Promise<InitProcess | undefined> {
+  const recorded = await readPidFile(pidFile);
+  if (!recorded) return undefined;
+  const init = await liveIdentity(recorded.init);
+  if (!init || !(await cgroups.pids(guest)).includes(init.pid)) return undefined;
+  const pidNamespace = await namespaceInode(init.pid, 'pid');
+  if (pidNamespace === undefined || pidNamespace === (await namespaceInode('self', 'pid'))) return undefined;
+  return { ...init, pidNamespace, keeper: await liveIdentity(recorded.keeper) };
+}
+
+/** The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec helpers outside it do not count). */
 export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess): Promise<number[]> {
   const pids = await cgroups.pids(guest);
   const inNamespace = await Promise.all(pids.map(async (pid) => (await namespaceInode(pid, 'pid')) === init.pidNamespace));
