@@ -90,7 +90,7 @@ describe('guest actions across two lab hosts', () => {
       expect(outcome.exitCode).toBeUndefined();
       expect(outcome.error).toMatch(/cancelled/);
     }
-    const sleepers = async (): Promise<string> => (await lab.exec('lab-1', ['sh', '-c', 'ps -eo comm | grep -c "^sleep$" || true'])).stdout.trim();
+    const sleepers = async (): Promise<string> => (await lab.exec('lab-1', ['sh', '-c', 'ps -eo args | grep -c "^sleep 60$" || true'])).stdout.trim();
     let count = await sleepers();
     for (let attempt = 0; attempt < 50 && count !== '0'; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -120,7 +120,7 @@ describe('guest actions across two lab hosts', () => {
     expect(actions).toContain('guest.limits lab-1/web ok');
     expect(actions).toContain('hosts.approveKey lab-1/ ok');
     const limits = entries.find((entry) => entry.action === 'guest.limits');
-    expect(limits?.params).toMatchObject({ changes: { processes: 40, memoryHard: '64M' } });
+    expect(limits?.params).toMatchObject({ host: 'lab-1', guest: 'web', changes: { processes: 40, memoryHard: 64 * 1024 * 1024 } });
     expect(limits?.durationMs).toBeGreaterThanOrEqual(0);
     const exitThree = entries.find((entry) => entry.action === 'guest.exec' && entry.guest === 'db' && entry.result === 'error');
     expect(exitThree?.error).toBe("Host lab-2, guest db: 'sh' exited with code 3");
