@@ -226,7 +226,9 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       if (wasReady && this.client !== client) return;
       const failure = verdict && !verdict.accepted
         ? new HostError(host.name, verdict.message, 'permanent')
-        : describeSshError(host.name, host.address, host.port, lastError ?? new Error('the connection closed'));
+        : lastError !== undefined
+          ? describeSshError(host.name, host.address, host.port, lastError)
+          : new HostError(host.name, `Host ${host.name}: the SSH connection to ${host.address}:${host.port} was closed by the host`, 'unreachable');
       if (this.client === client) {
         this.client = undefined;
         this.emit('lost', failure);
