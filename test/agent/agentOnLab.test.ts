@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { buildAgentBundle } from './support/agentBundle';
+import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { TestRpcClient, type AgentLine } from './support/agentRpcClient';
 
 const LAB = 'agfront';
@@ -12,6 +12,7 @@ const HOST = 'lab-1';
 const GUEST = 'bb1';
 const GUEST_IP = '10.231.7.101';
 let lab: Lab;
+let staged: StagedAgent;
 let bundle: string;
 const servers: ChildProcess[] = [];
 
@@ -26,7 +27,8 @@ function serve(): { child: ChildProcess; client: TestRpcClient } {
 }
 
 beforeAll(async () => {
-  bundle = buildAgentBundle();
+  staged = stageAgentBundle();
+  bundle = staged.path;
   await labDown({ name: LAB });
   lab = await labUp({ name: LAB, hosts: 1, subnet: SUBNET });
 }, 120_000);
@@ -38,6 +40,7 @@ afterAll(async () => {
     await agent(['stop', GUEST]).catch(() => undefined);
   }
   await labDown({ name: LAB });
+  staged?.remove();
 }, 120_000);
 
 describe('the CLI session of the README', () => {

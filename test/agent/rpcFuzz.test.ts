@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentMethods } from '../../shared/protocol/agentMethods';
 import { MAX_LINE_BYTES, agentLineSchema } from '../../shared/protocol/envelope';
-import { buildAgentBundle } from './support/agentBundle';
+import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { SeededRandom } from './support/seededRandom';
 
 const SEED = 0x5eed_2026;
@@ -115,6 +115,7 @@ function hostileMessage(random: SeededRandom, index: number): { bytes: Buffer; a
 }
 
 let scratch: string;
+let staged: StagedAgent;
 let agent: ChildProcessWithoutNullStreams;
 const responses: unknown[] = [];
 let stderr = '';
@@ -139,9 +140,9 @@ async function cgroupsNamed(prefix: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const bundle = buildAgentBundle();
+  staged = stageAgentBundle();
   scratch = await mkdtemp(join(tmpdir(), 'vfleet-fuzz-'));
-  agent = spawn(process.execPath, [bundle, '--config-base', join(scratch, 'etc'), '--guest-base', join(scratch, 'guests'), 'serve', '--stdio'], {
+  agent = spawn(process.execPath, [staged.path, '--config-base', join(scratch, 'etc'), '--guest-base', join(scratch, 'guests'), 'serve', '--stdio'], {
     env: { ...process.env, VFLEET_RUN_DIR: join(scratch, 'run') },
   });
   let pending = '';
@@ -157,15 +158,27 @@ beforeAll(async () => {
   agent.on('exit', (code) => {
     agentExit = code;
   });
+  // A dead agent must fail the test with its stderr, not with an EPIPE from a write.
+  agent.stdin.on('error', () => undefined);
 });
 
 afterAll(async () => {
   if (agent && agent.exitCode === null) agent.kill('SIGKILL');
   await rm(scratch, { recursive: true, force: true });
+  staged?.remove();
 });
 
 function write(bytes: Buffer): Promise<void> {
-  return agent.stdin.write(bytes) ? Promise.resolve() : new Promise((resolve) => agent.stdin.once('drain', () => resolve()));
+  if (agentExit !== undefined) return Promise.reject(new Error(`the agent exited (code ${agentExit}); stderr: ${stderr}`));
+  if (agent.stdin.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onExit = (): void => reject(new Error(`the agent exited (code ${agentExit}); stderr: ${stderr}`));
+    agent.once('exit', onExit);
+    agent.stdin.once('drain', () => {
+      agent.off('exit', onExit);
+      resolve();
+    });
+  });
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {

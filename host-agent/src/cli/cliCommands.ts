@@ -124,9 +124,14 @@ const buildCommand: CommandDefinition = {
       mirror: pick('mirror'),
     });
     const cancel = new AbortController();
-    const removeHandler = onTermination(async () => cancel.abort());
+    const building = buildGuestLocked(context, params, cancel.signal);
+    // On SIGINT/SIGTERM the build removes its temporary directories before the agent exits.
+    const removeHandler = onTermination(async () => {
+      cancel.abort();
+      await building.catch(() => undefined);
+    });
     try {
-      const result = await buildGuestLocked(context, params, cancel.signal);
+      const result = await building;
       return emit(output, result, ({ config }) => `Guest '${config.name}' built at context ${config.xid} in ${config.rootDir} (start it with: start ${config.name})`);
     } finally {
       removeHandler();
