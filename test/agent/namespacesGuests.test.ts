@@ -82,8 +82,9 @@ describe('isolation', () => {
     const lines = ps.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe(PLAIN.name);
     const processes = lines.slice(1, -1).map((line) => line.trim().split(/\s+/));
-    expect(processes[0]).toEqual(['1', 'init']);
-    expect(new Set(processes.map(([, command]) => command))).toEqual(new Set(['init', 'sh', 'ps']));
+    expect(processes[0]?.[0]).toBe('1');
+    // busybox init keeps its own name as command; the other guest's "sleep" must not show up.
+    expect(new Set(processes.map(([, command]) => command))).toEqual(new Set(['busybox', 'sh', 'ps']));
   });
 
   it('keeps the host\'s and the other guest\'s files out of reach, also through .. and symlinks', async () => {
@@ -114,9 +115,10 @@ describe('network', () => {
   it('lets its host and another lab host reach a service on the guest', async () => {
     const served = await agent.inGuest(PLAIN.name, `mkdir -p /www && echo hello-from-${PLAIN.name} > /www/index.html && httpd -p ${PLAIN.ip}:80 -h /www`);
     expect(served.code).toBe(0);
-    const fetch = `for i in 1 2 3 4 5; do busybox wget -q -T 3 -O - http://${PLAIN.ip}/ && exit 0; sleep 1; done; exit 1`;
-    expect(await onHost(fetch, HOST)).toBe(`hello-from-${PLAIN.name}\n`);
-    expect(await onHost(fetch, OTHER_HOST)).toBe(`hello-from-${PLAIN.name}\n`);
+    // busybox's static wget crashes on this machine's glibc; a plain HTTP request through nc does not.
+    const fetch = `for i in 1 2 3 4 5; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${PLAIN.ip} 80 && exit 0; sleep 1; done; exit 1`;
+    expect(await onHost(fetch, HOST)).toContain(`hello-from-${PLAIN.name}`);
+    expect(await onHost(fetch, OTHER_HOST)).toContain(`hello-from-${PLAIN.name}`);
   });
 });
 
