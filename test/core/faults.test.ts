@@ -3,7 +3,7 @@
 // never hold up the other hosts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { FAST_CONNECTIONS, onboardLabHosts, removeDataDir, startCore, waitFor, type CoreHandle } from './support/coreOnLab';
+import { FAST_CONNECTIONS, onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from './support/coreOnLab';
 
 const LAB = { name: 'coretest-3', subnet: '10.213.113.0/24', hosts: 3 };
 const KEEPALIVE_WINDOW_MS = (FAST_CONNECTIONS?.keepaliveIntervalMs ?? 0) * ((FAST_CONNECTIONS?.keepaliveCountMax ?? 0) + 1);
@@ -26,6 +26,7 @@ describe('faults on lab hosts', () => {
   afterAll(async () => {
     await handle?.close();
     await removeDataDir(handle);
+    await unpinAgentBundle();
     await labDown({ name: LAB.name });
   });
 

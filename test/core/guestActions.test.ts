@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCallError } from '../../electron/core/agent/agentRpcClient';
 import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { onboardLabHosts, removeDataDir, startCore, waitFor, type CoreHandle } from './support/coreOnLab';
+import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from './support/coreOnLab';
 
 const LAB = { name: 'coretest-2', subnet: '10.213.112.0/24', hosts: 2 };
 
@@ -26,6 +26,7 @@ describe('guest actions across two lab hosts', () => {
     await other?.close();
     await removeDataDir(main);
     await removeDataDir(other);
+    await unpinAgentBundle();
     await labDown({ name: LAB.name });
   });
 

@@ -4,10 +4,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAgentBundle, defaultAgentBundlePath } from '../../electron/core/agent/agentBundle';
+import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostFiles } from '../lab/labLayout';
-import { addLabHosts, labFingerprint, removeDataDir, startCore, type CoreHandle } from './support/coreOnLab';
+import { addLabHosts, labFingerprint, pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
 
 const LAB = { name: 'coretest-1', subnet: '10.213.111.0/24', hosts: 3 };
 
@@ -26,6 +26,7 @@ describe('onboarding lab hosts', () => {
     await first?.close();
     await second?.close();
     await removeDataDir(first);
+    await unpinAgentBundle();
     await labDown({ name: LAB.name });
   });
 
@@ -53,7 +54,7 @@ describe('onboarding lab hosts', () => {
       await core.invoke('hosts.approveKey', { name, fingerprint: host.trust.offered!.fingerprint });
     }
     const statuses = await core.invoke('hosts.connect', { names: hostNames, timeoutMs: 60_000 });
-    const bundle = await loadAgentBundle(defaultAgentBundlePath());
+    const bundle = await loadAgentBundle(await pinAgentBundle());
     for (const status of statuses) {
       expect(status.connection, status.error).toBe('connected');
       expect(status.agent?.uploaded).toBe(true);

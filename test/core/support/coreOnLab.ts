@@ -1,8 +1,9 @@
 // Fleet cores pointed at a lab: each with its own data folder, short keepalive and backoff so
 // faults show within seconds, and lab hosts added with the lab's client key.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultAgentBundlePath } from '../../../electron/core/agent/agentBundle';
 import { createFleetCore, type FleetCore, type FleetCoreOptions } from '../../../electron/core/fleet';
 import { sha256Fingerprint } from '../../../electron/core/ssh/hostKeyFingerprint';
 import type { FleetDelta } from '../../../shared/api/fleetState';
@@ -22,9 +23,22 @@ export interface CoreHandle {
   close(): Promise<void>;
 }
 
+let pinnedBundle: Promise<string> | undefined;
+
+/** One copy of the agent bundle per test file, so a rebuild during the run cannot change what is deployed. */
+export function pinAgentBundle(): Promise<string> {
+  pinnedBundle ??= (async () => {
+    const copy = path.join(await mkdtemp(path.join(tmpdir(), 'vfleet-bundle-')), 'vfleet-agent.js');
+    await copyFile(defaultAgentBundlePath(), copy);
+    return copy;
+  })();
+  return pinnedBundle;
+}
+
 export async function startCore(options: Partial<FleetCoreOptions> & { dataDir?: string } = {}): Promise<CoreHandle> {
   const dataDir = options.dataDir ?? await mkdtemp(path.join(tmpdir(), 'vfleet-core-'));
-  const core = await createFleetCore({ knownHostsFiles: [], connection: FAST_CONNECTIONS, readyWaitMs: 20_000, ...options, dataDir });
+  const agentBundlePath = await pinAgentBundle();
+  const core = await createFleetCore({ knownHostsFiles: [], connection: FAST_CONNECTIONS, readyWaitMs: 20_000, agentBundlePath, ...options, dataDir });
   const deltas: FleetDelta[] = [];
   core.subscribe((delta) => deltas.push(delta));
   return { core, dataDir, deltas, close: () => core.close() };
@@ -32,6 +46,11 @@ export async function startCore(options: Partial<FleetCoreOptions> & { dataDir?:
 
 export async function removeDataDir(handle: CoreHandle | undefined): Promise<void> {
   if (handle) await rm(handle.dataDir, { recursive: true, force: true });
+}
+
+export async function unpinAgentBundle(): Promise<void> {
+  if (pinnedBundle) await rm(path.dirname(await pinnedBundle), { recursive: true, force: true });
+  pinnedBundle = undefined;
 }
 
 /** Adds every lab host (or the named ones) to the core's registry, logging in with the lab's key. */
