@@ -91,6 +91,23 @@ describe('the CLI session of the README', () => {
     expect(ps.stdout).toMatch(/ 1001 bb1 /);
   });
 
+  it('changes the nodename live with uname, and capabilities for the next start with caps', async () => {
+    const uname = JSON.parse((await agent(['uname', GUEST, '--nodename', 'renamed', '--flag', 'virt_uptime', '--json'])).stdout) as { appliedLive: boolean; cflags: string[] };
+    expect(uname).toMatchObject({ appliedLive: true, cflags: ['virt_uptime'] });
+    expect((await agent(['exec', GUEST, '--', 'hostname'])).stdout).toBe('renamed\n');
+    expect((await lab.exec(HOST, ['cat', `/etc/vservers/${GUEST}/uts/nodename`, `/etc/vservers/${GUEST}/cflags`])).stdout).toBe('renamed\nvirt_uptime\n');
+    expect((await agent(['uname', GUEST, '--nodename', GUEST, '--flag', '~virt_uptime'])).code).toBe(0);
+    const caps = JSON.parse((await agent(['caps', GUEST, '--drop', 'CAP_CHOWN', '--ccap', 'raw_icmp', '--json'])).stdout) as {
+      bcapabilities: string[]; ccapabilities: string[]; appliesAtNextStart: boolean;
+    };
+    expect(caps.appliesAtNextStart).toBe(true);
+    expect(caps.bcapabilities).not.toContain('CAP_CHOWN');
+    expect(caps.ccapabilities).toEqual(['raw_icmp']);
+    expect((await lab.exec(HOST, ['cat', `/etc/vservers/${GUEST}/bcapabilities`, `/etc/vservers/${GUEST}/ccapabilities`])).stdout).toBe('!CAP_CHOWN\nraw_icmp\n');
+    const human = await agent(['caps', GUEST]);
+    expect(human.stdout).toContain('applied at the next start');
+  });
+
   it('refuses to delete a running guest', async () => {
     const refused = await agent(['delete', GUEST]);
     expect(refused.code).toBe(1);
@@ -115,6 +132,21 @@ describe('the RPC server', () => {
     expect(output('stderr')).toBe('e\n');
     const gone = await client.call('stdin', { session, data: '' });
     expect(gone.error?.code).toBe(1002);
+    child.stdin?.end();
+  });
+
+  it('opens an interactive shell with a pty for enter', async () => {
+    const { child, client } = serve();
+    const { session } = await client.result<{ session: string }>('enter', { name: GUEST, cols: 100, rows: 30 });
+    await client.result('stdin', { session, data: Buffer.from('stty size; [ -t 0 ] && echo on-a-terminal; exit 4\n').toString('base64') });
+    const exit = await client.waitForEvent('execExit', (line) => line.event === 'execExit' && (line.data as { session: string }).session === session);
+    expect((exit.data as { code: number }).code).toBe(4);
+    const output = client.events
+      .filter((line) => line.event === 'execOutput' && (line.data as { session: string }).session === session)
+      .map((line) => Buffer.from((line.data as { data: string }).data, 'base64').toString())
+      .join('');
+    expect(output).toContain('30 100');
+    expect(output).toContain('\non-a-terminal');
     child.stdin?.end();
   });
 

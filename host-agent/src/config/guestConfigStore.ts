@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { xidSchema } from '../../../shared/validation';
 import { pagesToBytes, bytesToPages } from '../../../shared/vserver/pages';
 import { parseRlimitValue } from '../../../shared/vserver/rlimitValue';
+import { DEFAULT_GUEST_FSTAB } from '../drivers/namespaces/launch/guestFstab';
 import { guestError } from '../errors/agentError';
 import { symlinkAtomic } from './atomicFile';
 import {
@@ -17,8 +18,6 @@ import { isMissing, listSubdirectories, readList, readScalar, writeList, writeSc
 /** vfleet's own per-guest settings without a util-vserver file live in this sub-folder. */
 export const VFLEET_GUEST_SUBDIR = 'vfleet';
 
-/** The default fstab of util-vserver's build (distrib/misc/fstab). */
-export const DEFAULT_FSTAB = 'none\t/proc\t\tproc\tdefaults\t\t0 0\nnone\t/tmp\t\ttmpfs\tsize=16m,mode=1777\t0 0\nnone\t/dev/pts\tdevpts\tgid=5,mode=620\t\t0 0\n';
 
 async function readRlimit(directory: string, resource: string, kind: 'hard' | 'soft'): Promise<number | 'inf' | undefined> {
   // A bare <res> file sets min, soft and hard at once (vlimit readFromDir); <res>.<kind> overrides.
@@ -211,7 +210,7 @@ export async function writeGuestConfig(directory: string, config: GuestConfig): 
   await writeGuestLimits(directory, config.limits);
   await symlinkAtomic(config.rootDir, join(directory, 'vdir'));
   const fstab = join(directory, 'fstab');
-  if (!(await readTextPresence(fstab))) await writeScalar(directory, 'fstab', DEFAULT_FSTAB.trimEnd());
+  if (!(await readTextPresence(fstab))) await writeScalar(directory, 'fstab', DEFAULT_GUEST_FSTAB.trimEnd());
 }
 
 /** Guest names in the configuration base: every directory not starting with "." (util-vserver). */
