@@ -132,6 +132,10 @@ describe('the RPC server', () => {
     expect(output('stderr')).toBe('e\n');
     const gone = await client.call('stdin', { session, data: '' });
     expect(gone.error?.code).toBe(1002);
+    const sleeper = await client.result<{ session: string }>('exec', { name: GUEST, argv: ['sleep', '600'] });
+    await client.result('signal', { session: sleeper.session, signal: 'SIGTERM' });
+    const killed = await client.waitForEvent('execExit', (line) => line.event === 'execExit' && (line.data as { session: string }).session === sleeper.session);
+    expect((killed.data as { code: number }).code).toBe(143);
     child.stdin?.end();
   });
 
