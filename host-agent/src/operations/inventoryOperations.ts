@@ -4,7 +4,7 @@ import type { AgentResult } from '../../../shared/protocol/agentMethods';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
 import { AGENT_VERSION } from '../agentVersion';
 import { readHostInfo } from '../host/hostInfo';
-import { readProcessTable } from '../host/processTable';
+import { readProcessTable, type RunningGuestRef } from '../host/processTable';
 import { findExecutable } from '../process/runTool';
 import { findStaticBusybox } from '../build/busyboxRoot';
 import type { AgentContext } from './agentContext';
@@ -53,7 +53,7 @@ export async function statRows(context: AgentContext): Promise<AgentResult<'stat
 
 export async function processRows(context: AgentContext, name?: string): Promise<AgentResult<'ps'>> {
   const only = name === undefined ? undefined : await guestStatus(context, name);
-  const running = [];
+  const running: RunningGuestRef[] = [];
   for (const config of await context.readAllConfigs()) {
     const status = await context.statusOf(config);
     if (status.state === 'running') running.push({ name: config.name, xid: config.xid, initPid: status.initPid });
