@@ -1,7 +1,7 @@
 // Bundles the host agent into ONE self-contained file runnable by Node >= 18, with no runtime
 // dependency: it is what the fleet core uploads to every host.
 import { build } from 'esbuild';
-import { statSync, chmodSync } from 'node:fs';
+import { statSync, chmodSync, writeFileSync } from 'node:fs';
 
 const outfile = 'host-agent/dist/vfleet-agent.js';
 const MAX_BYTES = 300 * 1024;
@@ -20,6 +20,8 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
+// The repository is an ES-module package; the bundle is CommonJS so it runs alone on any Node >= 18.
+writeFileSync('host-agent/dist/package.json', '{ "type": "commonjs" }\n');
 const size = statSync(outfile).size;
 if (size > MAX_BYTES) {
   console.error(`${outfile} is ${size} bytes, over the ${MAX_BYTES}-byte budget`);
