@@ -33,7 +33,8 @@ export async function watchCommand(context: CliContext, argv: string[]): Promise
   const count = numberOption(args, '--count');
   const clear = process.stdout.isTTY && count === undefined;
   for (let shown = 0; count === undefined || shown < count; shown += 1) {
-    if (shown > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    // Every frame, the first included, waits so that the hosts' health samples have arrived.
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
     context.out(`${clear ? '\x1b[2J\x1b[H' : ''}${new Date().toISOString()}\n${describeFleet(context.core.snapshot())}\n`);
   }
   return EXIT_OK;
@@ -46,7 +47,10 @@ export function describeFleet(snapshot: FleetSnapshot): string {
     ` | guests ${summary.guests.running} running, ${summary.guests.stopped} stopped` +
     ` | cpu ${formatPercent(summary.cpu.fraction)} of ${summary.cpu.totalCpus} | memory ${formatBytes(summary.memory.usedBytes)}/${formatBytes(summary.memory.totalBytes)}\n`;
   const rows = snapshot.hosts.flatMap((host) => [
-    [host.name, '', host.connection, host.info ? `${host.info.driver} cgroup v${host.info.cgroupVersion}` : host.error ?? '', formatPercent(host.health?.cpu), formatBytes(host.health?.memoryUsed)],
+    [
+      host.name, '', host.connection, host.info ? `${host.info.driver} cgroup v${host.info.cgroupVersion}, ${host.info.cpus} cpus` : host.error ?? '',
+      formatPercent(host.health?.cpu), formatBytes(host.health?.memoryUsed ?? (host.info ? host.info.memoryTotal - host.info.memoryAvailable : undefined)),
+    ],
     ...host.guests.map((guest) => ['', guest.name, guest.state, `xid ${guest.xid}, ${guest.processes} proc`, formatPercent(guest.cpu), formatBytes(guest.memoryBytes)]),
   ]);
   const alerts = snapshot.alerts.map((alert) => `alert: ${alert.message}\n`).join('');

@@ -20,11 +20,17 @@ export function summarizeFleet(hosts: readonly HostView[]): FleetSummary {
       if (guest.state === 'running') summary.guests.running += 1;
       else summary.guests.stopped += 1;
     }
-    if (host.connection === 'connected' && host.health) {
+    if (host.connection !== 'connected') continue;
+    // Until the first health sample arrives, the agent's info at connect gives memory and CPU count.
+    if (host.health) {
       summary.cpu.busyCpus += host.health.cpu * host.health.cpus;
       summary.cpu.totalCpus += host.health.cpus;
       summary.memory.usedBytes += host.health.memoryUsed;
       summary.memory.totalBytes += host.health.memoryTotal;
+    } else if (host.info) {
+      summary.cpu.totalCpus += host.info.cpus;
+      summary.memory.usedBytes += Math.max(0, host.info.memoryTotal - host.info.memoryAvailable);
+      summary.memory.totalBytes += host.info.memoryTotal;
     }
   }
   summary.cpu.fraction = summary.cpu.totalCpus > 0 ? summary.cpu.busyCpus / summary.cpu.totalCpus : 0;
