@@ -2,7 +2,7 @@
 // Match blocks are dropped here so that nothing downstream can evaluate (let alone execute) them.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import SSHConfig, { LineType, type Line, type Section } from 'ssh-config';
+import { SSHConfig, LineType, type Line, type Section } from 'ssh-config';
 import { expandHome } from '../importCandidates';
 import { expandPathGlob } from './pathGlob';
 
