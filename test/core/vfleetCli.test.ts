@@ -1,6 +1,7 @@
 // The vfleet command line against a 3-host lab, as an admin types it: add and approve hosts,
 // inventory, stat, guest actions, fleet-wide exec and the audit log, with exit codes.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ describe('vfleet CLI', () => {
   let configDir = '';
 
   beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'dist/cli/vfleet.cjs'))) throw new Error('dist/cli/vfleet.cjs is missing: run npm run build (npm test does)');
     await labDown({ name: LAB.name }).catch(() => undefined);
     lab = await labUp(LAB);
     configDir = await mkdtemp(path.join(tmpdir(), 'vfleet-cli-'));
@@ -30,7 +32,8 @@ describe('vfleet CLI', () => {
   });
 
   const vfleet = (...argv: string[]): Promise<CliResult> => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron/cli/vfleet.ts'), '--connect-timeout', '60', ...argv], {
+    // The installed command (bin/vfleet.mjs -> the bundle of `npm run build:main`), as admins run it.
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vfleet.mjs'), '--connect-timeout', '60', ...argv], {
       cwd: ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: configDir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
