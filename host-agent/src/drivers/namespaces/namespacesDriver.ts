@@ -169,11 +169,12 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       syncDir,
       workingDir: execOptions.cwd ?? '/',
       argv,
+      tty: execOptions.tty === true,
     });
     return spawnInGuest({
-      argv: chain,
-      env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: execOptions.tty ? 'xterm' : 'dumb', ...execOptions.env },
-      tty: execOptions.tty ? { script: tools.script, sh: tools.sh, stty: tools.stty } : undefined,
+      argv: chain.argv,
+      env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: execOptions.tty ? 'xterm' : 'dumb', ...execOptions.env, ...chain.env },
+      stty: execOptions.tty ? tools.stty : undefined,
       onExit: () => fs.rm(syncDir, { recursive: true, force: true }),
     });
   }

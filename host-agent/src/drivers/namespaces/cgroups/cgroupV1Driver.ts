@@ -94,10 +94,14 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
       if (limits.cpuSet !== undefined) await writeControl(need('cpuset', guest, 'the CPU set'), 'cpuset.cpus', limits.cpuSet);
       if (limits.ioWeight !== undefined) {
         const directory = need('blkio', guest, 'the IO weight');
-        if ((await readControl(directory, 'blkio.weight')) === undefined) {
-          throw new Error(`${directory} has no blkio.weight (the kernel's IO scheduler offers no proportional weight), so the IO weight cannot be set`);
+        // CFQ's blkio.weight (10..1000) is gone from modern kernels; BFQ's blkio.bfq.weight takes io.weight's 1..1000.
+        if ((await readControl(directory, 'blkio.weight')) !== undefined) {
+          await writeControl(directory, 'blkio.weight', String(blkioWeight(limits.ioWeight)));
+        } else if ((await readControl(directory, 'blkio.bfq.weight')) !== undefined) {
+          await writeControl(directory, 'blkio.bfq.weight', String(Math.min(1000, Math.max(1, limits.ioWeight))));
+        } else {
+          throw new Error(`${directory} offers neither blkio.weight nor blkio.bfq.weight (no proportional IO scheduler), so the IO weight cannot be set`);
         }
-        await writeControl(directory, 'blkio.weight', String(blkioWeight(limits.ioWeight)));
       }
     },
     async readUsage(guest): Promise<CgroupUsage> {

@@ -1,28 +1,27 @@
-// A command running inside a guest, spawned through the exec chain. With a tty it runs under
-// util-linux `script`, which gives it a pseudo-terminal on the host side; resize sets the
-// terminal's size with `stty -F` on that pty, and the kernel sends SIGWINCH to the guest program.
+// A command running inside a guest, spawned through the exec chain. With a tty, util-linux
+// `script` holds the pty (one of the guest's own devpts, see PIVOT_INTO_GUEST); resize sets its
+// size with `stty -F` on the guest program's terminal, and the kernel sends it SIGWINCH.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { constants } from 'node:os';
 import type { GuestProcess } from '../../../driver';
 import { runTool } from '../../../process/runTool';
-import { ARGV_FROM_ENVIRONMENT } from '../launch/launcherScripts';
+
+const TERMINAL_WAIT_MS = 10_000;
 
 export interface SpawnInGuest {
   argv: string[];
   env: Record<string, string>;
-  tty?: { script: string; sh: string; stty: string };
+  /** stty, for resize; only with a tty. */
+  stty?: string;
   /** Runs when the process has exited (removes the sync folder if the chain died early). */
   onExit: () => Promise<void>;
 }
 
-/** The argv under `script`: the chain travels in VFLEET_ARG_<i>, since script takes a single command string. */
-function underScript(tty: NonNullable<SpawnInGuest['tty']>, argv: string[], env: Record<string, string>): { argv: string[]; env: Record<string, string> } {
-  const carried: Record<string, string> = { VFLEET_ARGC: String(argv.length), SHELL: tty.sh };
-  argv.forEach((word, index) => {
-    carried[`VFLEET_ARG_${index}`] = word;
-  });
-  return { argv: [tty.script, '--quiet', '--return', '--command', ARGV_FROM_ENVIRONMENT, '/dev/null'], env: { ...env, ...carried } };
+/** Unix98 pty slaves have major numbers 136..143, whichever devpts instance they belong to. */
+function isPtySlave(rdev: number): boolean {
+  const major = Math.floor(rdev / 256) & 0xfff;
+  return major >= 136 && major <= 143;
 }
 
 async function childrenOf(pid: number): Promise<number[]> {
@@ -31,23 +30,22 @@ async function childrenOf(pid: number): Promise<number[]> {
   return lists.flatMap((list) => list.trim().split(/\s+/).filter(Boolean).map(Number));
 }
 
-/** The pty `script` made: the terminal of the first descendant whose stdin is a /dev/pts device. */
-async function ptyOf(rootPid: number): Promise<string | undefined> {
+/** The terminal of the first descendant whose stdin is a pty, as a path this agent can open. */
+async function terminalOf(rootPid: number): Promise<string | undefined> {
   const queue = await childrenOf(rootPid);
   while (queue.length > 0) {
     const pid = queue.shift() as number;
-    const stdin = await fs.readlink(`/proc/${pid}/fd/0`).catch(() => '');
-    if (stdin.startsWith('/dev/pts/')) return stdin;
+    const stdin = await fs.stat(`/proc/${pid}/fd/0`).catch(() => undefined);
+    if (stdin?.isCharacterDevice() && isPtySlave(stdin.rdev)) return `/proc/${pid}/fd/0`;
     queue.push(...(await childrenOf(pid)));
   }
   return undefined;
 }
 
 export function spawnInGuest(request: SpawnInGuest): GuestProcess {
-  const { argv, env } = request.tty ? underScript(request.tty, request.argv, request.env) : { argv: request.argv, env: request.env };
-  const [command = '', ...args] = argv;
+  const [command = '', ...args] = request.argv;
   // Own process group: kill() reaches the whole chain and the guest program, nothing else.
-  const child = spawn(command, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env, cwd: '/' });
+  const child = spawn(command, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: request.env, cwd: '/' });
   const exited = new Promise<number>((resolve) => {
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
@@ -55,7 +53,18 @@ export function spawnInGuest(request: SpawnInGuest): GuestProcess {
     await request.onExit();
     return code;
   });
-  const tty = request.tty;
+  const stty = request.stty;
+  let terminal: Promise<string | undefined> | undefined;
+  /** The pty appears only once the chain has reached script's child; resizes before that wait for it. */
+  const findTerminal = async (): Promise<string | undefined> => {
+    const deadline = Date.now() + TERMINAL_WAIT_MS;
+    while (child.pid !== undefined && child.exitCode === null && Date.now() < deadline) {
+      const found = await terminalOf(child.pid);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return undefined;
+  };
   return {
     pid: child.pid ?? -1,
     stdin: child.stdin,
@@ -70,10 +79,12 @@ export function spawnInGuest(request: SpawnInGuest): GuestProcess {
         child.kill(signal);
       }
     },
-    resize: tty
+    resize: stty
       ? (cols: number, rows: number) => {
-        if (child.pid === undefined) return;
-        void ptyOf(child.pid).then((pty) => (pty ? runTool(tty.stty, ['-F', pty, 'cols', String(cols), 'rows', String(rows)]) : undefined)).catch(() => undefined);
+        terminal ??= findTerminal();
+        void terminal
+          .then((path) => (path ? runTool(stty, ['-F', path, 'cols', String(cols), 'rows', String(rows)]) : undefined))
+          .catch(() => undefined);
       }
       : undefined,
   };

@@ -8,15 +8,13 @@ export interface HostTools {
   nsenter: string;
   setpriv: string;
   ip: string;
-  mount: string;
-  umount: string;
   script: string;
   stty: string;
 }
 
 const PACKAGES: Record<keyof HostTools, string> = {
   sh: 'dash', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', ip: 'iproute2',
-  mount: 'mount', umount: 'mount', script: 'bsdutils', stty: 'coreutils',
+  script: 'bsdutils', stty: 'coreutils',
 };
 
 /** The PATH every launcher stage and the guest's init get. */

@@ -4,7 +4,7 @@ import type { GuestConfig } from '../../../../../shared/domain/guest';
 import type { FstabMount } from './guestFstab';
 import type { HostTools } from './hostTools';
 import { setprivArgs } from './capabilityArgs';
-import { JOIN_CGROUPS, PIVOT_INTO_GUEST, PREPARE_GUEST, SPAWN_INIT, STOPPER, SYSV_INIT } from './launcherScripts';
+import { ARGV_FROM_ENVIRONMENT, JOIN_CGROUPS, PIVOT_INTO_GUEST, PREPARE_GUEST, SPAWN_INIT, STOPPER, SYSV_INIT } from './launcherScripts';
 
 export interface StartPlan {
   config: GuestConfig;
@@ -44,7 +44,7 @@ export function startArgv(tools: HostTools, plan: StartPlan): string[] {
     tools.sh, '-c', PREPARE_GUEST, 'vfleet-prepare', config.rootDir, config.nodename, config.domainname || '(none)', plan.pingRange, plan.consoleLog,
     String(plan.mounts.length), ...mountArgs,
     tools.unshare, '--mount', '--propagation', 'unchanged', '--',
-    tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', config.rootDir, plan.syncDir,
+    tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', config.rootDir, plan.syncDir, 'notty',
     ...guardedExec(tools, config.bcapabilities, plan.syncDir, 'init', '/', initArgv(plan)),
   ];
 }
@@ -58,21 +58,45 @@ export interface ExecPlan {
   syncDir: string;
   workingDir: string;
   argv: string[];
+  /** Run under util-linux script, on a pty of the guest's own devpts. */
+  tty: boolean;
+}
+
+export interface ExecCommand {
+  argv: string[];
+  /** Variables the chain needs besides the caller's environment (script carries its command in them). */
+  env: Record<string, string>;
+}
+
+/** script takes one command string, so the rest of the chain travels in VFLEET_ARG_<i> (ARGV_FROM_ENVIRONMENT). */
+function underScript(tools: HostTools, argv: string[]): ExecCommand {
+  const env: Record<string, string> = { VFLEET_ARGC: String(argv.length), SHELL: tools.sh };
+  argv.forEach((word, index) => {
+    env[`VFLEET_ARG_${index}`] = word;
+  });
+  return { argv: [tools.script, '--quiet', '--return', '--command', ARGV_FROM_ENVIRONMENT, '/dev/null'], env };
 }
 
 /**
- * Joins the guest's cgroup, then its staging mount namespace and its net, UTS, IPC and time
- * namespaces; pivots into the guest root in a private copy; joins the PID namespace last, so
- * nothing with the host's root is ever visible to the guest's processes.
+ * Joins the guest's cgroup, then its staging mount namespace (held by the keeper) and its net,
+ * UTS, IPC and time namespaces; pivots into the guest root in a private copy; joins the PID
+ * namespace last, so nothing with the host's root is ever visible to the guest's processes.
  */
-export function execArgv(tools: HostTools, plan: ExecPlan): string[] {
+export function execArgv(tools: HostTools, plan: ExecPlan): ExecCommand {
   const namespace = (name: string): string => `/proc/${plan.initPid}/ns/${name}`;
-  return [
-    tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
-    tools.nsenter, `--mount=/proc/${plan.keeperPid}/ns/mnt`, `--net=${namespace('net')}`, `--uts=${namespace('uts')}`, `--ipc=${namespace('ipc')}`, `--time=${namespace('time')}`, '--',
-    tools.unshare, '--mount', '--propagation', 'unchanged', '--',
-    tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', plan.config.rootDir, plan.syncDir,
+  const inGuest = [
     tools.nsenter, `--pid=${namespace('pid')}`, '--no-fork', '--',
     ...guardedExec(tools, plan.config.bcapabilities, plan.syncDir, 'exec', plan.workingDir, plan.argv),
   ];
+  const afterPivot = plan.tty ? underScript(tools, inGuest) : { argv: inGuest, env: {} };
+  return {
+    argv: [
+      tools.sh, '-c', JOIN_CGROUPS, 'vfleet-join', ...plan.procsFiles, '--',
+      tools.nsenter, `--mount=/proc/${plan.keeperPid}/ns/mnt`, `--net=${namespace('net')}`, `--uts=${namespace('uts')}`, `--ipc=${namespace('ipc')}`, `--time=${namespace('time')}`, '--',
+      tools.unshare, '--mount', '--propagation', 'unchanged', '--',
+      tools.sh, '-c', PIVOT_INTO_GUEST, 'vfleet-pivot', plan.config.rootDir, plan.syncDir, plan.tty ? 'tty' : 'notty',
+      ...afterPivot.argv,
+    ],
+    env: afterPivot.env,
+  };
 }

@@ -62,20 +62,27 @@ exec "$@"`;
 /**
  * In a fresh copy of the staging mount namespace: makes the sync fifos, starts the helper that
  * pivots into the guest root once the stopper is waiting, and execs the rest (setpriv … stopper).
- * Args: root sync-dir, then the argv to exec.
+ * With "tty", the guest's devpts is bound over this copy's /dev/pts first, so a pty opened now
+ * (by util-linux script) is one the guest sees as its own /dev/pts/N.
+ * Args: root sync-dir tty|notty, then the argv to exec.
  */
-export const PIVOT_INTO_GUEST = `root=$1 sync=$2
-shift 2
+export const PIVOT_INTO_GUEST = `root=$1 sync=$2 tty=$3
+shift 3
 cd "$root" || exit 111
+if [ "$tty" = tty ]; then
+  mount --bind ./dev/pts /dev/pts && mount --bind ./dev/pts/ptmx /dev/ptmx || exit 111
+fi
 # pivot_root refuses a shared new root; its submounts stay peers of the staging namespace.
 mount --make-private . || exit 111
 mkfifo "$sync/ready" "$sync/go" || exit 111
-(
+# The helper is orphaned at once (double fork): it must never be a child of what runs next,
+# which may wait for "any child" (script does).
+( (
   if ! timeout 30 sh -c 'read _ < "$1"' vfleet-wait "$sync/ready"; then rm -rf "$sync"; exit 1; fi
   exec 4> "$sync/go"
   rm -rf "$sync"
   if pivot_root . . && umount -l .; then echo go >&4; else echo fail >&4; fi
-) &
+) & )
 exec "$@"`;
 
 /**
@@ -117,7 +124,7 @@ while [ "$i" -lt "$VFLEET_ARGC" ]; do
   eval "set -- \\"\\$@\\" \\"\\$VFLEET_ARG_$i\\"; unset VFLEET_ARG_$i"
   i=$((i + 1))
 done
-unset VFLEET_ARGC i
+unset VFLEET_ARGC SHELL i
 exec "$@"`;
 
 /** Exit code the launcher stages use for their own failures. */

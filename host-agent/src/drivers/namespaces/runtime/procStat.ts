@@ -11,11 +11,9 @@ export interface ProcStat {
   /** Clock ticks since boot when the process started. */
   startTicks: number;
   vszBytes: number;
-  rssPages: number;
 }
 
 export const CLOCK_TICKS_PER_SECOND = 100;
-export const PAGE_SIZE = 4096;
 
 /** Parses one stat line; the command name may contain spaces and parentheses, so split after the last ')'. */
 export function parseProcStat(text: string): ProcStat | undefined {
@@ -32,13 +30,26 @@ export function parseProcStat(text: string): ProcStat | undefined {
     stimeTicks: field(15),
     startTicks: field(22),
     vszBytes: field(23),
-    rssPages: field(24),
   };
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   try {
     return parseProcStat(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** VmSize and VmRSS from /proc/<pid>/status: exact sums, where /proc/<pid>/stat reads the per-CPU RSS counters approximately. */
+export function parseProcStatusMemory(text: string): { vszBytes: number; rssBytes: number } {
+  const kilobytes = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { vszBytes: kilobytes('VmSize'), rssBytes: kilobytes('VmRSS') };
+}
+
+export async function readProcStatusMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
+  try {
+    return parseProcStatusMemory(await fs.readFile(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // vserver-stat's per-context figures from the kernel: process count, VSZ and RSS summed over
 // /proc/<pid>/stat, and the host row (xid 0, "root server") for every process in no guest.
 import type { StatRow } from '../../../../../shared/domain/guest';
-import { CLOCK_TICKS_PER_SECOND, PAGE_SIZE, listProcessIds, readProcStat, type ProcStat } from '../runtime/procStat';
+import { CLOCK_TICKS_PER_SECOND, listProcessIds, readProcStat, readProcStatusMemory, type ProcStat } from '../runtime/procStat';
 
 export interface ProcessFigures {
   processes: number;
@@ -11,17 +11,25 @@ export interface ProcessFigures {
   sysMs: number;
 }
 
-export async function readStats(pids: number[]): Promise<ProcStat[]> {
-  const stats = await Promise.all(pids.map((pid) => readProcStat(pid)));
-  return stats.filter((stat): stat is ProcStat => stat !== undefined);
+/** CPU times from /proc/<pid>/stat, memory from /proc/<pid>/status; processes that exit meanwhile are left out. */
+export interface ProcessSample extends ProcStat {
+  rssBytes: number;
 }
 
-export function sumFigures(stats: ProcStat[]): ProcessFigures {
+export async function readStats(pids: number[]): Promise<ProcessSample[]> {
+  const samples = await Promise.all(pids.map(async (pid) => {
+    const [stat, memory] = await Promise.all([readProcStat(pid), readProcStatusMemory(pid)]);
+    return stat && memory ? { ...stat, vszBytes: memory.vszBytes, rssBytes: memory.rssBytes } : undefined;
+  }));
+  return samples.filter((sample): sample is ProcessSample => sample !== undefined);
+}
+
+export function sumFigures(stats: ProcessSample[]): ProcessFigures {
   const ticksToMs = 1000 / CLOCK_TICKS_PER_SECOND;
   return stats.reduce<ProcessFigures>((sum, stat) => ({
     processes: sum.processes + 1,
     vszBytes: sum.vszBytes + stat.vszBytes,
-    rssBytes: sum.rssBytes + stat.rssPages * PAGE_SIZE,
+    rssBytes: sum.rssBytes + stat.rssBytes,
     userMs: sum.userMs + stat.utimeTicks * ticksToMs,
     sysMs: sum.sysMs + stat.stimeTicks * ticksToMs,
   }), { processes: 0, vszBytes: 0, rssBytes: 0, userMs: 0, sysMs: 0 });
