@@ -36,6 +36,13 @@ async function onHost(script: string, host = HOST): Promise<string> {
   return result.stdout;
 }
 
+/** `status` exits 3 for a stopped guest, as util-vserver's does; both answers carry the JSON. */
+async function guestStatus(name: string): Promise<StatusReport> {
+  const result = await agent.run(['status', name, '--json']);
+  if (result.code !== 0 && result.code !== 3) throw new Error(`status ${name} failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as StatusReport;
+}
+
 async function hostUptime(): Promise<number> {
   return Number((await onHost('cat /proc/uptime')).split(' ')[0]);
 }
@@ -122,6 +129,33 @@ describe('network', () => {
   });
 });
 
+describe('exec and enter', () => {
+  it('passes stdin, stdout, stderr and the exit code through', async () => {
+    const result = await agent.run(['exec', SYSV.name, '--', '/bin/sh', '-c', 'tr a-z A-Z; echo to-stderr >&2; exit 7'], 'piped input\n');
+    expect([result.code, result.stdout, result.stderr]).toEqual([7, 'PIPED INPUT\n', 'to-stderr\n']);
+  });
+
+  it('gives enter a pty of the guest\'s own /dev/pts and passes the shell\'s exit code', async () => {
+    const result = await agent.run(['enter', PLAIN.name], 'tty; ls /dev/pts; exit 3\n');
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/\/dev\/pts\/\d+/);
+  });
+});
+
+describe('a failed start', () => {
+  it('names the guest and the cause, and leaves no kernel object behind', async () => {
+    const broken = { name: 'nsbroken', xid: 2103, ip: '10.213.121.103' };
+    expect((await agent.run(['build', broken.name, '-m', 'skeleton', '--context', String(broken.xid), '--interface', `${broken.ip}/24`, '--initstyle', 'plain'])).code).toBe(0);
+    await onHost(`rm -f /vservers/${broken.name}/sbin/init`);
+    const started = await agent.run(['start', broken.name]);
+    expect(started.code).not.toBe(0);
+    expect(started.stderr).toContain(`guest '${broken.name}' on host ${HOST}`);
+    expect(started.stderr).toContain('sbin/init is missing');
+    expect(await onHost(`ls -d /sys/fs/cgroup/*/vfleet/${broken.name} /run/netns/vfleet-${broken.name} 2>/dev/null; ip -o link show vx${broken.xid} 2>/dev/null; true`)).toBe('');
+    expect((await agent.run(['delete', broken.name])).code).toBe(0);
+  });
+});
+
 describe('capabilities', () => {
   it('fails a raw socket without CAP_NET_RAW, while ping works with raw_icmp granted', async () => {
     const raw = await agent.inGuest(SYSV.name, 'arping -c 1 -w 1 -I eth0 169.254.0.1');
@@ -151,12 +185,12 @@ describe('virt_uptime', () => {
 describe('limits', () => {
   it('kills an allocation past the memory limit inside the guest; host and other guest untouched', async () => {
     expect((await agent.run(['limit', SYSV.name, '--memory', '32M'])).code).toBe(0);
-    const before = await agent.json<StatusReport>(['status', SYSV.name]);
+    const before = await guestStatus(SYSV.name);
     const hog = await agent.inGuest(SYSV.name, 'dd if=/dev/zero of=/dev/null bs=64M count=1');
     expect(hog.code).toBe(137);
-    const after = await agent.json<StatusReport>(['status', SYSV.name]);
+    const after = await guestStatus(SYSV.name);
     expect([after.state, after.initPid]).toEqual(['running', before.initPid]);
-    expect((await agent.json<StatusReport>(['status', PLAIN.name])).state).toBe('running');
+    expect((await guestStatus(PLAIN.name)).state).toBe('running');
     expect((await agent.json<LimitReport>(['limit', SYSV.name])).usage.oomKills).toBeGreaterThanOrEqual(1);
     expect(await onHost('pidof sshd')).toMatch(/\d+/);
     expect((await agent.run(['limit', SYSV.name, '--memory', 'inf'])).code).toBe(0);
@@ -188,7 +222,7 @@ describe('limits', () => {
 describe('stat', () => {
   it('reports the exact process count and RSS within 10 % of the kernel\'s', async () => {
     expect((await agent.inGuest(PLAIN.name, 'for i in 1 2 3; do sleep 300 >/dev/null 2>&1 & done; true')).code).toBe(0);
-    const status = await agent.json<StatusReport>(['status', PLAIN.name]);
+    const status = await guestStatus(PLAIN.name);
     const pids = await kernelGuestPids(status.initPid ?? 0);
     const row = (await agent.json<StatReport>(['stat'])).rows.find((candidate) => candidate.xid === PLAIN.xid);
     expect(row?.processes).toBe(pids.length);
@@ -205,7 +239,7 @@ describe('survival', () => {
     const deadline = Date.now() + 60_000;
     let status: StatusReport = { state: 'stopped', processes: 0 };
     while (Date.now() < deadline) {
-      status = await agent.json<StatusReport>(['status', SYSV.name]);
+      status = await guestStatus(SYSV.name);
       const sleeping = await onHost('for p in /proc/[0-9]*; do [ "$(tr "\\0" " " < $p/cmdline 2>/dev/null)" = "sleep 600 " ] && echo ${p#/proc/}; done; true');
       if (status.state === 'running' && sleeping.trim() !== '') break;
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -213,7 +247,7 @@ describe('survival', () => {
     expect(status.state).toBe('running');
     session.kill('SIGKILL');
     await onHost('for p in /proc/[0-9]*; do case "$(tr "\\0" " " < $p/cmdline 2>/dev/null)" in "sshd: root"*|"sleep 600 ") kill -9 ${p#/proc/};; esac; done; true');
-    const again = await agent.json<StatusReport>(['status', SYSV.name]);
+    const again = await guestStatus(SYSV.name);
     expect([again.state, again.initPid]).toEqual(['running', status.initPid]);
     expect((await agent.inGuest(SYSV.name, 'hostname')).stdout).toBe(`${SYSV.name}\n`);
   }, 90_000);
