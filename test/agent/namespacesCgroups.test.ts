@@ -121,13 +121,16 @@ describe('cgroup v2 controller files against a recorded tree', () => {
     'cpu.stat': 'usage_usec 1520000\nuser_usec 1200000\nsystem_usec 320000\nnr_periods 40\nnr_throttled 12\nthrottled_usec 830000\n',
   };
   mkdirSync(guest, { recursive: true });
+  writeFileSync(join(root, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
+  writeFileSync(join(root, 'cgroup.subtree_control'), 'cpu\n');
   writeFileSync(join(base, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
   writeFileSync(join(base, 'cgroup.subtree_control'), '\n');
   for (const [file, content] of Object.entries(recorded)) writeFileSync(join(guest, file), content);
   const cgroups = cgroupV2Driver(base);
 
-  it('enables the controllers in the vfleet folder and writes every limit file', async () => {
+  it('enables the controllers for the vfleet folder and in it, and writes every limit file', async () => {
     await cgroups.create('web');
+    expect(readFileSync(join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+cpuset +io +memory +pids');
     expect(readFileSync(join(base, 'cgroup.subtree_control'), 'utf8')).toBe('+cpuset +cpu +io +memory +pids');
     await cgroups.applyLimits('web', { memoryHard: 268_435_456, memorySoft: 209_715_200, processes: 50, cpuFillRate: 1, cpuInterval: 4, cpuSet: '0-1', ioWeight: 300 });
     const read = (file: string): string => readFileSync(join(guest, file), 'utf8');

@@ -2,7 +2,7 @@
 // files (memory.max, memory.high, pids.max, cpu.max, cpuset.cpus, io.weight); freeze and kill
 // use the core files cgroup.freeze and cgroup.kill, which work even without controllers.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
   directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
@@ -17,12 +17,18 @@ const FREEZE_TIMEOUT_MS = 5000;
 export function cgroupV2Driver(base: string): GuestCgroups {
   const directoryOf = (guest: string): string => join(base, guest);
 
-  /** Enables in the vfleet base what the parent offers, so each guest cgroup gets the controller files. */
-  async function enableControllers(): Promise<void> {
-    const available = ((await readControl(base, 'cgroup.controllers')) ?? '').split(/\s+/);
-    const enabled = ((await readControl(base, 'cgroup.subtree_control')) ?? '').split(/\s+/);
+  /** Enables in `directory` the wanted controllers it offers and has not enabled yet. */
+  async function enableIn(directory: string): Promise<void> {
+    const available = ((await readControl(directory, 'cgroup.controllers')) ?? '').split(/\s+/);
+    const enabled = ((await readControl(directory, 'cgroup.subtree_control')) ?? '').split(/\s+/);
     const missing = WANTED_CONTROLLERS.filter((controller) => available.includes(controller) && !enabled.includes(controller));
-    if (missing.length > 0) await writeControl(base, 'cgroup.subtree_control', missing.map((controller) => `+${controller}`).join(' '));
+    if (missing.length > 0) await writeControl(directory, 'cgroup.subtree_control', missing.map((controller) => `+${controller}`).join(' '));
+  }
+
+  /** The vfleet folder hands the controllers on to each guest; its parent must hand them to it first. */
+  async function enableControllers(): Promise<void> {
+    await enableIn(dirname(base));
+    await enableIn(base);
   }
 
   async function waitFrozen(directory: string, frozen: boolean): Promise<void> {
