@@ -66,6 +66,8 @@ beforeAll(async () => {
   expect((await agent.run(['uname', PLAIN.name, '--flag', 'virt_uptime'])).code).toBe(0);
   // busybox 1.35's ping knows only raw sockets; iputils ping uses ICMP datagram sockets when it may not open raw ones.
   await onHost(`for file in /usr/bin/ping $(ldd /usr/bin/ping | grep -o '/[^ ]*'); do cp --parents -L "$file" /vservers/${PLAIN.name}/; done`);
+  const rcScript = (file: string): string => `printf '#!/bin/sh\\necho "$1" > ${file}\\n' > `;
+  await onHost(`${rcScript('/var/rc3-ran')}/vservers/${SYSV.name}/etc/rc3.d/S10nstest && ${rcScript('/var/rc6-ran')}/vservers/${SYSV.name}/etc/rc6.d/K10nstest && chmod 755 /vservers/${SYSV.name}/etc/rc?.d/*nstest`);
   await onHost(`echo host-secret > /var/lib/vfleet/host-marker && mkdir -p /vservers/${SYSV.name}/root && echo other-guest > /vservers/${SYSV.name}/root/marker`);
   plainStartedAtHostUptime = await hostUptime();
   for (const guest of GUESTS) {
@@ -153,6 +155,13 @@ describe('a failed start', () => {
     expect(started.stderr).toContain('sbin/init is missing');
     expect(await onHost(`ls -d /sys/fs/cgroup/*/vfleet/${broken.name} /run/netns/vfleet-${broken.name} 2>/dev/null; ip -o link show vx${broken.xid} 2>/dev/null; true`)).toBe('');
     expect((await agent.run(['delete', broken.name])).code).toBe(0);
+  });
+});
+
+describe('sysv init style', () => {
+  it('runs the start runlevel\'s rc scripts and reaps orphans as PID 1', async () => {
+    expect((await agent.inGuest(SYSV.name, 'cat /var/rc3-ran')).stdout).toBe('start\n');
+    expect((await agent.inGuest(SYSV.name, '(sleep 0.2 >/dev/null 2>&1 &); sleep 1; ps -o stat,comm')).stdout).not.toMatch(/^Z/m);
   });
 });
 
@@ -256,6 +265,7 @@ describe('survival', () => {
 describe('stop', () => {
   it('leaves no process, cgroup, namespace, mount, link or proxy entry behind', async () => {
     for (const guest of GUESTS) expect((await agent.run(['stop', guest.name])).code).toBe(0);
+    expect(await onHost(`cat /vservers/${SYSV.name}/var/rc6-ran`)).toBe('stop\n');
     const namespaces = await onHost('for p in /proc/[0-9]*; do readlink $p/ns/pid; readlink $p/ns/mnt; readlink $p/ns/net; done 2>/dev/null | sort -u | wc -l');
     expect(Number(namespaces)).toBe(3);
     for (const guest of GUESTS) {

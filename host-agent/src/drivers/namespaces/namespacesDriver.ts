@@ -238,14 +238,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return Promise.all(configs.map(async (config) => {
       const init = await initOf(config);
       const usage = await cgroups.readUsage(config.name);
-      const rssBytes = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))).rssBytes : 0;
+      const figures = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
       return {
         name: config.name,
         xid: config.xid,
         state: init ? 'running' : 'stopped',
         cpuUsageUsec: usage.cpuUsageUsec,
-        rssBytes,
-        processes: init ? usage.processesCurrent : 0,
+        rssBytes: figures?.rssBytes ?? 0,
+        processes: figures?.processes ?? 0,
         memoryHits: usage.memoryHits,
         processesHits: usage.processesHits,
         oomKills: usage.oomKills,

@@ -126,6 +126,3 @@ while [ "$i" -lt "$VFLEET_ARGC" ]; do
 done
 unset VFLEET_ARGC SHELL i
 exec "$@"`;
-
-/** Exit code the launcher stages use for their own failures. */
-export const LAUNCHER_FAILED = 111;
