@@ -8,6 +8,7 @@ import { execArgv, initArgv, startArgv } from '../../host-agent/src/drivers/name
 import type { HostTools } from '../../host-agent/src/drivers/namespaces/launch/hostTools';
 import { parseIpAddrJson, uplinkFor } from '../../host-agent/src/drivers/namespaces/network/uplink';
 import { parsePidFile } from '../../host-agent/src/drivers/namespaces/runtime/initProcess';
+import { parseKillSequence } from '../../host-agent/src/drivers/namespaces/runtime/initSettings';
 import { parseProcStat, parseProcStatusMemory } from '../../host-agent/src/drivers/namespaces/runtime/procStat';
 
 const TOOLS: HostTools = {
@@ -101,5 +102,14 @@ describe('/proc and the pid file', () => {
     expect(parsePidFile('812 811\n')).toEqual({ init: { pid: 812 }, keeper: { pid: 811 } });
     expect(parsePidFile('812 98765 811 98760\n')).toEqual({ init: { pid: 812, startTicks: 98765 }, keeper: { pid: 811, startTicks: 98760 } });
     expect([parsePidFile(''), parsePidFile('812'), parsePidFile('-1 3'), parsePidFile('a b')]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('apps/init settings', () => {
+  it('reads killseq as util-vserver does, numbers or names, with the default "15 5 9" when unreadable', () => {
+    expect(parseKillSequence('15 5 9')).toEqual([{ signal: 'SIGTERM', waitSeconds: 5 }, { signal: 'SIGKILL', waitSeconds: 0 }]);
+    expect(parseKillSequence('INT 2 term 3 9')).toEqual([{ signal: 'SIGINT', waitSeconds: 2 }, { signal: 'SIGTERM', waitSeconds: 3 }, { signal: 'SIGKILL', waitSeconds: 0 }]);
+    expect(parseKillSequence('')).toEqual(parseKillSequence('15 5 9'));
+    expect(parseKillSequence('15 soon 9')).toEqual(parseKillSequence('15 5 9'));
   });
 });

@@ -10,6 +10,7 @@ import type { Driver, DriverContext, ExecOptions, GuestProcess, UnameValues } fr
 import { AgentError, guestError } from '../../errors/agentError';
 import { runTool } from '../../process/runTool';
 import type { GuestCgroups } from './cgroups/guestCgroups';
+import { signalIgnoringGone } from './runtime/signalProcess';
 import { spawnInGuest } from './exec/guestProcess';
 import { pingGroupRange, wantsVirtualUptime } from './launch/capabilityArgs';
 import { DEFAULT_GUEST_FSTAB, parseGuestFstab } from './launch/guestFstab';
@@ -18,6 +19,7 @@ import { execArgv, startArgv } from './launch/launchArgv';
 import { consoleTail, launchGuest } from './launch/spawnLauncher';
 import { prepareMountPoints } from './launch/mountPoints';
 import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
+import { readInitSettings } from './runtime/initSettings';
 import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
 import { guestProcessIds, liveIdentity, readInitProcess, writePidFile, type InitProcess } from './runtime/initProcess';
 import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
@@ -27,8 +29,6 @@ export interface NamespacesDriverOptions {
   context: DriverContext;
   cgroups: GuestCgroups;
   tools: HostTools;
-  /** util-vserver's killseq "15 5 9": seconds between SIGTERM to init and SIGKILL to the rest. */
-  stopGraceSeconds?: number;
 }
 
 const SETTLE_TIMEOUT_MS = 10_000;
@@ -49,7 +49,6 @@ function causeOf(error: unknown): string {
 
 export function createNamespacesDriver(options: NamespacesDriverOptions): Driver {
   const { context, cgroups, tools } = options;
-  const graceMs = (options.stopGraceSeconds ?? 5) * 1000;
   const pathsOf = (config: GuestConfig): GuestRuntimePaths => guestRuntimePaths(context, config.name);
   const initOf = (config: GuestConfig): Promise<InitProcess | undefined> => readInitProcess(pathsOf(config).pidFile, cgroups, config.name);
 
@@ -102,6 +101,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     const paths = pathsOf(config);
     await removeKernelObjects(config);
     const mounts = parseGuestFstab(await readFstab(config));
+    const settings = await readInitSettings(join(context.configBase, config.name));
     await prepareMountPoints(config, mounts);
     await fs.mkdir(dirname(paths.consoleLog), { recursive: true });
     await fs.appendFile(paths.consoleLog, `--- vfleet: starting ${config.name} at ${new Date().toISOString()}\n`);
@@ -121,8 +121,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
         mounts,
         pingRange: pingGroupRange(config.ccapabilities),
         clockOffsetSeconds: wantsVirtualUptime(config.cflags) ? Math.floor(await readUptimeSeconds()) : 0,
-        startRunlevel: '3',
-        stopRunlevel: '6',
+        startRunlevel: settings.startRunlevel,
+        stopRunlevel: settings.stopRunlevel,
       });
       const { init, keeper } = await launchGuest(argv, paths.pidFile, paths.consoleLog, config.rootDir);
       await writePidFile(paths.pidFile, init, keeper);
@@ -139,12 +139,13 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   async function stop(config: GuestConfig): Promise<GuestStatus> {
     const init = await initOf(config);
     if (init) {
-      try {
-        process.kill(init.pid, 'SIGTERM');
-      } catch {
-        // Already gone: the kill below finds nothing of it.
+      // killseq: each signal goes to init, which ends the guest when it exits; SIGKILL to the cgroup follows.
+      const { killSequence } = await readInitSettings(join(context.configBase, config.name));
+      for (const step of killSequence) {
+        if (step.signal === 'SIGKILL') break;
+        signalIgnoringGone(init.pid, step.signal);
+        if (await waitFor(async () => (await liveIdentity(init)) === undefined, step.waitSeconds * 1000)) break;
       }
-      await waitFor(async () => (await liveIdentity(init)) === undefined, graceMs);
     }
     try {
       await removeKernelObjects(config);

@@ -8,7 +8,7 @@ import {
 } from './cgroupFiles';
 import { EMPTY_USAGE, type CgroupUsage, type GuestCgroups } from './guestCgroups';
 import { CPU_PERIOD_USEC, blkioWeight, cpuQuotaUsec, v1Bytes } from './limitValues';
-import { signalIgnoringGone } from './signalProcess';
+import { signalIgnoringGone } from '../runtime/signalProcess';
 
 /** A v1 hierarchy vfleet uses: its controllers and the vfleet base directory in it. */
 export interface V1Hierarchy {

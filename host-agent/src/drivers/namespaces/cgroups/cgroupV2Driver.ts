@@ -7,7 +7,7 @@ import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
   directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
-import { signalIgnoringGone } from './signalProcess';
+import { signalIgnoringGone } from '../runtime/signalProcess';
 import { EMPTY_USAGE, type CgroupUsage, type GuestCgroups } from './guestCgroups';
 import { cpuMaxValue, v2Bytes } from './limitValues';
 
