@@ -16,7 +16,7 @@ import { pingGroupRange, wantsVirtualUptime } from './launch/capabilityArgs';
 import { DEFAULT_GUEST_FSTAB, parseGuestFstab } from './launch/guestFstab';
 import { LAUNCH_PATH, type HostTools } from './launch/hostTools';
 import { execArgv, startArgv } from './launch/launchArgv';
-import { consoleTail, launchGuest } from './launch/spawnLauncher';
+import { CONSOLE_START_MARK, consoleTail, launchGuest } from './launch/spawnLauncher';
 import { prepareMountPoints } from './launch/mountPoints';
 import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
 import { readInitSettings } from './runtime/initSettings';
@@ -99,14 +99,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   async function start(config: GuestConfig): Promise<GuestStatus> {
     if (await initOf(config)) throw guestError(ERROR_CODES.running, config.name, 'it is already running');
     const paths = pathsOf(config);
-    await removeKernelObjects(config);
-    const mounts = parseGuestFstab(await readFstab(config));
-    const settings = await readInitSettings(join(context.configBase, config.name));
-    await prepareMountPoints(config, mounts);
     await fs.mkdir(dirname(paths.consoleLog), { recursive: true });
-    await fs.appendFile(paths.consoleLog, `--- vfleet: starting ${config.name} at ${new Date().toISOString()}\n`);
+    await fs.appendFile(paths.consoleLog, `${CONSOLE_START_MARK} ${config.name} at ${new Date().toISOString()}\n`);
     const syncDir = await makeSyncDir(paths, 'start');
     try {
+      await removeKernelObjects(config);
+      const mounts = parseGuestFstab(await readFstab(config));
+      const settings = await readInitSettings(join(context.configBase, config.name));
+      await prepareMountPoints(config, mounts);
       await cgroups.create(config.name);
       await cgroups.applyLimits(config.name, config.limits);
       await fs.mkdir(dirname(paths.pidFile), { recursive: true });

@@ -63,8 +63,12 @@ export async function launchGuest(argv: string[], pidFile: string, consoleLog: s
   throw new Error(`the guest's init did not come up within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
-/** The last lines of the console log, for error messages. */
+/** The line the driver writes to the console log before each start. */
+export const CONSOLE_START_MARK = '--- vfleet: starting';
+
+/** The last lines the console log got since the latest start, for error messages. */
 export async function consoleTail(consoleLog: string, lines = 5): Promise<string> {
   const text = await fs.readFile(consoleLog, 'utf8').catch(() => '');
-  return text.trim().split('\n').slice(-lines).join(' / ');
+  const sinceStart = text.slice(Math.max(0, text.lastIndexOf(CONSOLE_START_MARK)));
+  return sinceStart.trim().split('\n').slice(1).slice(-lines).join(' / ');
 }
