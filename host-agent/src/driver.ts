@@ -20,7 +20,8 @@ export interface GuestProcess {
   /** Resolves with the exit code (128 + signal number when killed by a signal). */
   exited: Promise<number>;
   kill(signal?: NodeJS.Signals): void;
-  resize?(cols: number, rows: number): void;
+  /** Resolves once the terminal has the new size, so a caller can size it before the first input. */
+  resize?(cols: number, rows: number): Promise<void>;
 }
 
 export interface UnameValues {

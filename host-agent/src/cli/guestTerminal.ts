@@ -12,7 +12,7 @@ export async function attachTerminal(guestProcess: GuestProcess, tty: boolean): 
   const rawMode = tty && input.isTTY;
   if (rawMode) input.setRawMode(true);
   const resize = (): void => {
-    if (process.stdout.columns && process.stdout.rows) guestProcess.resize?.(process.stdout.columns, process.stdout.rows);
+    if (process.stdout.columns && process.stdout.rows) void guestProcess.resize?.(process.stdout.columns, process.stdout.rows);
   };
   if (tty) {
     resize();

@@ -72,10 +72,10 @@ export class ExecSessions {
     if (eof) process.stdin.end();
   }
 
-  resize(session: string, cols: number, rows: number): void {
+  resize(session: string, cols: number, rows: number): Promise<void> {
     const { process, guest } = this.get(session);
     if (!process.resize) throw new AgentError(ERROR_CODES.unsupported, `exec session ${session} in guest '${guest}' has no terminal to resize`);
-    process.resize(cols, rows);
+    return process.resize(cols, rows);
   }
 
   signal(session: string, signal: NodeJS.Signals): void {

@@ -40,13 +40,14 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     exec: async ({ name, argv, tty, env, cwd, cols, rows }) => {
       sessions.assertRoom();
       const process = await execInGuest(context, name, argv, { tty, env, cwd });
-      if (tty && cols && rows) process.resize?.(cols, rows);
+      if (tty && cols && rows) await process.resize?.(cols, rows);
       return { session: sessions.adopt(name, process), pid: process.pid };
     },
     enter: async ({ name, cols, rows }) => {
       sessions.assertRoom();
       const process = await enterGuest(context, name);
-      if (cols && rows) process.resize?.(cols, rows);
+      // Sized before the session is handed out, so the first command already sees the size.
+      if (cols && rows) await process.resize?.(cols, rows);
       return { session: sessions.adopt(name, process), pid: process.pid };
     },
     stdin: async ({ session, data, eof }) => {
@@ -54,7 +55,7 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       return {};
     },
     resize: async ({ session, cols, rows }) => {
-      sessions.resize(session, cols, rows);
+      await sessions.resize(session, cols, rows);
       return {};
     },
     signal: async ({ session, signal }) => {

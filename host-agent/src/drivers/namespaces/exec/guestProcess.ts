@@ -80,11 +80,10 @@ export function spawnInGuest(request: SpawnInGuest): GuestProcess {
       }
     },
     resize: stty
-      ? (cols: number, rows: number) => {
+      ? async (cols: number, rows: number) => {
         terminal ??= findTerminal();
-        void terminal
-          .then((path) => (path ? runTool(stty, ['-F', path, 'cols', String(cols), 'rows', String(rows)]) : undefined))
-          .catch(() => undefined);
+        const path = await terminal;
+        if (path) await runTool(stty, ['-F', path, 'cols', String(cols), 'rows', String(rows)]).catch(() => undefined);
       }
       : undefined,
   };
