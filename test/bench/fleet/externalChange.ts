@@ -1,0 +1,71 @@
+// How soon a change made by hand on a host shows in the fleet state: a busybox guest on lab-1 is
+// started and stopped with the agent CLI on the host, and each time the clock runs from just
+// before the command until the fleet state's delta shows the new state.
+import type { GuestState } from '../../../shared/domain/guest';
+import { waitFor } from '../../core/support/coreOnLab';
+import { hostAddress, parseSubnet } from '../../lab/network/subnet';
+import type { CleanupStack } from '../benchCleanup';
+import { median, percentile } from '../report/percentiles';
+import type { BenchRecorder } from '../report/benchRecorder';
+import { BENCH_GUEST, type BenchFleet } from './benchFleet';
+import { watchForDelta } from './deltaWatch';
+
+const { host: HOST, name: GUEST, xid: XID } = BENCH_GUEST;
+/** Far above the lab hosts' own addresses (.1, .2, ...), below the gateway (.254). */
+const GUEST_ADDRESS_NUMBER = 120;
+const ROUNDS = 10;
+const P95_TARGET_MS = 2_000;
+const BENCHMARK = 'external-change latency';
+
+interface Round {
+  /** From before the CLI command to the delta. */
+  totalMs: number;
+  /** The CLI command's own run time (node start-up and the operation). */
+  commandMs: number;
+}
+
+export async function benchExternalChange(recorder: BenchRecorder, cleanup: CleanupStack, fleet: BenchFleet): Promise<void> {
+  const { core, lab } = fleet;
+  const subnet = parseSubnet(lab.subnet);
+  const guestInterface = { ip: hostAddress(subnet, GUEST_ADDRESS_NUMBER), prefix: subnet.prefixLength };
+  await core.invoke('guest.build', { host: HOST, build: { name: GUEST, method: 'busybox', xid: XID, interfaces: [guestInterface] } });
+  cleanup.add(`guest ${GUEST} on ${HOST}`, async () => {
+    await core.invoke('guest.stop', { host: HOST, guest: GUEST }).catch(() => undefined);
+    await core.invoke('guest.delete', { host: HOST, guest: GUEST });
+  });
+  await waitFor(`${GUEST} stopped in the fleet state`, () => core.state.guest(HOST, GUEST)?.state === 'stopped', 20_000);
+  const agentFile = core.state.host(HOST)?.agent?.file;
+  if (!agentFile) throw new Error(`Host ${HOST}: the fleet state names no deployed agent file`);
+
+  const byHand = async (command: 'start' | 'stop', expected: GuestState): Promise<Round> => {
+    const wait = watchForDelta(core, `${GUEST} ${expected} in the fleet state after '${command}' on ${HOST}`, (delta) =>
+      delta.type === 'guest' && delta.guest.host === HOST && delta.guest.name === GUEST && delta.guest.state === expected, 20_000);
+    const began = performance.now();
+    const result = await lab.exec(HOST, ['node', agentFile, command, GUEST], { timeoutMs: 60_000 });
+    const commandMs = performance.now() - began;
+    if (result.code !== 0) {
+      wait.cancel();
+      throw new Error(`Host ${HOST}, guest ${GUEST}: the agent CLI '${command}' failed with exit code ${result.code}: ${result.stderr.trim()}`);
+    }
+    return { totalMs: (await wait.arrival) - began, commandMs };
+  };
+
+  const starts: Round[] = [];
+  const stops: Round[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    starts.push(await byHand('start', 'running'));
+    stops.push(await byHand('stop', 'stopped'));
+  }
+  for (const [change, rounds] of [['start → running', starts], ['stop → stopped', stops]] as const) {
+    const totals = rounds.map((round) => round.totalMs);
+    recorder.add({ benchmark: BENCHMARK, metric: `${change}, median of ${ROUNDS}`, value: median(totals), unit: 'ms' });
+    recorder.add({
+      benchmark: BENCHMARK,
+      metric: `${change}, p95 of ${ROUNDS}`,
+      value: percentile(totals, 0.95),
+      unit: 'ms',
+      target: { comparison: '<=', limit: P95_TARGET_MS },
+      note: `nearest rank, so with ${ROUNDS} rounds the slowest; the CLI command itself took median ${median(rounds.map((round) => round.commandMs)).toFixed(0)} ms of it`,
+    });
+  }
+}
