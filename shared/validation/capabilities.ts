@@ -49,6 +49,9 @@ export const CONTEXT_CAPABILITIES = [
 ] as const;
 export type ContextCapability = (typeof CONTEXT_CAPABILITIES)[number];
 
+/** The context capabilities `vattribute --secure` grants at every start; ccapabilities adds to or subtracts from them. */
+export const SECURE_CCAPABILITIES: ContextCapability[] = ['audit_control', 'raw_icmp', 'set_utsname'];
+
 const CONTEXT_CAPABILITY_ALIASES: Record<string, ContextCapability> = {
   utsname: 'set_utsname', rlimit: 'set_rlimit', icmp: 'raw_icmp', ping: 'raw_icmp', mount: 'secure_mount', remount: 'secure_remount',
 };
@@ -79,6 +82,13 @@ export const CONTEXT_FLAGS = [
   'igneg_nice', 'igneg_ionice',
 ] as const;
 export type ContextFlag = (typeof CONTEXT_FLAGS)[number];
+
+/**
+ * The flags util-vserver sets at every start through its "default" flag set; cflags adds to or
+ * subtracts from them. (Its other start flags, fakeinit, sc_helper and hide_netif, are what the
+ * namespaces model always does, so they are not tracked.)
+ */
+export const DEFAULT_CFLAGS: ContextFlag[] = ['virt_uptime'];
 
 export function normaliseContextFlag(text: string): ContextFlag | undefined {
   const lower = text.trim().toLowerCase().replace(/^vxf_/, '');

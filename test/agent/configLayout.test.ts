@@ -32,7 +32,8 @@ describe('reading a recorded util-vserver configuration as it is', () => {
       initStyle: 'sysv',
       mark: 'default',
       bcapabilities: [...SECURE_BCAPABILITIES.filter((cap) => cap !== 'CAP_SYS_CHROOT'), 'CAP_NET_RAW'].sort(),
-      ccapabilities: ['raw_icmp', 'set_utsname'],
+      // util-vserver's secure context capabilities (audit_control, raw_icmp, set_utsname) plus the file's.
+      ccapabilities: ['audit_control', 'raw_icmp', 'set_utsname'],
       cflags: ['hide_netif', 'virt_load', 'virt_uptime'],
       limits: {
         memoryHard: 65536 * 4096,
@@ -74,7 +75,7 @@ describe('writing back', () => {
     const config: GuestConfig = {
       name: 'fresh', xid: 4242, nodename: 'fresh.lab', domainname: '', initStyle: 'plain', mark: 'default',
       interfaces: [{ id: '0', ip: '10.77.0.5', prefix: 24, dev: 'vf0' }],
-      bcapabilities: [...SECURE_BCAPABILITIES, 'CAP_NET_ADMIN'].sort(), ccapabilities: ['raw_icmp'], cflags: ['virt_uptime'],
+      bcapabilities: [...SECURE_BCAPABILITIES, 'CAP_NET_ADMIN'].sort(), ccapabilities: ['raw_icmp'], cflags: ['virt_load'],
       limits: { memoryHard: 256 * 1024 * 1024, processes: 50, cpuFillRate: 1, cpuInterval: 4, ioWeight: 200 },
       rootDir: '/vservers/fresh',
     };

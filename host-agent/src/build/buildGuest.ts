@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { GuestConfig } from '../../../shared/domain/guest';
 import type { BuildParams } from '../../../shared/protocol/agentMethods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
-import { SECURE_BCAPABILITIES } from '../../../shared/validation';
+import { DEFAULT_CFLAGS, SECURE_BCAPABILITIES, SECURE_CCAPABILITIES } from '../../../shared/validation';
 import { writeGuestConfig } from '../config/guestConfigStore';
 import { guestError } from '../errors/agentError';
 import type { AgentPaths } from '../host/agentPaths';
@@ -53,8 +53,8 @@ function newGuestConfig(params: BuildParams, rootDir: string): GuestConfig {
     initStyle: params.initStyle,
     mark: params.mark ?? '',
     bcapabilities: [...SECURE_BCAPABILITIES],
-    ccapabilities: [],
-    cflags: [],
+    ccapabilities: [...SECURE_CCAPABILITIES],
+    cflags: [...DEFAULT_CFLAGS],
     limits: {},
     rootDir,
   };

@@ -1,7 +1,8 @@
 // bcapabilities, ccapabilities and cflags lines as util-vserver reads them (lib/listparser.hc):
-// each line may hold a comma list, "!" or "~" negates an item.
+// each line may hold a comma list, "!" or "~" negates an item, and each file changes the
+// defaults util-vserver applies at every start (`vattribute --secure --flag default`).
 import {
-  SECURE_BCAPABILITIES, normaliseCapability, normaliseContextCapability, normaliseContextFlag,
+  DEFAULT_CFLAGS, SECURE_BCAPABILITIES, SECURE_CCAPABILITIES, normaliseCapability, normaliseContextCapability, normaliseContextFlag,
 } from '../../../shared/validation';
 
 interface ListChange {
@@ -30,26 +31,22 @@ function applyChange(base: readonly string[], change: ListChange): string[] {
   return [...result].sort();
 }
 
-/**
- * The bounding set a bcapabilities file describes: util-vserver starts from its secure default
- * and the file adds to or (with "!") subtracts from it.
- */
-export function boundingSetFromLines(lines: string[]): string[] {
-  return applyChange(SECURE_BCAPABILITIES, splitItems(lines, normaliseCapability));
+/** A list file's meaning: util-vserver starts from `base` and the file adds to or (with "!") subtracts from it. */
+function listFromLines(base: readonly string[], lines: string[], normalise: (name: string) => string | undefined): string[] {
+  return applyChange(base, splitItems(lines, normalise));
 }
 
-/** The bcapabilities lines that describe a bounding set relative to the secure default. */
-export function linesFromBoundingSet(boundingSet: readonly string[]): string[] {
-  const wanted = new Set(boundingSet);
-  const added = [...wanted].filter((name) => !(SECURE_BCAPABILITIES as string[]).includes(name)).sort();
-  const removed = SECURE_BCAPABILITIES.filter((name) => !wanted.has(name)).map((name) => `!${name}`);
+/** The lines that describe `list` relative to `base`, as util-vserver would read them back. */
+function linesFromList(base: readonly string[], list: readonly string[]): string[] {
+  const wanted = new Set(list);
+  const added = [...wanted].filter((name) => !base.includes(name)).sort();
+  const removed = base.filter((name) => !wanted.has(name)).map((name) => `!${name}`);
   return [...added, ...removed];
 }
 
-export function contextCapabilitiesFromLines(lines: string[]): string[] {
-  return applyChange([], splitItems(lines, normaliseContextCapability));
-}
-
-export function contextFlagsFromLines(lines: string[]): string[] {
-  return applyChange([], splitItems(lines, normaliseContextFlag));
-}
+export const boundingSetFromLines = (lines: string[]): string[] => listFromLines(SECURE_BCAPABILITIES, lines, normaliseCapability);
+export const linesFromBoundingSet = (boundingSet: readonly string[]): string[] => linesFromList(SECURE_BCAPABILITIES, boundingSet);
+export const contextCapabilitiesFromLines = (lines: string[]): string[] => listFromLines(SECURE_CCAPABILITIES, lines, normaliseContextCapability);
+export const linesFromContextCapabilities = (list: readonly string[]): string[] => linesFromList(SECURE_CCAPABILITIES, list);
+export const contextFlagsFromLines = (lines: string[]): string[] => listFromLines(DEFAULT_CFLAGS, lines, normaliseContextFlag);
+export const linesFromContextFlags = (list: readonly string[]): string[] => linesFromList(DEFAULT_CFLAGS, list);

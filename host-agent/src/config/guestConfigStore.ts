@@ -11,7 +11,7 @@ import { DEFAULT_GUEST_FSTAB } from '../drivers/namespaces/launch/guestFstab';
 import { guestError } from '../errors/agentError';
 import { symlinkAtomic } from './atomicFile';
 import {
-  boundingSetFromLines, contextCapabilitiesFromLines, contextFlagsFromLines, linesFromBoundingSet,
+  boundingSetFromLines, contextCapabilitiesFromLines, contextFlagsFromLines, linesFromBoundingSet, linesFromContextCapabilities, linesFromContextFlags,
 } from './capabilityLists';
 import { isMissing, listSubdirectories, readList, readScalar, writeList, writeScalar } from './configValueFiles';
 
@@ -177,13 +177,13 @@ export async function writeGuestLimits(directory: string, limits: GuestLimits): 
 
 export async function writeGuestCapabilities(directory: string, config: Pick<GuestConfig, 'bcapabilities' | 'ccapabilities'>): Promise<void> {
   await writeList(directory, 'bcapabilities', linesFromBoundingSet(config.bcapabilities));
-  await writeList(directory, 'ccapabilities', [...config.ccapabilities].sort());
+  await writeList(directory, 'ccapabilities', linesFromContextCapabilities(config.ccapabilities));
 }
 
 export async function writeGuestUts(directory: string, config: Pick<GuestConfig, 'nodename' | 'domainname' | 'cflags'>): Promise<void> {
   await writeScalar(directory, 'uts/nodename', config.nodename);
   await writeScalar(directory, 'uts/domainname', config.domainname === '' ? undefined : config.domainname);
-  await writeList(directory, 'cflags', [...config.cflags].sort());
+  await writeList(directory, 'cflags', linesFromContextFlags(config.cflags));
 }
 
 async function writeInterfaces(directory: string, interfaces: GuestInterface[]): Promise<void> {
