@@ -25,6 +25,9 @@ import { guestProcessIds, liveIdentity, readInitProcess, writePidFile, type Init
 import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
+/** Processes of the launcher that stay in the guest's cgroup (the keeper of its staging mount namespace). */
+const LAUNCHER_KEEPERS = 1;
+
 export interface NamespacesDriverOptions {
   context: DriverContext;
   cgroups: GuestCgroups;
@@ -108,7 +111,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       const settings = await readInitSettings(join(context.configBase, config.name));
       await prepareMountPoints(config, mounts);
       await cgroups.create(config.name);
-      await cgroups.applyLimits(config.name, config.limits);
+      await cgroups.applyLimits(config.name, kernelLimits(config.limits));
       await fs.mkdir(dirname(paths.pidFile), { recursive: true });
       await setUpGuestNetwork(tools, config, paths.netnsName);
       const argv = startArgv(tools, {
@@ -180,10 +183,15 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     });
   }
 
+  /** The cgroup's pids.max also holds the launcher's keeper, so the guest itself gets the full count the admin set. */
+  function kernelLimits(limits: GuestLimits): GuestLimits {
+    return limits.processes === undefined ? limits : { ...limits, processes: limits.processes + LAUNCHER_KEEPERS };
+  }
+
   async function applyLimits(config: GuestConfig, limits: GuestLimits): Promise<void> {
     if (!(await initOf(config))) return;
     try {
-      await cgroups.applyLimits(config.name, limits);
+      await cgroups.applyLimits(config.name, kernelLimits(limits));
     } catch (error) {
       throw guestError(ERROR_CODES.failed, config.name, `limits not applied: ${causeOf(error)}`);
     }
@@ -191,13 +199,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
 
   async function readLimits(config: GuestConfig): Promise<GuestLimitUsage> {
     const usage = await cgroups.readUsage(config.name);
+    const keeper = (await initOf(config))?.keeper ? LAUNCHER_KEEPERS : 0;
     return {
       limits: config.limits,
       memoryCurrent: usage.memoryCurrent,
       memoryPeak: usage.memoryPeak,
       memoryHits: usage.memoryHits,
       oomKills: usage.oomKills,
-      processesCurrent: usage.processesCurrent,
+      processesCurrent: Math.max(0, usage.processesCurrent - keeper),
       processesHits: usage.processesHits,
       cpuUsageUsec: usage.cpuUsageUsec,
       throttledUsec: usage.throttledUsec,
