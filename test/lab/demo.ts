@@ -24,8 +24,13 @@ async function openLab(): Promise<Lab> {
   }
 }
 
+/** How an admin would type the argument in a shell. */
+function shellQuoted(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
 function run(env: NodeJS.ProcessEnv, args: string[], expectFailure = false): void {
-  console.log(`\n$ vfleet ${args.join(' ')}`);
+  console.log(`\n$ vfleet ${args.map(shellQuoted).join(' ')}`);
   const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
