@@ -14,6 +14,7 @@ interface Step {
 
 export class CleanupStack {
   private readonly steps: Step[] = [];
+  private draining: Promise<void> | undefined;
 
   add(what: string, undo: () => Promise<void>): Teardown {
     const step: Step = { what, undo, done: false };
@@ -21,11 +22,22 @@ export class CleanupStack {
     return { run: () => this.runStep(step) };
   }
 
-  /** Runs every remaining teardown, newest first; a failing one is reported and the rest still run. */
-  async runAll(): Promise<void> {
-    for (const step of [...this.steps].reverse()) {
-      await this.runStep(step).catch((error: unknown) => {
-        console.error(`clean-up of ${step.what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  /**
+   * Runs every remaining teardown, newest first; a failing one is reported and the rest still run.
+   * A second caller (a signal during the normal clean-up) waits for the same run.
+   */
+  runAll(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (let step = this.steps.at(-1); step; step = this.steps.at(-1)) {
+      const current = step;
+      await this.runStep(current).catch((error: unknown) => {
+        console.error(`clean-up of ${current.what} failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
   }

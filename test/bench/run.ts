@@ -27,7 +27,7 @@ async function runBenchmarks(recorder: BenchRecorder, cleanup: CleanupStack): Pr
     await recorder.attempt('external-change latency', () => benchExternalChange(recorder, cleanup, fleet));
     await recorder.attempt('agent RPC', () => benchAgentRpc(recorder, cleanup, fleet));
     await recorder.attempt('faults', () => benchFaults(recorder, fleet));
-  } else {
+  } else if (!recorder.halted) {
     for (const benchmark of FLEET_BENCHMARKS) recorder.fail(benchmark, 'not run: the 3-host lab and its fleet core did not come up (see fleet onboarding)');
   }
   // The labs go before the memory benchmark, so it has the CPU to itself.
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
   const cleanup = new CleanupStack();
   const interrupted = (signal: NodeJS.Signals): void => {
     console.error(`\n${signal}: cleaning up before exit`);
+    recorder.halt();
     void cleanup.runAll().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   } finally {
     await cleanup.runAll();
   }
+  if (recorder.halted) return 130;
   const elapsedS = (Date.now() - startedAt.getTime()) / 1000;
   console.log(`\n${resultTable(recorder.figures, recorder.failures)}\n`);
   await writeResults(recorder, startedAt);

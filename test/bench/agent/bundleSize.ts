@@ -26,7 +26,7 @@ export async function benchAgentBundle(recorder: BenchRecorder, cleanup: Cleanup
   if (size === undefined) throw new Error(`the agent bundle did not build: ${built?.stderr?.trim() || built?.message || 'no output file'}`);
   recorder.add({
     benchmark: 'agent bundle',
-    metric: 'size of host-agent/dist/vfleet-agent.js',
+    metric: 'size of vfleet-agent.js',
     value: size / 1024,
     unit: 'KiB',
     target: { comparison: '<', limit: BUNDLE_BUDGET_KIB },

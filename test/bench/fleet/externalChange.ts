@@ -1,7 +1,10 @@
 // How soon a change made by hand on a host shows in the fleet state: a busybox guest on lab-1 is
 // started and stopped with the agent CLI on the host, and each time the clock runs from just
 // before the command until the fleet state's delta shows the new state.
+import { AgentCallError } from '../../../electron/core/agent/agentRpcClient';
+import type { FleetCore } from '../../../electron/core/fleet';
 import type { GuestState } from '../../../shared/domain/guest';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { waitFor } from '../../core/support/coreOnLab';
 import { hostAddress, parseSubnet } from '../../lab/network/subnet';
 import type { CleanupStack } from '../benchCleanup';
@@ -15,6 +18,8 @@ const { host: HOST, name: GUEST, xid: XID } = BENCH_GUEST;
 const GUEST_ADDRESS_NUMBER = 120;
 const ROUNDS = 10;
 const P95_TARGET_MS = 2_000;
+/** A stop run by hand when the bench was interrupted may still hold the guest's lock. */
+const LOCK_WAIT_MS = 15_000;
 const BENCHMARK = 'external-change latency';
 
 interface Round {
@@ -31,10 +36,7 @@ export async function benchExternalChange(recorder: BenchRecorder, cleanup: Clea
   const subnet = parseSubnet(lab.subnet);
   const guestInterface = { ip: hostAddress(subnet, GUEST_ADDRESS_NUMBER), prefix: subnet.prefixLength };
   await core.invoke('guest.build', { host: HOST, build: { name: GUEST, method: 'busybox', xid: XID, interfaces: [guestInterface] } });
-  cleanup.add(`guest ${GUEST} on ${HOST}`, async () => {
-    await core.invoke('guest.stop', { host: HOST, guest: GUEST }).catch(() => undefined);
-    await core.invoke('guest.delete', { host: HOST, guest: GUEST });
-  });
+  cleanup.add(`guest ${GUEST} on ${HOST}`, () => removeGuest(core));
   await waitFor(`${GUEST} stopped in the fleet state`, () => core.state.guest(HOST, GUEST)?.state === 'stopped', 20_000);
   const agentFile = core.state.host(HOST)?.agent?.file;
   if (!agentFile) throw new Error(`Host ${HOST}: the fleet state names no deployed agent file`);
@@ -77,5 +79,25 @@ export async function benchExternalChange(recorder: BenchRecorder, cleanup: Clea
       unit: 'ms',
       note: 'the agent\'s state watcher and the core alone; negative when the fleet state showed the change before the command returned',
     });
+  }
+}
+
+async function removeGuest(core: FleetCore): Promise<void> {
+  await untilNotBusy(() => core.invoke('guest.stop', { host: HOST, guest: GUEST }), [ERROR_CODES.notRunning]);
+  await untilNotBusy(() => core.invoke('guest.delete', { host: HOST, guest: GUEST }), []);
+}
+
+/** Retries while another agent process holds the guest's lock; the listed error codes count as done. */
+async function untilNotBusy(action: () => Promise<unknown>, harmless: number[]): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await action();
+      return;
+    } catch (error) {
+      if (error instanceof AgentCallError && harmless.includes(error.code)) return;
+      if (!(error instanceof AgentCallError && error.code === ERROR_CODES.busy) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }

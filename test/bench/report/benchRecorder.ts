@@ -6,6 +6,7 @@ import { formatFigureValue, formatTarget } from './resultTable';
 export class BenchRecorder {
   readonly figures: BenchFigure[] = [];
   readonly failures: BenchFailure[] = [];
+  private isHalted = false;
 
   add(figure: BenchFigure): void {
     this.figures.push(figure);
@@ -19,12 +20,23 @@ export class BenchRecorder {
     console.log(`  FAILED ${benchmark}: ${error}`);
   }
 
+  get halted(): boolean {
+    return this.isHalted;
+  }
+
+  /** No benchmark starts after this, and a failure caused by the interruption is not recorded. */
+  halt(): void {
+    this.isHalted = true;
+  }
+
   /** Runs one benchmark; a throw becomes a failure row and undefined, never an abort of the run. */
   async attempt<T>(benchmark: string, run: () => Promise<T>): Promise<T | undefined> {
+    if (this.isHalted) return undefined;
     console.log(`\n== ${benchmark}`);
     try {
       return await run();
     } catch (error) {
+      if (this.isHalted) return undefined;
       this.fail(benchmark, error instanceof Error ? error.message : String(error));
       return undefined;
     }
