@@ -1,6 +1,7 @@
 // Fleet-wide exec: one command in many guests on many hosts, a result per target, a concurrency
 // cap and cancellation (the `vapt-get` of the fleet).
 import { z } from 'zod';
+import { statRowSchema } from '../protocol/agentMethods';
 import { execOutcomeSchema } from './guestActions';
 
 export const fleetExecRequestSchema = z.object({
@@ -25,17 +26,8 @@ export const fleetExecResultSchema = z.object({
 });
 export type FleetExecResult = z.infer<typeof fleetExecResultSchema>;
 
-export const fleetStatRowSchema = z.object({
-  host: z.string(),
-  xid: z.number().int().nonnegative(),
-  processes: z.number().int().nonnegative(),
-  vszBytes: z.number().nonnegative(),
-  rssBytes: z.number().nonnegative(),
-  userMs: z.number().nonnegative(),
-  sysMs: z.number().nonnegative(),
-  uptimeMs: z.number().nonnegative(),
-  name: z.string(),
-});
+/** A vserver-stat row of the agent, with the host it came from. */
+export const fleetStatRowSchema = statRowSchema.extend({ host: z.string() });
 export const fleetStatResultSchema = z.object({
   rows: z.array(fleetStatRowSchema),
   errors: z.array(z.object({ host: z.string(), error: z.string() })),

@@ -6,7 +6,7 @@ import { discoverHierarchies } from './cgroups/hierarchies';
 import { deleteLink, listLinks, listNetns, netnsPath } from './network/labNetwork';
 import { runCommand } from './system/command';
 import { allPids, namespaceOf, readProcess, sendSignal, waitUntil } from './system/processTable';
-import { findTool } from './system/tools';
+import { findExecutable } from '../../host-agent/src/process/runTool';
 import { readLabState } from './state/labState';
 import { labObjectNames, type LabObjectNames } from './state/labNames';
 
@@ -23,7 +23,7 @@ export async function findLabLeftovers(labName: string, dir: string): Promise<La
   const names = labObjectNames(labName);
   const cgroupRoots = await findLabCgroupRoots(dir, names);
   const netns = await listNetns(names.netnsPrefix);
-  const ip = findTool('ip');
+  const ip = findExecutable('ip');
   const links = ip ? (await listLinks(ip, names.linkPrefix)).map((link) => link.name) : [];
   return {
     pids: labPids(cgroupRoots, netns),
@@ -92,7 +92,7 @@ function labMounts(dir: string, names: LabObjectNames): string[] {
 export async function removeLab(labName: string, dir: string): Promise<void> {
   const leftovers = await findLabLeftovers(labName, dir);
   await killAll(leftovers.cgroupRoots, leftovers.netns);
-  const ip = findTool('ip');
+  const ip = findExecutable('ip');
   if (ip) {
     const names = labObjectNames(labName);
     // Veths first: deleting the bridge does not delete its ports.
