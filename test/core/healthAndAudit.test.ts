@@ -8,15 +8,17 @@ import { createLineSplitter } from '../../electron/core/agent/jsonLines';
 import { createAuditLog } from '../../electron/core/audit/auditLog';
 import { redactSecrets } from '../../electron/core/audit/redactSecrets';
 import { HealthHistoryBuffer } from '../../electron/core/inventory/healthHistory';
-import { RingBuffer } from '../../electron/core/inventory/ringBuffer';
+import { ColumnRing } from '../../electron/core/inventory/ringBuffer';
 
 describe('ring buffer', () => {
   it('keeps the newest entries up to its capacity, oldest first', () => {
-    const ring = new RingBuffer<number>(3);
-    for (let i = 1; i <= 5; i += 1) ring.push(i);
-    expect(ring.toArray()).toEqual([3, 4, 5]);
+    const ring = new ColumnRing(3, ['a', 'b']);
+    for (let i = 1; i <= 5; i += 1) ring.push({ a: i, b: i * 10 });
+    expect(ring.map((value) => [value('a'), value('b')])).toEqual([[3, 30], [4, 40], [5, 50]]);
     expect(ring.size).toBe(3);
-    expect(ring.last()).toBe(5);
+    expect(ring.last('b')).toBe(50);
+    ring.replaceLast({ a: 6, b: 60 });
+    expect(ring.map((value) => value('a'))).toEqual([3, 4, 6]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Bounded health history of one host or guest: the last 1-second samples for the live charts and
 // one aggregate per minute for the day view.
 import type { HealthHistory, HealthPoint, MinuteAggregate } from '../../../shared/api/health';
-import { RingBuffer } from './ringBuffer';
+import { ColumnRing } from './ringBuffer';
 
 export interface HealthHistoryLimits {
   /** Seconds kept at 1-second resolution. */
@@ -26,34 +26,45 @@ interface MinuteAccumulator {
   processesMax?: number;
 }
 
+/** A missing optional value (processes of a host) is stored as NaN in the number columns. */
+const ABSENT = Number.NaN;
+const LIVE_COLUMNS = ['time', 'cpu', 'memoryBytes', 'processes'] as const;
+const MINUTE_COLUMNS = ['minute', 'samples', 'cpuAvg', 'cpuMax', 'memoryAvg', 'memoryMax', 'processesMax'] as const;
+
 export class HealthHistoryBuffer {
-  private readonly live: RingBuffer<HealthPoint>;
-  private readonly minutes: RingBuffer<MinuteAggregate>;
+  private readonly live: ColumnRing<(typeof LIVE_COLUMNS)[number]>;
+  private readonly minutes: ColumnRing<(typeof MINUTE_COLUMNS)[number]>;
   private current: MinuteAccumulator | undefined;
 
   constructor(limits: HealthHistoryLimits = DEFAULT_HISTORY_LIMITS) {
-    this.live = new RingBuffer(limits.liveSeconds);
-    this.minutes = new RingBuffer(limits.minutes);
+    this.live = new ColumnRing(limits.liveSeconds, LIVE_COLUMNS);
+    this.minutes = new ColumnRing(limits.minutes, MINUTE_COLUMNS);
   }
 
   record(point: HealthPoint): void {
-    const previous = this.live.last();
-    if (previous && point.time < previous.time) return;
-    if (previous && Math.floor(previous.time / SECOND) === Math.floor(point.time / SECOND)) this.live.replaceLast(point);
-    else this.live.push(point);
+    const previousTime = this.live.last('time');
+    if (previousTime !== undefined && point.time < previousTime) return;
+    const row = { time: point.time, cpu: point.cpu, memoryBytes: point.memoryBytes, processes: point.processes ?? ABSENT };
+    if (previousTime !== undefined && Math.floor(previousTime / SECOND) === Math.floor(point.time / SECOND)) this.live.replaceLast(row);
+    else this.live.push(row);
     this.accumulate(point);
   }
 
   snapshot(): HealthHistory {
-    const minutes = this.minutes.toArray();
+    const minutes = this.minutes.map((value) => withOptional(
+      { minute: value('minute'), samples: value('samples'), cpuAvg: value('cpuAvg'), cpuMax: value('cpuMax'), memoryAvg: value('memoryAvg'), memoryMax: value('memoryMax') },
+      'processesMax', value('processesMax'),
+    ));
     if (this.current) minutes.push(finish(this.current));
-    return { live: this.live.toArray(), minutes };
+    const live = this.live.map((value) => withOptional({ time: value('time'), cpu: value('cpu'), memoryBytes: value('memoryBytes') }, 'processes', value('processes')));
+    return { live, minutes };
   }
 
   private accumulate(point: HealthPoint): void {
     const minute = Math.floor(point.time / MINUTE) * MINUTE;
     if (this.current && this.current.minute !== minute) {
-      this.minutes.push(finish(this.current));
+      const done = finish(this.current);
+      this.minutes.push({ ...done, processesMax: done.processesMax ?? ABSENT });
       this.current = undefined;
     }
     if (!this.current) {
@@ -80,4 +91,8 @@ function finish(acc: MinuteAccumulator): MinuteAggregate {
   };
   if (acc.processesMax !== undefined) aggregate.processesMax = acc.processesMax;
   return aggregate;
+}
+
+function withOptional<T extends object, K extends string>(row: T, key: K, value: number): T & Partial<Record<K, number>> {
+  return Number.isNaN(value) ? row : { ...row, [key]: value };
 }
