@@ -26,7 +26,8 @@ export function sshdConfig(host: { name: string; address: string; port: number }
     `ListenAddress ${host.address}:${host.port}`,
     `HostKey ${sshdDirectoryInHost}/${hostKeyFileName}`,
     `PidFile ${sshdPidFileInHost}`,
-    `AuthorizedKeysFile ${sshdDirectoryInHost}/authorized_keys`,
+    // Root's key is the lab's; any other user a test adds to a host logs in with its own ~/.ssh/authorized_keys.
+    `AuthorizedKeysFile ${sshdDirectoryInHost}/authorized_keys .ssh/authorized_keys`,
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',

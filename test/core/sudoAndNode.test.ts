@@ -1,0 +1,180 @@
+// A host reached as a non-root user runs the agent through `sudo -n`: with a NOPASSWD rule the
+// agent runs as root from the user's own deploy folder; when sudo wants a password the host fails
+// with a message saying what to configure. A host without a suitable Node (none, or Node 16) is
+// told what to install and gets nothing deployed. Users, sudoers and Node are changed only inside
+// the lab hosts' own mount namespaces.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
+import { labDown, labUp, type Lab } from '../lab/lab';
+import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+
+const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 3 };
+const OPERATOR = { name: 'vfleetop', uid: 4242, home: '/run/vfleetop' };
+const NODE_RULE = `${OPERATOR.name} ALL=(root) NOPASSWD: /usr/bin/node`;
+const PASSWORD_RULE = `${OPERATOR.name} ALL=(ALL:ALL) ALL`;
+
+// Inside one host: private copies of the account files and sudoers.d with the operator added,
+// bound over the machine's, and the lab's client key in the operator's authorized_keys. The host
+// also names itself in /etc/hosts, as a Debian install does: sudo resolves its host name and
+// the lab has no DNS, so without it every sudo waits 20 s for the resolver.
+// $1 user, $2 uid, $3 home, $4 sudoers rule.
+const ADD_OPERATOR_SCRIPT = `
+set -eu
+private=/run/vfleet-accounts
+mkdir -p "$private/sudoers.d"
+cp -p /etc/passwd /etc/shadow /etc/group /etc/hosts "$private/"
+echo "127.0.1.1 $(hostname)" >> "$private/hosts"
+cp -a /etc/sudoers.d/. "$private/sudoers.d/"
+echo "$1:x:$2:$2:vfleet operator:$3:/bin/sh" >> "$private/passwd"
+echo "$1:*:19000:0:99999:7:::" >> "$private/shadow"
+echo "$1:x:$2:" >> "$private/group"
+printf '%s\\n' "$4" > "$private/sudoers.d/$1"
+chmod 0440 "$private/sudoers.d/$1"
+for file in passwd shadow group hosts; do mount --bind "$private/$file" "/etc/$file"; done
+mount --bind "$private/sudoers.d" /etc/sudoers.d
+mkdir -p "$3/.ssh"
+cp /run/vfleet-lab/authorized_keys "$3/.ssh/authorized_keys"
+chown -R "$2:$2" "$3"
+chmod 0755 "$3"
+chmod 0700 "$3/.ssh"
+chmod 0600 "$3/.ssh/authorized_keys"
+`;
+
+// Inside one host: /usr/bin seen through an overlay whose top layer hides node, as on a host
+// where the nodejs package was never installed.
+const HIDE_NODE_SCRIPT = `
+set -eu
+layer=/run/vfleet-no-node
+mkdir -p "$layer"
+mknod "$layer/node" c 0 0
+mount -t overlay overlay -o "lowerdir=$layer:/usr/bin" /usr/bin
+`;
+
+// Inside one host: node answers as Node 16 would (its real engine, reporting version 16.20.0).
+const NODE_16_SCRIPT = `
+set -eu
+umount --lazy /usr/bin
+old=/run/vfleet-node16
+mkdir -p "$old"
+touch "$old/engine"
+mount --bind /usr/bin/node "$old/engine"
+echo "Object.defineProperty(process.versions,'node',{value:'16.20.0'});Object.defineProperty(process,'version',{value:'v16.20.0'});" > "$old/version16.js"
+printf '#!/bin/sh\\nexec %s --require %s "$@"\\n' "$old/engine" "$old/version16.js" > "$old/node"
+chmod 0755 "$old/node"
+mount --bind "$old/node" /usr/bin/node
+`;
+
+describe('a non-root SSH user with sudo, and hosts without a suitable Node', () => {
+  let lab: Lab;
+  let handle: CoreHandle | undefined;
+
+  beforeAll(async () => {
+    await labDown({ name: LAB.name }).catch(() => undefined);
+    lab = await labUp(LAB);
+    await inHost('lab-1', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, NODE_RULE]);
+    await inHost('lab-2', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, PASSWORD_RULE]);
+    await inHost('lab-3', HIDE_NODE_SCRIPT, []);
+    // The lab's known_hosts vouches for the host keys; approval is covered by the onboarding test.
+    handle = await startCore({ knownHostsFiles: [lab.knownHostsPath] });
+    const core = handle.core;
+    for (const name of ['lab-1', 'lab-2']) {
+      await core.invoke('hosts.add', { name, address: lab.host(name).address, user: OPERATOR.name, sudo: true, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
+    }
+    await core.invoke('hosts.add', { name: 'lab-3', address: lab.host('lab-3').address, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await handle?.close();
+    await removeDataDir(handle);
+    await unpinAgentBundle();
+    await labDown({ name: LAB.name });
+  });
+
+  async function inHost(host: string, script: string, args: string[]): Promise<string> {
+    const result = await lab.exec(host, ['sh', '-c', script, 'sh', ...args]);
+    if (result.code !== 0) throw new Error(`preparing ${host} failed (exit ${result.code}): ${result.stderr}`);
+    return result.stdout;
+  }
+
+  /** uid and command line of every process in the host running the agent. */
+  async function agentProcesses(host: string): Promise<{ uid: number; args: string }[]> {
+    const listing = await lab.exec(host, ['ps', '-eo', 'uid=,args=']);
+    return listing.stdout.split('\n')
+      .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null && match[2]!.includes('vfleet-agent.js serve'))
+      .map((match) => ({ uid: Number(match[1]), args: match[2]! }));
+  }
+
+  it('connects through sudo -n with a NOPASSWD rule: deployed in the user\'s folder, the agent runs as root', async () => {
+    const core = handle!.core;
+    const bundle = await loadAgentBundle(await pinAgentBundle());
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-1'], timeoutMs: 60_000 });
+    expect(status?.connection, status?.error).toBe('connected');
+    const file = `${OPERATOR.home}/.cache/vfleet/agent/${bundle.sha256}/vfleet-agent.js`;
+    expect(status?.agent?.file).toBe(file);
+    expect(status?.agent?.uploaded).toBe(true);
+    expect(status?.info?.hostname).toBe('lab-1');
+
+    const owner = await lab.exec('lab-1', ['stat', '-c', '%U %a', file]);
+    expect(owner.stdout.trim()).toBe(`${OPERATOR.name} 755`);
+    expect((await lab.exec('lab-1', ['sha256sum', file])).stdout.split(' ')[0]).toBe(bundle.sha256);
+    const folder = await lab.exec('lab-1', ['ls', '-A', `${OPERATOR.home}/.cache/vfleet/agent/${bundle.sha256}`]);
+    expect(folder.stdout.trim().split('\n')).toEqual(['vfleet-agent.js']);
+
+    const agents = await agentProcesses('lab-1');
+    expect(agents.map((agent) => agent.uid)).toContain(0);
+    expect(agents.find((agent) => agent.uid === 0)?.args).toContain(file);
+    const login = await lab.exec('lab-1', ['grep', '-c', `Accepted publickey for ${OPERATOR.name} `, '/run/vfleet-lab/sshd.log']);
+    expect(Number(login.stdout.trim())).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('builds and starts a guest on that host through the core (root work done by the sudo agent)', async () => {
+    const core = handle!.core;
+    const built = await core.invoke('guest.build', { host: 'lab-1', build: { name: 'sudoweb', method: 'busybox', xid: 316 } });
+    expect(built).toMatchObject({ host: 'lab-1', name: 'sudoweb', state: 'stopped' });
+    const started = await core.invoke('guest.start', { host: 'lab-1', guest: 'sudoweb' });
+    expect(started.state).toBe('running');
+    expect(started.initPid).toBeDefined();
+    const init = await lab.exec('lab-1', ['ps', '-o', 'uid=', '-p', String(started.initPid)]);
+    expect(init.stdout.trim()).toBe('0');
+    const inGuest = await core.invoke('guest.exec', { host: 'lab-1', guest: 'sudoweb', argv: ['id', '-u'] });
+    expect(inGuest).toMatchObject({ exitCode: 0, stdout: '0\n' });
+    await core.invoke('guest.stop', { host: 'lab-1', guest: 'sudoweb' });
+    await core.invoke('guest.delete', { host: 'lab-1', guest: 'sudoweb' });
+    expect((await lab.exec('lab-1', ['test', '-e', '/vservers/sudoweb'])).code).not.toBe(0);
+  }, 120_000);
+
+  it('fails a host whose sudo wants a password, naming the host and the sudoers rule to add', async () => {
+    const core = handle!.core;
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-2'], timeoutMs: 60_000 });
+    expect(status?.connection).toBe('failed');
+    expect(status?.error).toContain('lab-2');
+    expect(status?.error).toMatch(/sudo asks vfleetop for a password/);
+    expect(status?.error).toContain(NODE_RULE);
+    expect(core.snapshot().hosts.find((host) => host.name === 'lab-2')).toMatchObject({ connection: 'failed', error: status?.error });
+    expect(await agentProcesses('lab-2')).toEqual([]);
+  }, 90_000);
+
+  it('tells a host without Node what to install and leaves nothing on it', async () => {
+    const core = handle!.core;
+    expect((await lab.exec('lab-3', ['sh', '-c', 'command -v node'])).code).not.toBe(0);
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-3'], timeoutMs: 60_000 });
+    expect(status?.connection).toBe('failed');
+    expect(status?.error).toContain('lab-3');
+    expect(status?.error).toContain('install Node.js 18 or newer');
+    expect(status?.error).toContain('apt install nodejs');
+    expect((await lab.exec('lab-3', ['test', '-e', '/var/lib/vfleet/agent'])).code).not.toBe(0);
+  }, 90_000);
+
+  it('tells a host with Node 16 to upgrade and leaves nothing on it', async () => {
+    const core = handle!.core;
+    await inHost('lab-3', NODE_16_SCRIPT, []);
+    expect((await lab.exec('lab-3', ['node', '-p', 'process.versions.node'])).stdout.trim()).toBe('16.20.0');
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-3'], timeoutMs: 60_000 });
+    expect(status?.connection).toBe('failed');
+    expect(status?.error).toContain('lab-3');
+    expect(status?.error).toContain('Node.js 16.20.0');
+    expect(status?.error).toContain('needs Node.js 18 or newer');
+    expect((await lab.exec('lab-3', ['test', '-e', '/var/lib/vfleet/agent'])).code).not.toBe(0);
+  }, 90_000);
+});
