@@ -5,7 +5,7 @@ import { labConnectConfig, sshRun } from '../../lab/labSsh';
 import type { CleanupStack } from '../benchCleanup';
 import type { BenchRecorder } from '../report/benchRecorder';
 
-export const SCALE_LAB = { name: 'bench20', subnet: '10.213.121.0/24', hosts: 20 };
+export const SCALE_LAB = { name: 'bench20', subnet: '10.213.122.0/24', hosts: 20 };
 const UP_TARGET_S = 30;
 const BENCHMARK = 'lab of 20 hosts';
 

@@ -28,18 +28,17 @@ export async function benchHealthHistoryMemory(recorder: BenchRecorder, cleanup:
   const scope = `${report.hosts} hosts × ${report.guestsPerHost} guests at 1 Hz`;
   recorder.add({
     benchmark: BENCHMARK,
-    metric: `retained heap after ${TARGET_HOURS} h simulated (${scope})`,
+    metric: `retained memory after ${TARGET_HOURS} h simulated (${scope})`,
     value: retainedAt(TARGET_HOURS) / MIB,
     unit: 'MiB',
     target: { comparison: '<=', limit: RETAINED_TARGET_MIB },
-    note: `heap used after full GC minus before the state was made; hourly: ${report.retainedBytesByHour.map((bytes) => (bytes / MIB).toFixed(1)).join(' ')} MiB`,
+    note: `heap used plus ArrayBuffer memory after full GC, minus before the state was made; hourly: ${report.retainedBytesByHour.map((bytes) => (bytes / MIB).toFixed(1)).join(' ')} MiB`,
   });
   recorder.add({
     benchmark: BENCHMARK,
     metric: `growth from simulated hour 12 to ${TARGET_HOURS}`,
     value: growthPercent(12, TARGET_HOURS),
     unit: '%',
-    target: { comparison: '<=', limit: GROWTH_TARGET_PERCENT },
     note: `the minute aggregates are kept for ${DEFAULT_HISTORY_LIMITS.minutes / 60} h, so they fill until hour ${DEFAULT_HISTORY_LIMITS.minutes / 60}`,
   });
   recorder.add({
@@ -47,6 +46,8 @@ export async function benchHealthHistoryMemory(recorder: BenchRecorder, cleanup:
     metric: `growth from simulated hour ${TARGET_HOURS} to ${TARGET_HOURS + PAST_WINDOW_HOURS} (past the aggregate window)`,
     value: growthPercent(TARGET_HOURS, TARGET_HOURS + PAST_WINDOW_HOURS),
     unit: '%',
+    // Bounded means no growth once every window is full; before that the day of aggregates fills up.
+    target: { comparison: '<=', limit: GROWTH_TARGET_PERCENT },
   });
   recorder.add({
     benchmark: BENCHMARK,
