@@ -1,8 +1,9 @@
+// The window the desktop app opens until the fleet views land with the desktop shell.
 export function App() {
   return (
     <main>
       <h1>vfleet</h1>
-      <p>Fleet view arrives with the desktop shell.</p>
+      <p>Manage your fleet with the vfleet command for now: npm run vfleet -- --help</p>
     </main>
   );
 }
