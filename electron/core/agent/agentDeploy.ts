@@ -19,6 +19,12 @@ export interface AgentDeployment {
   pruned: string[];
 }
 
+/** A deployment plus how to start it. */
+export interface AgentLaunch extends AgentDeployment {
+  /** Absolute path of the Node that passed the version check; the agent runs with exactly this one. */
+  nodePath: string;
+}
+
 // Runs on the host's Node (argv[1] = hash): where the agent goes, and whether that file is intact.
 const PROBE_SCRIPT = `
 const fs=require('fs'),path=require('path'),os=require('os'),crypto=require('crypto');
@@ -27,7 +33,7 @@ const base=process.getuid&&process.getuid()===0?'/var/lib/vfleet/agent':path.joi
 const file=path.join(base,hash,'vfleet-agent.js');
 let present=false;
 try{present=crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')===hash}catch(e){}
-process.stdout.write(JSON.stringify({node:process.versions.node,file,present}));
+process.stdout.write(JSON.stringify({node:process.versions.node,nodePath:process.execPath,file,present}));
 `;
 
 // Runs on the host's Node with the bundle on stdin: temp file, re-read and hash, rename, prune.
@@ -55,10 +61,10 @@ process.stdin.on('end',()=>{
 });
 `;
 
-const probeAnswerSchema = z.object({ node: z.string(), file: z.string(), present: z.boolean() });
+const probeAnswerSchema = z.object({ node: z.string(), nodePath: z.string(), file: z.string(), present: z.boolean() });
 const installAnswerSchema = z.object({ file: z.string(), pruned: z.array(z.string()) });
 
-export async function deployAgent(connection: SshConnection, bundle: AgentBundle, signal?: AbortSignal): Promise<AgentDeployment> {
+export async function deployAgent(connection: SshConnection, bundle: AgentBundle, signal?: AbortSignal): Promise<AgentLaunch> {
   const host = connection.name;
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256], { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
   const stderr = probe.stderr.toString('utf8').trim();
@@ -73,7 +79,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   if (!(major >= MIN_NODE_MAJOR)) {
     throw new HostError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
   }
-  if (answer.present) return { file: answer.file, nodeVersion: answer.node, uploaded: false, pruned: [] };
+  if (answer.present) return { file: answer.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: false, pruned: [] };
 
   const install = await runRemote(connection, ['node', '-e', INSTALL_SCRIPT, bundle.sha256], {
     stdin: bundle.bytes, timeoutMs: 120_000, ...(signal ? { signal } : {}),
@@ -82,7 +88,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
     throw new HostError(host, `Host ${host}: uploading the vfleet agent failed (exit ${install.code}): ${install.stderr.toString('utf8').trim() || 'no message'}`);
   }
   const installed = parseAnswer(host, install.stdout, 'agent upload', installAnswerSchema);
-  return { file: installed.file, nodeVersion: answer.node, uploaded: true, pruned: installed.pruned };
+  return { file: installed.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: true, pruned: installed.pruned };
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {

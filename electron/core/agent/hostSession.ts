@@ -162,7 +162,8 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     const host = this.deps.host();
     const deployment = await deployAgent(this.connection, await this.deps.bundle());
     const useSudo = host.sudo && host.user !== 'root';
-    const argv = [...(useSudo ? ['sudo', '-n', '--'] : []), 'node', deployment.file, 'serve', '--stdio'];
+    // The checked Node by its path: sudo's secure_path may find another one, and a sudoers rule names a path.
+    const argv = [...(useSudo ? ['sudo', '-n', '--'] : []), deployment.nodePath, deployment.file, 'serve', '--stdio'];
     const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
     this.rpc = rpc;
     rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
@@ -173,7 +174,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       hello = await rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 });
     } catch (error) {
       if (useSudo && SUDO_PASSWORD.test(rpc.stderr)) {
-        throw new HostError(this.name, `Host ${this.name}: sudo asks ${host.user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${host.user} to run node without a password (sudoers: ${host.user} ALL=(root) NOPASSWD: /usr/bin/node) or connect as root`);
+        throw new HostError(this.name, `Host ${this.name}: sudo asks ${host.user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${host.user} to run node without a password (sudoers: ${host.user} ALL=(root) NOPASSWD: ${deployment.nodePath}) or connect as root`);
       }
       if (rpc.closed && rpc.stderr.trim() !== '') {
         throw new HostError(this.name, `Host ${this.name}: the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
