@@ -8,8 +8,9 @@ import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
 
-const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 3 };
+const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 4 };
 const OPERATOR = { name: 'vfleetop', uid: 4242, home: '/run/vfleetop' };
+// The rule vfleet's error message tells the admin to add.
 const NODE_RULE = `${OPERATOR.name} ALL=(root) NOPASSWD: /usr/bin/node`;
 const PASSWORD_RULE = `${OPERATOR.name} ALL=(ALL:ALL) ALL`;
 
@@ -40,6 +41,9 @@ chmod 0700 "$3/.ssh"
 chmod 0600 "$3/.ssh/authorized_keys"
 `;
 
+// Inside one host: $1's sudoers rule becomes $2.
+const SET_RULE_SCRIPT = 'printf "%s\\n" "$2" > "/etc/sudoers.d/$1"';
+
 // Inside one host: /usr/bin seen through an overlay whose top layer hides node, as on a host
 // where the nodejs package was never installed.
 const HIDE_NODE_SCRIPT = `
@@ -48,6 +52,21 @@ layer=/run/vfleet-no-node
 mkdir -p "$layer"
 mknod "$layer/node" c 0 0
 mount -t overlay overlay -o "lowerdir=$layer:/usr/bin" /usr/bin
+`;
+
+// Inside one host: Node installed as by `n` or nvm, /usr/local/bin/node a link into a versions
+// folder, and /usr/bin without node. Overlays keep the machine's own folders untouched.
+const LOCAL_NODE = '/run/vfleet-local-node/versions/20/bin/node';
+const NODE_IN_LOCAL_BIN_SCRIPT = `
+set -eu
+layers=/run/vfleet-local-node
+mkdir -p "$layers/no-node" "$layers/local-bin" "$(dirname "$1")"
+mknod "$layers/no-node/node" c 0 0
+touch "$1"
+mount --bind /usr/bin/node "$1"
+ln -s "$1" "$layers/local-bin/node"
+mount -t overlay overlay -o "lowerdir=$layers/no-node:/usr/bin" /usr/bin
+mount -t overlay overlay -o "lowerdir=$layers/local-bin:/usr/local/bin" /usr/local/bin
 `;
 
 // Inside one host: node answers as Node 16 would (its real engine, reporting version 16.20.0).
@@ -74,10 +93,12 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     await inHost('lab-1', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, NODE_RULE]);
     await inHost('lab-2', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, PASSWORD_RULE]);
     await inHost('lab-3', HIDE_NODE_SCRIPT, []);
+    await inHost('lab-4', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, PASSWORD_RULE]);
+    await inHost('lab-4', NODE_IN_LOCAL_BIN_SCRIPT, [LOCAL_NODE]);
     // The lab's known_hosts vouches for the host keys; approval is covered by the onboarding test.
     handle = await startCore({ knownHostsFiles: [lab.knownHostsPath] });
     const core = handle.core;
-    for (const name of ['lab-1', 'lab-2']) {
+    for (const name of ['lab-1', 'lab-2', 'lab-4']) {
       await core.invoke('hosts.add', { name, address: lab.host(name).address, user: OPERATOR.name, sudo: true, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
     }
     await core.invoke('hosts.add', { name: 'lab-3', address: lab.host('lab-3').address, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
@@ -96,12 +117,12 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     return result.stdout;
   }
 
-  /** uid and command line of every process in the host running the agent. */
+  /** Real uid and command line of every Node running the agent in the host (not sudo or the login shell). */
   async function agentProcesses(host: string): Promise<{ uid: number; args: string }[]> {
-    const listing = await lab.exec(host, ['ps', '-eo', 'uid=,args=']);
+    const listing = await lab.exec(host, ['ps', '-eo', 'ruid=,args=']);
     return listing.stdout.split('\n')
       .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-      .filter((match): match is RegExpExecArray => match !== null && match[2]!.includes('vfleet-agent.js serve'))
+      .filter((match): match is RegExpExecArray => match !== null && /^\S*\/node \S*\/vfleet-agent\.js serve/.test(match[2]!))
       .map((match) => ({ uid: Number(match[1]), args: match[2]! }));
   }
 
@@ -121,9 +142,7 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     const folder = await lab.exec('lab-1', ['ls', '-A', `${OPERATOR.home}/.cache/vfleet/agent/${bundle.sha256}`]);
     expect(folder.stdout.trim().split('\n')).toEqual(['vfleet-agent.js']);
 
-    const agents = await agentProcesses('lab-1');
-    expect(agents.map((agent) => agent.uid)).toContain(0);
-    expect(agents.find((agent) => agent.uid === 0)?.args).toContain(file);
+    expect(await agentProcesses('lab-1')).toEqual([{ uid: 0, args: `/usr/bin/node ${file} serve --stdio` }]);
     const login = await lab.exec('lab-1', ['grep', '-c', `Accepted publickey for ${OPERATOR.name} `, '/run/vfleet-lab/sshd.log']);
     expect(Number(login.stdout.trim())).toBeGreaterThan(0);
   }, 90_000);
@@ -155,6 +174,31 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     expect(await agentProcesses('lab-2')).toEqual([]);
   }, 90_000);
 
+  it('connects that host once the admin adds the suggested rule', async () => {
+    const core = handle!.core;
+    await inHost('lab-2', SET_RULE_SCRIPT, [OPERATOR.name, NODE_RULE]);
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-2'], timeoutMs: 60_000 });
+    expect(status?.connection, status?.error).toBe('connected');
+    expect(status?.error).toBeUndefined();
+    expect(status?.info?.hostname).toBe('lab-2');
+    expect((await agentProcesses('lab-2')).map((agent) => agent.uid)).toEqual([0]);
+  }, 90_000);
+
+  it('names the Node the host really has (a link in /usr/local/bin) in the sudoers rule it suggests, and that rule works', async () => {
+    const core = handle!.core;
+    expect((await lab.exec('lab-4', ['ls', '/usr/bin/node'])).code).not.toBe(0);
+    expect((await lab.exec('lab-4', ['readlink', '/usr/local/bin/node'])).stdout.trim()).toBe(LOCAL_NODE);
+    const [refused] = await core.invoke('hosts.connect', { names: ['lab-4'], timeoutMs: 60_000 });
+    expect(refused?.connection).toBe('failed');
+    const localRule = `${OPERATOR.name} ALL=(root) NOPASSWD: ${LOCAL_NODE}`;
+    expect(refused?.error).toContain(localRule);
+    await inHost('lab-4', SET_RULE_SCRIPT, [OPERATOR.name, localRule]);
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-4'], timeoutMs: 60_000 });
+    expect(status?.connection, status?.error).toBe('connected');
+    expect((await agentProcesses('lab-4')).map((agent) => agent.args.split(' ')[0])).toEqual([LOCAL_NODE]);
+    expect((await agentProcesses('lab-4')).map((agent) => agent.uid)).toEqual([0]);
+  }, 90_000);
+
   it('tells a host without Node what to install and leaves nothing on it', async () => {
     const core = handle!.core;
     expect((await lab.exec('lab-3', ['sh', '-c', 'command -v node'])).code).not.toBe(0);
@@ -176,5 +220,16 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     expect(status?.error).toContain('Node.js 16.20.0');
     expect(status?.error).toContain('needs Node.js 18 or newer');
     expect((await lab.exec('lab-3', ['test', '-e', '/var/lib/vfleet/agent'])).code).not.toBe(0);
+  }, 90_000);
+
+  it('deploys to that host cleanly once a suitable Node is installed', async () => {
+    const core = handle!.core;
+    const bundle = await loadAgentBundle(await pinAgentBundle());
+    await inHost('lab-3', 'umount /usr/bin/node', []);
+    const [status] = await core.invoke('hosts.connect', { names: ['lab-3'], timeoutMs: 60_000 });
+    expect(status?.connection, status?.error).toBe('connected');
+    expect(status?.agent).toMatchObject({ uploaded: true, file: `/var/lib/vfleet/agent/${bundle.sha256}/vfleet-agent.js` });
+    const folder = await lab.exec('lab-3', ['ls', '-A', '/var/lib/vfleet/agent', `/var/lib/vfleet/agent/${bundle.sha256}`]);
+    expect(folder.stdout).toBe(`/var/lib/vfleet/agent:\n${bundle.sha256}\n\n/var/lib/vfleet/agent/${bundle.sha256}:\nvfleet-agent.js\n`);
   }, 90_000);
 });
