@@ -1,8 +1,8 @@
 // A host reached as a non-root user runs the agent through `sudo -n`: with a NOPASSWD rule the
 // agent runs as root from the user's own deploy folder; when sudo wants a password the host fails
-// with a message saying what to configure. A host without a suitable Node (none, or Node 16) is
-// told what to install and gets nothing deployed. Users, sudoers and Node are changed only inside
-// the lab hosts' own mount namespaces.
+// with a message giving the sudoers rule for the host's own Node, and that rule works. A host
+// without a suitable Node (none, or Node 16) is told what to install and gets nothing deployed.
+// Users, sudoers and Node are changed only inside the lab hosts' own mount namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { labDown, labUp, type Lab } from '../lab/lab';
@@ -10,7 +10,7 @@ import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHa
 
 const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 4 };
 const OPERATOR = { name: 'vfleetop', uid: 4242, home: '/run/vfleetop' };
-// The rule vfleet's error message tells the admin to add.
+// The rule vfleet's error message tells the admin to add on a host whose Node is /usr/bin/node.
 const NODE_RULE = `${OPERATOR.name} ALL=(root) NOPASSWD: /usr/bin/node`;
 const PASSWORD_RULE = `${OPERATOR.name} ALL=(ALL:ALL) ALL`;
 
@@ -111,10 +111,9 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     await labDown({ name: LAB.name });
   });
 
-  async function inHost(host: string, script: string, args: string[]): Promise<string> {
+  async function inHost(host: string, script: string, args: string[]): Promise<void> {
     const result = await lab.exec(host, ['sh', '-c', script, 'sh', ...args]);
     if (result.code !== 0) throw new Error(`preparing ${host} failed (exit ${result.code}): ${result.stderr}`);
-    return result.stdout;
   }
 
   /** Real uid and command line of every Node running the agent in the host (not sudo or the login shell). */
