@@ -111,6 +111,11 @@ export const hostSchema = z
   .strict();
 export type Host = z.infer<typeof hostSchema>;
 
+/** The agent needs root on the host: a user other than root goes through sudo unless told otherwise. */
+export function sudoFor(user: string, sudo: boolean | undefined): boolean {
+  return sudo ?? user !== 'root';
+}
+
 /** What an admin gives to add a host; a password or passphrase goes to the secret store. */
 export const hostInputSchema = z
   .object({
@@ -121,7 +126,8 @@ export const hostInputSchema = z
     auth: hostAuthSchema.default({ kind: 'agent' }),
     jump: jumpHostSchema.optional(),
     tags: z.array(hostTagSchema).default([]),
-    sudo: z.boolean().default(false),
+    /** Default: sudoFor(user). */
+    sudo: z.boolean().optional(),
     password: z.string().min(1).optional(),
     passphrase: z.string().min(1).optional(),
   })

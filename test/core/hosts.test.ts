@@ -71,6 +71,12 @@ describe('host registry', () => {
     expect(reopened.findByAddress('10.213.4.2', 2222)).toEqual([]);
   });
 
+  it('runs the agent through sudo for a user other than root unless told otherwise', async () => {
+    expect((await registry.add({ name: 'ops', address: '10.213.4.3', user: 'admin' })).sudo).toBe(true);
+    expect((await registry.add({ name: 'ops-direct', address: '10.213.4.4', user: 'admin', sudo: false })).sudo).toBe(false);
+    expect((await registry.add({ name: 'ops-root', address: '10.213.4.5' })).sudo).toBe(false);
+  });
+
   it('opens hosts.json in VFLEET_CONFIG_DIR by default', async () => {
     const configDir = join(directory, 'config');
     const fromEnv = await HostRegistry.openDefault(secrets, { VFLEET_CONFIG_DIR: configDir });

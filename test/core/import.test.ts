@@ -43,7 +43,7 @@ describe('ssh_config import', () => {
     const preview = await previewSshConfigImport(registry, join(home, '.ssh', 'config'), options);
     const hosts = byName(preview.toAdd);
     expect(Object.keys(hosts).sort()).toEqual(['after-match', 'bastion', 'db-primary', 'deep', 'lab-a', 'lab-b', 'legacy', 'web1', 'web2']);
-    expect(hosts.web1).toEqual({ name: 'web1', address: '10.20.0.11', port: 22, user: 'admin', auth: { kind: 'agent' }, tags: [], sudo: false });
+    expect(hosts.web1).toEqual({ name: 'web1', address: '10.20.0.11', port: 22, user: 'admin', auth: { kind: 'agent' }, tags: [], sudo: true });
     expect(hosts.web2).toMatchObject({
       address: '10.20.0.12',
       port: 2222,
@@ -142,7 +142,7 @@ describe('Ansible inventory import', () => {
       user: 'admin',
       auth: { kind: 'agent' },
       tags: [],
-      sudo: false,
+      sudo: true,
     });
     expect(hosts['web02.example.org']).toMatchObject({ address: 'web02.example.org', user: 'deploy', tags: ['eu', 'production', 'webservers'] });
     expect(hosts['web-legacy.example.org']).toMatchObject({
@@ -151,7 +151,8 @@ describe('Ansible inventory import', () => {
       auth: { kind: 'keyFile', keyPath: join(home, '.ssh', 'legacy_key'), hasPassphrase: false },
     });
     expect(hosts.db1).toMatchObject({ address: '10.40.0.11', port: 2222, user: 'dbadmin', sudo: true, tags: ['dbservers', 'eu', 'production'] });
-    expect(hosts.db2).toMatchObject({ address: '10.40.0.12', user: 'postgres', sudo: false });
+    // Without ansible_become a user other than root still goes through sudo: the agent needs root.
+    expect(hosts.db2).toMatchObject({ address: '10.40.0.12', user: 'postgres', sudo: true });
   });
 
   it('reads a YAML inventory: all/children/hosts/vars, a group described twice, child vars over parent vars', async () => {
@@ -167,7 +168,7 @@ describe('Ansible inventory import', () => {
       user: 'admin',
       auth: vserverKey,
       tags: ['monitoring', 'rack1', 'vservers'],
-      sudo: false,
+      sudo: true,
     });
     expect(hosts['vs-special.example.org']).toMatchObject({ port: 2299, user: 'root', tags: ['rack1', 'vservers'] });
     expect(hosts['vs3.example.org']).toMatchObject({ address: '10.50.0.3', port: 2200, user: 'rackadmin', auth: vserverKey, tags: ['rack2', 'vservers'] });

@@ -45,7 +45,7 @@ async function addHost(context: CliContext, argv: string[]): Promise<number> {
     ...(option(args, '--user') ? { user: option(args, '--user') } : {}),
     ...(option(args, '--jump') ? { jump: option(args, '--jump') } : {}),
     tags: listOption(args, '--tag') ?? [],
-    sudo: args.flags.has('--sudo'),
+    ...(args.flags.has('--sudo') ? { sudo: true } : {}),
     auth: args.flags.has('--password')
       ? { kind: 'password' }
       : keyPath ? { kind: 'keyFile', keyPath: path.resolve(keyPath), hasPassphrase: args.flags.has('--passphrase') } : { kind: 'agent' },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   hostInputSchema,
+  sudoFor,
   hostSchema,
   hostUpdateSchema,
   type Host,
@@ -58,7 +59,7 @@ function reconcileAuth(host: Host, secrets: SecretsOfInput): Host {
 
 function hostFromInput(input: ParsedHostInput): Host {
   const { password: _password, passphrase: _passphrase, ...fields } = input;
-  return { ...fields, tags: [...new Set(fields.tags)], trust: { state: 'new' } };
+  return { ...fields, sudo: sudoFor(fields.user, fields.sudo), tags: [...new Set(fields.tags)], trust: { state: 'new' } };
 }
 
 function checkJump(host: Host, hosts: readonly Host[]): void {

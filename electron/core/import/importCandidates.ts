@@ -1,6 +1,6 @@
 // What every import source produces before the registry is consulted: hosts to add, entries that
 // cannot become hosts, and warnings for the admin.
-import { hostInputSchema, type ImportCandidate } from '../../../shared/api/hosts';
+import { hostInputSchema, sudoFor, type ImportCandidate } from '../../../shared/api/hosts';
 import { describeSchemaIssues } from '../store/schemaIssues';
 
 export interface ImportFindings {
@@ -23,7 +23,7 @@ export function addCandidate(findings: ImportFindings, host: unknown, entry: str
     findings.skipped.push({ entry, origin, reason: describeSchemaIssues(parsed.error) });
     return;
   }
-  const found = parsed.data;
+  const found = { ...parsed.data, sudo: sudoFor(parsed.data.user, parsed.data.sudo) };
   const twin = findings.candidates.find(
     ({ host: other }) =>
       other.name === found.name ||

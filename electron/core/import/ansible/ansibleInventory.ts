@@ -101,7 +101,8 @@ export function inventoryFindings(inventory: AnsibleInventory, options: AnsibleI
         user,
         auth: keyFile ? { kind: 'keyFile', keyPath: expandHome(keyFile, options.home), hasPassphrase: false } : { kind: 'agent' },
         tags: [...groups.keys()].filter((group) => !IMPLICIT_GROUPS.has(group)).sort(),
-        sudo: isTrue(vars.ansible_become) && user !== 'root',
+        // Only an explicit ansible_become decides; without it the registry's default (sudo unless root) applies.
+        sudo: vars.ansible_become === undefined ? undefined : isTrue(vars.ansible_become) && user !== 'root',
       },
       host,
       origin,
