@@ -12,7 +12,7 @@ import { inventoryCommand, statCommand, watchCommand } from './commands/inventor
 import { askSecret } from './secretPrompt';
 
 const USAGE = `usage: vfleet [--config-dir DIR] [--known-hosts FILE] [--connect-timeout S] COMMAND ...
-  hosts add NAME ADDRESS [--port N] [--user U] [--key FILE [--passphrase]] [--password] [--jump HOST] [--tag T]... [--sudo]
+  hosts add NAME ADDRESS [--port N] [--user U] [--key FILE [--passphrase]] [--password] [--jump HOST] [--tag T]... [--sudo|--no-sudo]
   hosts list [--json] | hosts remove NAME | hosts connect [NAME...]
   hosts approve NAME [SHA256:FINGERPRINT]     (without a fingerprint: show the key the host offers)
   import-ssh-config [FILE] [--apply]           import-ansible FILE [--apply]

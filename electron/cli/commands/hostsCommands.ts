@@ -34,7 +34,7 @@ async function listHosts(context: CliContext, argv: string[]): Promise<number> {
 }
 
 async function addHost(context: CliContext, argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['--port', '--user', '--key', '--jump', '--tag'], flags: ['--password', '--passphrase', '--sudo'] });
+  const args = parseArgs(argv, { values: ['--port', '--user', '--key', '--jump', '--tag'], flags: ['--password', '--passphrase', '--sudo', '--no-sudo'] });
   const name = positional(args, 0, 'host name');
   const address = positional(args, 1, 'address');
   const keyPath = option(args, '--key');
@@ -45,7 +45,9 @@ async function addHost(context: CliContext, argv: string[]): Promise<number> {
     ...(option(args, '--user') ? { user: option(args, '--user') } : {}),
     ...(option(args, '--jump') ? { jump: option(args, '--jump') } : {}),
     tags: listOption(args, '--tag') ?? [],
+    // Without either flag the registry decides: sudo unless the user is root.
     ...(args.flags.has('--sudo') ? { sudo: true } : {}),
+    ...(args.flags.has('--no-sudo') ? { sudo: false } : {}),
     auth: args.flags.has('--password')
       ? { kind: 'password' }
       : keyPath ? { kind: 'keyFile', keyPath: path.resolve(keyPath), hasPassphrase: args.flags.has('--passphrase') } : { kind: 'agent' },
