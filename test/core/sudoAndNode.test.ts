@@ -15,23 +15,20 @@ const NODE_RULE = `${OPERATOR.name} ALL=(root) NOPASSWD: /usr/bin/node`;
 const PASSWORD_RULE = `${OPERATOR.name} ALL=(ALL:ALL) ALL`;
 
 // Inside one host: private copies of the account files and sudoers.d with the operator added,
-// bound over the machine's, and the lab's client key in the operator's authorized_keys. The host
-// also names itself in /etc/hosts, as a Debian install does: sudo resolves its host name and
-// the lab has no DNS, so without it every sudo waits 20 s for the resolver.
+// bound over the machine's, and the lab's client key in the operator's authorized_keys.
 // $1 user, $2 uid, $3 home, $4 sudoers rule.
 const ADD_OPERATOR_SCRIPT = `
 set -eu
 private=/run/vfleet-accounts
 mkdir -p "$private/sudoers.d"
-cp -p /etc/passwd /etc/shadow /etc/group /etc/hosts "$private/"
-echo "127.0.1.1 $(hostname)" >> "$private/hosts"
+cp -p /etc/passwd /etc/shadow /etc/group "$private/"
 cp -a /etc/sudoers.d/. "$private/sudoers.d/"
 echo "$1:x:$2:$2:vfleet operator:$3:/bin/sh" >> "$private/passwd"
 echo "$1:*:19000:0:99999:7:::" >> "$private/shadow"
 echo "$1:x:$2:" >> "$private/group"
 printf '%s\\n' "$4" > "$private/sudoers.d/$1"
 chmod 0440 "$private/sudoers.d/$1"
-for file in passwd shadow group hosts; do mount --bind "$private/$file" "/etc/$file"; done
+for file in passwd shadow group; do mount --bind "$private/$file" "/etc/$file"; done
 mount --bind "$private/sudoers.d" /etc/sudoers.d
 mkdir -p "$3/.ssh"
 cp /run/vfleet-lab/authorized_keys "$3/.ssh/authorized_keys"

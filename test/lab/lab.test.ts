@@ -59,12 +59,14 @@ describe('lab of three SSH hosts', () => {
     await labDown({ name: labName });
   });
 
-  it('answers on every host over ssh2 with the lab key, host key checked against known_hosts, with its own hostname', async () => {
+  it('answers on every host over ssh2 with the lab key, host key checked against known_hosts, with its own hostname, which it resolves', async () => {
     for (const host of ['lab-1', 'lab-2', 'lab-3']) {
-      const result = await sshRun(labConnectConfig(lab, host), 'hostname; echo "$PATH"');
-      const [hostname, path] = result.stdout.trim().split('\n');
+      const result = await sshRun(labConnectConfig(lab, host), 'hostname; echo "$PATH"; getent hosts "$(hostname)"');
+      const [hostname, path, resolved] = result.stdout.trim().split('\n');
       expect(hostname).toBe(host);
       expect(path?.split(':')).toContain('/usr/bin');
+      // Its name resolves locally, as on an installed host (sudo looks it up).
+      expect(resolved?.split(/\s+/)).toEqual(['127.0.1.1', host]);
     }
   });
 

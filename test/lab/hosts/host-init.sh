@@ -34,6 +34,10 @@ if [ -d /dev/mqueue ]; then mount -t mqueue mqueue /dev/mqueue; fi
 # Its own pseudo-terminals: /dev/ptmx finds the devpts instance mounted beside it.
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
 mkdir -m 0755 /run/sshd /run/vfleet-lab /run/vfleet-lab-stage
+# Its own /etc/hosts naming itself, as an installed Debian host has: sudo and others look the name up
+# and, with no DNS here, would wait for a timeout otherwise.
+{ cat /etc/hosts; printf '127.0.1.1\t%s\n' "$host_name"; } > /run/vfleet-lab-hosts
+mount --bind /run/vfleet-lab-hosts /etc/hosts
 mount --bind /var/lib/vfleet/sshd /run/vfleet-lab
 mount --bind /var/lib/vfleet/vservers /vservers
 mount --bind /var/lib/vfleet/etc-vservers /etc/vservers
