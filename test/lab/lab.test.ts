@@ -209,6 +209,19 @@ describe('lab of three SSH hosts', () => {
     expect(leftoversOf(nonRoot.name, nonRoot.dir)).toEqual([]);
   });
 
+  it('up refuses, changing nothing, when a tool is missing, naming its Debian package', () => {
+    const noSshd = { name: 'labtest-nosshd', dir: '/var/lib/vfleet-lab/labtest-nosshd' };
+    // In a private mount namespace /usr/sbin/sshd is /dev/null, which nobody may execute: sshd is "not installed".
+    const cli = spawnSync('unshare', [
+      '--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind /dev/null /usr/sbin/sshd && exec "$@"', 'hide-sshd',
+      process.execPath, 'node_modules/tsx/dist/cli.mjs', 'test/lab/cli.ts', 'up', '--name', noSshd.name, '--subnet', '10.213.105.0/24',
+    ], { encoding: 'utf8', cwd: repositoryRoot });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain('sshd (Debian package openssh-server)');
+    expect(cli.stderr).toContain('apt-get install openssh-server');
+    expect(leftoversOf(noSshd.name, noSshd.dir)).toEqual([]);
+  });
+
   it('down removes every namespace, process, mount, link, cgroup and file of the lab', async () => {
     await lab.down();
     expect(leftoversOf(labName, lab.dir)).toEqual([]);
