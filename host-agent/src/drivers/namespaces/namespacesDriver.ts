@@ -198,19 +198,9 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   }
 
   async function readLimits(config: GuestConfig): Promise<GuestLimitUsage> {
-    const usage = await cgroups.readUsage(config.name);
+    const { cpuUserUsec: _user, cpuSystemUsec: _system, ...usage } = await cgroups.readUsage(config.name);
     const keeper = (await initOf(config))?.keeper ? LAUNCHER_KEEPERS : 0;
-    return {
-      limits: config.limits,
-      memoryCurrent: usage.memoryCurrent,
-      memoryPeak: usage.memoryPeak,
-      memoryHits: usage.memoryHits,
-      oomKills: usage.oomKills,
-      processesCurrent: Math.max(0, usage.processesCurrent - keeper),
-      processesHits: usage.processesHits,
-      cpuUsageUsec: usage.cpuUsageUsec,
-      throttledUsec: usage.throttledUsec,
-    };
+    return { ...usage, limits: config.limits, processesCurrent: Math.max(0, usage.processesCurrent - keeper) };
   }
 
   async function setUname(config: GuestConfig, values: UnameValues): Promise<void> {

@@ -1,20 +1,14 @@
 // The one small interface the namespaces driver uses for a guest's cgroups, whatever the
 // cgroup version: cgroupV1Driver, cgroupV2Driver, and hybridCgroupDriver combining both.
-import type { CgroupVersion, GuestLimits } from '../../../../../shared/domain/guest';
+import type { CgroupVersion, GuestLimitUsage, GuestLimits } from '../../../../../shared/domain/guest';
 
-/** What the kernel counts for one guest's cgroup. */
-export interface CgroupUsage {
-  memoryCurrent: number;
-  memoryPeak: number;
-  /** Times the memory hard limit was hit (v1 memory.failcnt, v2 memory.events "max"). */
-  memoryHits: number;
-  oomKills: number;
-  processesCurrent: number;
-  processesHits: number;
-  cpuUsageUsec: number;
+/**
+ * What the kernel counts for one guest's cgroup: the usage part of GuestLimitUsage (memoryHits are
+ * v1 memory.failcnt or v2 memory.events "max"), plus CPU time split into user and system.
+ */
+export interface CgroupUsage extends Omit<GuestLimitUsage, 'limits'> {
   cpuUserUsec: number;
   cpuSystemUsec: number;
-  throttledUsec: number;
 }
 
 export interface GuestCgroups {
