@@ -86,8 +86,12 @@ describe('v1 controllers for real below this process\'s own cgroups, v2 for plac
     await cgroups.applyLimits('hybrid', { memoryHard: 64 * 1024 * 1024, memorySoft: 32 * 1024 * 1024, processes: 20, cpuFillRate: 1, cpuInterval: 4 });
     const memory = layout.v1.find((hierarchy) => hierarchy.controllers.includes('memory'));
     expect(readFileSync(join(memory?.ownDirectory ?? '', SUBTREE, 'hybrid', 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
+    expect(readFileSync(join(memory?.ownDirectory ?? '', SUBTREE, 'hybrid', 'memory.soft_limit_in_bytes'), 'utf8').trim()).toBe(String(32 * 1024 * 1024));
     const cpu = layout.v1.find((hierarchy) => hierarchy.controllers.includes('cpu'));
     expect(readFileSync(join(cpu?.ownDirectory ?? '', SUBTREE, 'hybrid', 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('25000');
+    expect(readFileSync(join(cpu?.ownDirectory ?? '', SUBTREE, 'hybrid', 'cpu.cfs_period_us'), 'utf8').trim()).toBe('100000');
+    const pids = layout.v1.find((hierarchy) => hierarchy.controllers.includes('pids'));
+    expect(readFileSync(join(pids?.ownDirectory ?? '', SUBTREE, 'hybrid', 'pids.max'), 'utf8').trim()).toBe('20');
 
     // Memory is charged to the cgroup a page is touched in, so the child allocates after joining.
     const busy = startChild('read _; filler=$(head -c 4000000 /dev/zero | tr "\\0" a); while :; do :; done');

@@ -32,12 +32,9 @@ describe('faults on lab hosts', () => {
 
   it('marks a cut host unreachable within the keepalive window while the others keep working', async () => {
     const core = handle!.core;
-    const cutAt = Date.now();
     await lab.cut('lab-2');
     const during = core.invoke('guest.exec', { host: 'lab-1', guest: 'g1', argv: ['echo', 'still here'] });
     await waitFor('lab-2 unreachable', () => core.state.host('lab-2')?.connection === 'unreachable', KEEPALIVE_WINDOW_MS + 5_000);
-    const detectedMs = Date.now() - cutAt;
-    expect(detectedMs).toBeLessThan(KEEPALIVE_WINDOW_MS + 5_000);
     expect((await during).stdout).toBe('still here\n');
     expect(core.state.host('lab-2')?.error).toMatch(/^Host lab-2: /);
     expect(core.snapshot().alerts.map((alert) => alert.id)).toContain('hostUnreachable:lab-2');
@@ -95,9 +92,12 @@ describe('faults on lab hosts', () => {
     await waitFor('lab-1 unreachable', () => core.state.host('lab-1')?.connection === 'unreachable', 10_000);
     await expect(core.invoke('guest.exec', { host: 'lab-1', guest: 'g1', argv: ['true'] })).resolves.toMatchObject({ error: expect.stringMatching(/^Host lab-1/) });
 
+    const restartedAt = Date.now();
     await lab.startSshd('lab-1');
-    await waitFor('lab-1 connected again', () => core.state.host('lab-1')?.connection === 'connected' && core.state.host('lab-1'), 30_000);
-    await waitFor('lab-1 agent ready', () => core.state.host('lab-1')?.syncedAt !== undefined, 30_000);
+    await waitFor('lab-1 connected and resynchronised', () => {
+      const host = core.state.host('lab-1');
+      return host?.connection === 'connected' && (host.syncedAt ?? 0) >= restartedAt;
+    }, 30_000);
     const after = await core.invoke('guest.exec', { host: 'lab-1', guest: 'g1', argv: ['echo', 'ok'] });
     expect(after.stdout).toBe('ok\n');
   });
