@@ -237,7 +237,13 @@ export const unameResultSchema = z.object({
   running: z.boolean(),
   /** True when nodename/domainname were changed in the running guest too. */
   appliedLive: z.boolean(),
+  /** Present when context flags were changed: they take effect at the next start. */
+  flagsApplyAtNextStart: z.literal(true).optional(),
 });
+
+/** A guest whose configuration could not be read: it exists, but nothing else about it is known. */
+export const unreadableGuestSchema = z.object({ name: z.string(), error: z.string() });
+export type UnreadableGuest = z.infer<typeof unreadableGuestSchema>;
 
 export const guestListEntrySchema = z.object({
   config: guestConfigSchema,
@@ -277,7 +283,7 @@ export const agentMethods = {
     result: helloResultSchema,
   },
   info: { params: noParamsSchema, result: hostInfoSchema },
-  list: { params: noParamsSchema, result: z.object({ guests: z.array(guestListEntrySchema) }) },
+  list: { params: noParamsSchema, result: z.object({ guests: z.array(guestListEntrySchema), unreadable: z.array(unreadableGuestSchema).optional() }) },
   status: { params: nameParamsSchema, result: guestStatusSchema },
   build: { params: buildParamsSchema, result: z.object({ config: guestConfigSchema }) },
   start: { params: nameParamsSchema, result: guestStatusSchema },
@@ -300,8 +306,11 @@ export const agentMethods = {
     params: z.object({ session: sessionIdSchema, signal: z.enum(SIGNAL_NAMES) }).strict(),
     result: emptyResultSchema,
   },
-  stat: { params: noParamsSchema, result: z.object({ rows: z.array(statRowSchema) }) },
-  ps: { params: z.object({ name: guestNameSchema.optional() }).strict().optional(), result: z.object({ rows: z.array(psRowSchema) }) },
+  stat: { params: noParamsSchema, result: z.object({ rows: z.array(statRowSchema), unreadable: z.array(unreadableGuestSchema).optional() }) },
+  ps: {
+    params: z.object({ name: guestNameSchema.optional() }).strict().optional(),
+    result: z.object({ rows: z.array(psRowSchema), unreadable: z.array(unreadableGuestSchema).optional() }),
+  },
   limitGet: { params: nameParamsSchema, result: limitResultSchema },
   limitSet: { params: z.object({ name: guestNameSchema, limits: limitChangesSchema }).strict(), result: limitResultSchema },
   capsGet: { params: nameParamsSchema, result: capsResultSchema },
@@ -368,9 +377,22 @@ export const execExitEventSchema = z.object({
   code: z.number().int(),
 });
 
+/** A health sample as sent: guests whose configuration or counters could not be read are named, not dropped. */
+export const healthSampleEventSchema = hostSampleSchema.extend({
+  unreadable: z.array(unreadableGuestSchema).optional(),
+});
+
+/** Something the agent did for a subscriber failed as a whole (e.g. a health sample); the subscription goes on. */
+export const agentErrorEventSchema = z.object({
+  source: z.enum(['healthSample']),
+  message: z.string(),
+  time: z.number(),
+});
+
 export const agentEvents = {
   guestState: guestStateEventSchema,
-  healthSample: hostSampleSchema,
+  healthSample: healthSampleEventSchema,
+  agentError: agentErrorEventSchema,
   execOutput: execOutputEventSchema,
   execExit: execExitEventSchema,
 } as const;

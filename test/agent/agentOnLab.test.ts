@@ -94,11 +94,19 @@ describe('the CLI session of the README', () => {
   it('changes the nodename live with uname, and capabilities for the next start with caps', async () => {
     // virt_uptime is in util-vserver's default flags, so turning it off is what cflags records.
     const uname = JSON.parse((await agent(['uname', GUEST, '--nodename', 'renamed', '--flag', '~virt_uptime', '--flag', 'virt_load', '--json'])).stdout) as { appliedLive: boolean; cflags: string[] };
-    expect(uname).toMatchObject({ appliedLive: true, cflags: ['virt_load'] });
+    expect(uname).toMatchObject({ appliedLive: true, flagsApplyAtNextStart: true, cflags: ['virt_load'] });
     expect((await agent(['exec', GUEST, '--', 'hostname'])).stdout).toBe('renamed\n');
     expect((await lab.exec(HOST, ['cat', `/etc/vservers/${GUEST}/uts/nodename`, `/etc/vservers/${GUEST}/cflags`])).stdout).toBe('renamed\nvirt_load\n!virt_uptime\n');
     expect((await agent(['uname', GUEST, '--nodename', GUEST, '--flag', 'virt_uptime', '--flag', '~virt_load'])).code).toBe(0);
     expect((await lab.exec(HOST, ['test', '-e', `/etc/vservers/${GUEST}/cflags`])).code).toBe(1);
+    // Flags alone change nothing in the running guest: they wait for the next start, and the answer says so.
+    const flagsOnly = JSON.parse((await agent(['uname', GUEST, '--flag', 'virt_load', '--json'])).stdout) as { appliedLive: boolean; flagsApplyAtNextStart?: boolean };
+    expect(flagsOnly).toMatchObject({ appliedLive: false, flagsApplyAtNextStart: true });
+    const flagsHuman = await agent(['uname', GUEST, '--flag', '~virt_load']);
+    expect(flagsHuman.stdout).toContain('(the changed flags apply at the next start)');
+    const untouched = JSON.parse((await agent(['uname', GUEST, '--nodename', GUEST, '--json'])).stdout) as { appliedLive: boolean; flagsApplyAtNextStart?: boolean };
+    expect(untouched).toEqual(expect.objectContaining({ appliedLive: false }));
+    expect(untouched.flagsApplyAtNextStart).toBeUndefined();
     const caps = JSON.parse((await agent(['caps', GUEST, '--drop', 'CAP_CHOWN', '--ccap', '~raw_icmp', '--json'])).stdout) as {
       bcapabilities: string[]; ccapabilities: string[]; appliesAtNextStart: boolean;
     };
@@ -175,6 +183,36 @@ describe('the RPC server', () => {
     expect(running.data).toMatchObject({ name: GUEST, state: 'running', previous: 'stopped' });
     await client.result('unsubscribe');
     child.stdin?.end();
+  });
+
+  it('names a guest whose configuration is unreadable, refuses builds meanwhile, and never reports it deleted', async () => {
+    const contextFile = `/etc/vservers/${GUEST}/context`;
+    const original = (await lab.exec(HOST, ['cat', contextFile])).stdout;
+    const { child, client } = serve();
+    await client.result('subscribe', { guestState: true, healthIntervalMs: 300 });
+    try {
+      expect((await lab.exec(HOST, ['sh', '-c', 'echo abc > "$1"', 'sh', contextFile])).code).toBe(0);
+      const list = JSON.parse((await agent(['list', '--json'])).stdout) as { guests: unknown[]; unreadable: Array<{ name: string; error: string }> };
+      expect(list.guests).toEqual([]);
+      expect(list.unreadable).toEqual([expect.objectContaining({ name: GUEST, error: expect.stringContaining('configuration unreadable') })]);
+      expect((await agent(['list'])).stdout).toContain(`guest ${GUEST}: configuration unreadable`);
+      expect((await agent(['stat'])).stdout).toContain(`guest ${GUEST}: configuration unreadable`);
+      const refused = await agent(['build', 'bb9', '-m', 'skeleton', '--context', '1009']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`guest '${GUEST}': configuration unreadable`);
+      expect((await lab.exec(HOST, ['test', '-e', '/etc/vservers/bb9'])).code).toBe(1);
+      // A sample taken after the corruption names the guest; by then the state watcher has polled it too.
+      const sample = await client.waitForEvent('healthSample naming the unreadable guest', (line) =>
+        line.event === 'healthSample' && ((line.data as { unreadable?: Array<{ name: string }> }).unreadable ?? []).some((guest) => guest.name === GUEST));
+      expect((sample.data as { guests: unknown[] }).guests).toEqual([]);
+      const sampleIndex = client.events.indexOf(sample);
+      await client.waitForEvent('a later healthSample', (line) => line.event === 'healthSample' && client.events.indexOf(line) > sampleIndex);
+      expect(client.events.filter((line) => line.event === 'guestState' && (line.data as { state: string }).state === 'deleted')).toEqual([]);
+    } finally {
+      await lab.exec(HOST, ['sh', '-c', 'printf %s "$2" > "$1"', 'sh', contextFile, original]);
+      child.stdin?.end();
+    }
+    expect(JSON.parse((await agent(['status', GUEST, '--json'])).stdout)).toMatchObject({ name: GUEST, state: 'running' });
   });
 
   it('leaves guests running when the agent is killed; a new agent finds them', async () => {

@@ -1,6 +1,6 @@
 // Human output of the CLI: util-vserver's formats where one exists (vserver-stat, vps, status),
 // plain aligned tables otherwise.
-import type { AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentResult, UnreadableGuest } from '../../../shared/protocol/agentMethods';
 import { formatSize } from '../../../shared/validation';
 import { shortenMem } from '../../../shared/vserver/shortenMem';
 import { formatStatTable } from '../../../shared/vserver/statTable';
@@ -11,6 +11,11 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].map((text) => `${text}\n`).join('');
+}
+
+/** One line per guest whose configuration or counters could not be read, so it is never silently absent. */
+function unreadableLines(unreadable: readonly UnreadableGuest[] | undefined): string {
+  return (unreadable ?? []).map((guest) => `guest ${guest.name}: ${guest.error}\n`).join('');
 }
 
 export function formatList(result: AgentResult<'list'>): string {
@@ -26,7 +31,7 @@ export function formatList(result: AgentResult<'list'>): string {
       config.nodename,
       config.mark || '-',
     ]),
-  );
+  ) + unreadableLines(result.unreadable);
 }
 
 export function formatInfo(info: AgentResult<'info'>): string {
@@ -47,7 +52,7 @@ export function formatInfo(info: AgentResult<'info'>): string {
 }
 
 export function formatStat(result: AgentResult<'stat'>): string {
-  return formatStatTable(result.rows);
+  return formatStatTable(result.rows) + unreadableLines(result.unreadable);
 }
 
 export function formatPs(result: AgentResult<'ps'>): string {
@@ -59,7 +64,7 @@ export function formatPs(result: AgentResult<'ps'>): string {
   return insertContextColumn(psText, {
     xidOfPid: (pid) => (byPid.get(pid)?.context === 'ERR' ? undefined : byPid.get(pid)?.xid),
     nameOfXid: (xid) => result.rows.find((row) => row.xid === xid)?.context,
-  });
+  }) + unreadableLines(result.unreadable);
 }
 
 function limitCell(bytes: number | undefined): string {
@@ -96,12 +101,20 @@ export function formatCaps(result: AgentResult<'capsGet'>): string {
   ].join('\n');
 }
 
+function unameNote(result: AgentResult<'unameGet'>): string {
+  if (!result.running) return '(guest stopped: applied at the next start)';
+  if (result.flagsApplyAtNextStart) {
+    return result.appliedLive ? '(nodename and domainname changed live; the changed flags apply at the next start)' : '(the changed flags apply at the next start)';
+  }
+  return '(nodename and domainname are live; flags apply at the next start)';
+}
+
 export function formatUname(result: AgentResult<'unameGet'>): string {
   return [
     `nodename:   ${result.nodename}`,
     `domainname: ${result.domainname || '(none)'}`,
     `flags:      ${result.cflags.join(',') || '(none)'}`,
-    result.running ? '(nodename and domainname are live; flags apply at the next start)' : '(guest stopped: applied at the next start)',
+    unameNote(result),
     '',
   ].join('\n');
 }

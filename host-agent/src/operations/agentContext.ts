@@ -1,14 +1,22 @@
 // What every operation needs: the driver, the bases, the locks, and the configurations read
 // fresh from disk each time (the agent keeps no state of its own that matters).
 import type { GuestConfig, GuestStatus } from '../../../shared/domain/guest';
+import type { UnreadableGuest } from '../../../shared/protocol/agentMethods';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { listGuestNames, readGuestConfig } from '../config/guestConfigStore';
 import type { Driver } from '../driver';
-import { asAgentError } from '../errors/agentError';
+import { asAgentError, hostError } from '../errors/agentError';
 import type { AgentPaths } from '../host/agentPaths';
 import { GuestLocks } from '../locks/guestLock';
 
 /** The host-wide lock key of build's final check-and-rename (never a guest name: those start with a letter or digit). */
 export const BUILD_LOCK_KEY = '.build';
+
+/** Every guest configuration on the host: the readable ones, and the others with the cause. */
+export interface ConfigScan {
+  configs: GuestConfig[];
+  unreadable: UnreadableGuest[];
+}
 
 export class AgentContext {
   readonly locks: GuestLocks;
@@ -24,15 +32,25 @@ export class AgentContext {
     return readGuestConfig(this.paths.configBase, this.paths.guestBase, name);
   }
 
-  /** Every readable guest configuration; unreadable ones are reported through `onError`. */
-  async readAllConfigs(onError?: (name: string, error: Error) => void): Promise<GuestConfig[]> {
-    const configs: GuestConfig[] = [];
+  /** Every guest configuration; an unreadable one is named with its cause, never silently skipped. */
+  async scanConfigs(): Promise<ConfigScan> {
+    const scan: ConfigScan = { configs: [], unreadable: [] };
     for (const name of await listGuestNames(this.paths.configBase)) {
       try {
-        configs.push(await this.readConfig(name));
+        scan.configs.push(await this.readConfig(name));
       } catch (error) {
-        onError?.(name, asAgentError(error, name));
+        scan.unreadable.push({ name, error: `configuration unreadable: ${error instanceof Error ? error.message : String(error)}` });
       }
+    }
+    return scan;
+  }
+
+  /** Every guest configuration, or an error naming the unreadable ones when `purpose` needs them all. */
+  async readEveryConfig(purpose: string): Promise<GuestConfig[]> {
+    const { configs, unreadable } = await this.scanConfigs();
+    if (unreadable.length > 0) {
+      const names = unreadable.map((guest) => `guest '${guest.name}': ${guest.error}`).join('; ');
+      throw hostError(ERROR_CODES.conflict, `${purpose} needs every guest configuration, but ${names}; repair or remove it first`);
     }
     return configs;
   }

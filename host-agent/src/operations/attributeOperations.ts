@@ -59,6 +59,11 @@ export function setGuestUname(context: AgentContext, params: AgentParsedParams<'
       }
     }
     await writeGuestUts(guestConfigDir(context.paths.configBase, params.name), { nodename, domainname, cflags });
-    return { name: params.name, nodename, domainname, cflags, running, appliedLive: running };
+    const flagsChanged = cflags.join(',') !== [...config.cflags].sort().join(',');
+    return {
+      name: params.name, nodename, domainname, cflags, running,
+      appliedLive: running && utsChanged,
+      ...(flagsChanged ? { flagsApplyAtNextStart: true as const } : {}),
+    };
   });
 }

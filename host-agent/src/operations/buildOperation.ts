@@ -11,7 +11,7 @@ export function buildGuestLocked(context: AgentContext, params: BuildParams, sig
         params,
         {
           paths: context.paths,
-          readConfigs: () => context.readAllConfigs(),
+          readConfigs: () => context.readEveryConfig(`building '${params.name}' (checking that its context id and addresses are free)`),
           withBuildLock: (action) => context.locks.with(BUILD_LOCK_KEY, `build of '${params.name}'`, action),
         },
         signal,

@@ -40,24 +40,27 @@ export function info(context: AgentContext): Promise<AgentResult<'info'>> {
 }
 
 export async function listGuests(context: AgentContext): Promise<AgentResult<'list'>> {
+  const { configs, unreadable } = await context.scanConfigs();
   const guests: AgentResult<'list'>['guests'] = [];
-  for (const config of await context.readAllConfigs()) {
+  for (const config of configs) {
     guests.push({ config, status: await context.statusOf(config) });
   }
-  return { guests };
+  return { guests, unreadable };
 }
 
 export async function statRows(context: AgentContext): Promise<AgentResult<'stat'>> {
-  return { rows: await context.driver.stat(await context.readAllConfigs()) };
+  const { configs, unreadable } = await context.scanConfigs();
+  return { rows: await context.driver.stat(configs), unreadable };
 }
 
 export async function processRows(context: AgentContext, name?: string): Promise<AgentResult<'ps'>> {
   const only = name === undefined ? undefined : await guestStatus(context, name);
   const running: RunningGuestRef[] = [];
-  for (const config of await context.readAllConfigs()) {
+  const { configs, unreadable } = await context.scanConfigs();
+  for (const config of configs) {
     const status = await context.statusOf(config);
     if (status.state === 'running') running.push({ name: config.name, xid: config.xid, initPid: status.initPid });
   }
-  if (only && only.state !== 'running') return { rows: [] };
-  return { rows: await readProcessTable(running, only?.xid) };
+  if (only && only.state !== 'running') return { rows: [], unreadable };
+  return { rows: await readProcessTable(running, only?.xid), unreadable };
 }

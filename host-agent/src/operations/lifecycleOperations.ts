@@ -53,7 +53,10 @@ export function restartGuest(context: AgentContext, name: string): Promise<Guest
 /** What a host's boot script calls: start every stopped guest whose apps/init/mark matches. */
 export async function startMarkedGuests(context: AgentContext, mark: string): Promise<AgentResult<'startMarked'>> {
   const results: AgentResult<'startMarked'>['results'] = [];
-  for (const config of await context.readAllConfigs()) {
+  const { configs, unreadable } = await context.scanConfigs();
+  // An unreadable guest may carry this mark: the boot script must hear about it, not miss it.
+  for (const guest of unreadable) results.push({ name: guest.name, ok: false, error: guest.error });
+  for (const config of configs) {
     if (config.mark !== mark) continue;
     try {
       const status = await context.statusOf(config);

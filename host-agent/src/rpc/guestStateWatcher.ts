@@ -23,7 +23,7 @@ export class GuestStateWatcher {
 
   /** Reads the current state of every guest (the subscriber's baseline) and starts watching. */
   async start(): Promise<GuestStatus[]> {
-    const statuses = await this.readStatuses();
+    const { statuses } = await this.readStatuses();
     this.known = new Map(statuses.map((status) => [status.name, { state: status.state, xid: status.xid }]));
     if (!this.timer) {
       this.timer = setInterval(() => void this.poll(), STATE_POLL_MS);
@@ -46,9 +46,11 @@ export class GuestStateWatcher {
     this.watcher = undefined;
   }
 
-  private async readStatuses(): Promise<GuestStatus[]> {
+  /** The status of every readable guest, and the names whose configuration cannot be read right now. */
+  private async readStatuses(): Promise<{ statuses: GuestStatus[]; unreadable: Set<string> }> {
     const statuses: GuestStatus[] = [];
-    for (const config of await this.context.readAllConfigs()) {
+    const { configs, unreadable } = await this.context.scanConfigs();
+    for (const config of configs) {
       // A guest whose state cannot be read this instant keeps its last known state.
       const status = await this.context.statusOf(config).catch(() => undefined);
       if (status) statuses.push(status);
@@ -57,7 +59,7 @@ export class GuestStateWatcher {
         if (previous) statuses.push({ name: config.name, xid: config.xid, state: previous.state, processes: 0 });
       }
     }
-    return statuses;
+    return { statuses, unreadable: new Set(unreadable.map((guest) => guest.name)) };
   }
 
   private async poll(): Promise<void> {
@@ -79,8 +81,9 @@ export class GuestStateWatcher {
   }
 
   private async compare(): Promise<void> {
-    const statuses = await this.readStatuses();
-    const seen = new Set<string>();
+    const { statuses, unreadable } = await this.readStatuses();
+    // A guest whose configuration cannot be read still exists: it keeps its last known state.
+    const seen = new Set<string>(unreadable);
     const time = Date.now();
     for (const status of statuses) {
       seen.add(status.name);

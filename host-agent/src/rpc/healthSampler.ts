@@ -1,21 +1,41 @@
 // Health samples at the subscriber's interval: host CPU, memory, load and guest-base disk, plus
-// every guest from one driver.sample call (never one call per guest).
-import type { HostSample } from '../../../shared/domain/guest';
+// every guest from one driver.sample call; only when that fails is each guest sampled alone,
+// so one unreadable guest is named in the sample instead of stopping it.
+import type { GuestConfig, GuestSample } from '../../../shared/domain/guest';
+import type { AgentEventData, UnreadableGuest } from '../../../shared/protocol/agentMethods';
 import { readDiskSpace } from '../host/diskSpace';
 import { HostCpuMeter } from '../host/hostCpu';
 import { hostLoad } from '../host/hostInfo';
 import { readHostMemory } from '../host/hostMemory';
 import type { AgentContext } from '../operations/agentContext';
 
-export async function takeHostSample(context: AgentContext, cpu: HostCpuMeter): Promise<HostSample> {
-  const configs = await context.readAllConfigs();
+type HealthSample = AgentEventData<'healthSample'>;
+
+async function sampleGuests(context: AgentContext, configs: GuestConfig[], unreadable: UnreadableGuest[]): Promise<GuestSample[]> {
+  try {
+    return await context.driver.sample(configs);
+  } catch {
+    const guests: GuestSample[] = [];
+    for (const config of configs) {
+      try {
+        guests.push(...(await context.driver.sample([config])));
+      } catch (error) {
+        unreadable.push({ name: config.name, error: `counters unreadable: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    return guests;
+  }
+}
+
+export async function takeHostSample(context: AgentContext, cpu: HostCpuMeter): Promise<HealthSample> {
+  const { configs, unreadable } = await context.scanConfigs();
   const [cpuBusyFraction, memory, disk, guests] = await Promise.all([
     cpu.busyFraction(),
     readHostMemory(),
     readDiskSpace(context.paths.guestBase),
-    context.driver.sample(configs),
+    sampleGuests(context, configs, unreadable),
   ]);
-  return { time: Date.now(), cpuBusyFraction, ...memory, load: hostLoad(), ...disk, guests };
+  return { time: Date.now(), cpuBusyFraction, ...memory, load: hostLoad(), ...disk, guests, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 export class HealthSampler {
@@ -25,7 +45,7 @@ export class HealthSampler {
 
   constructor(
     private readonly context: AgentContext,
-    private readonly emit: (sample: HostSample) => void,
+    private readonly emit: (sample: HealthSample) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
 

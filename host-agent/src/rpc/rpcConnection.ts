@@ -51,7 +51,7 @@ export class RpcConnection {
     this.healthSampler = new HealthSampler(
       context,
       (sample) => this.sendEvent('healthSample', sample),
-      () => undefined,
+      (error) => this.sendEvent('agentError', { source: 'healthSample', message: asAgentError(error).message, time: Date.now() }),
     );
     this.handlers = createMethodHandlers(context, {
       sessions: this.sessions,
