@@ -143,6 +143,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     });
     created.on('synced', (sync) => state.applySync(name, sync));
     created.on('setupRetrying', (error) => state.setAgentError(name, error.message));
+    created.on('agentProtocolError', (message) => state.setAgentError(name, message));
     created.on('agentEvent', (...event) => {
       // A guest this core has not seen yet (built by hand on the host): read the list again.
       if (event[0] === 'guestState' && !state.applyGuestEvent(name, event[1])) void created.refresh().catch(() => undefined);

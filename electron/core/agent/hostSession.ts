@@ -36,6 +36,8 @@ interface HostSessionEvents {
   setupFailed: [HostError];
   /** Setup failed for a passing reason and is retried; shown to the admin meanwhile. */
   setupRetrying: [HostError];
+  /** The agent sent a line that breaks the protocol; it was dropped, so the state may be stale. */
+  agentProtocolError: [message: string];
 }
 
 export interface HostSessionDeps {
@@ -167,6 +169,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
     this.rpc = rpc;
     rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
+    rpc.on('protocolError', (message) => this.emit('agentProtocolError', message));
     rpc.on('closed', (error) => { if (this.rpc === rpc) this.onAgentGone(error); });
 
     let hello: HelloResult;

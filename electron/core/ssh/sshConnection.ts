@@ -65,6 +65,8 @@ export interface ExecOptions {
 
 export class SshConnection extends EventEmitter<ConnectionEvents> {
   private client: Client | undefined;
+  /** The connection attempt under way; stop() and fail() abandon it by clearing this. */
+  private handshake: { client: Client | undefined } | undefined;
   private wanted = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -90,12 +92,13 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     this.wanted = true;
     this.attempt = 0;
     this.clearRetry();
-    if (!this.client) void this.connectOnce();
+    if (!this.client && !this.handshake) void this.connectOnce();
   }
 
   stop(): void {
     this.wanted = false;
     this.clearRetry();
+    this.abandonHandshake();
     const client = this.client;
     this.client = undefined;
     client?.end();
@@ -137,18 +140,26 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       throw new HostError(this.name, this.current.error ?? `Host ${this.name} is not connected`, 'unreachable');
     }
     return new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(remoteCommand(argv), (error, channel) => {
-        if (error) {
-          release();
-          reject(new HostError(this.name, `Host ${this.name}: could not open a command channel: ${error.message}`, 'unreachable'));
-          return;
-        }
-        channel.once('close', release);
-        const onAbort = (): void => { channel.close(); };
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        channel.once('close', () => options.signal?.removeEventListener('abort', onAbort));
-        resolve(channel);
-      });
+      const refuse = (error: Error): void => {
+        release();
+        reject(new HostError(this.name, `Host ${this.name}: could not open a command channel: ${error.message}`, 'unreachable'));
+      };
+      try {
+        client.exec(remoteCommand(argv), (error, channel) => {
+          if (error) {
+            refuse(error);
+            return;
+          }
+          channel.once('close', release);
+          const onAbort = (): void => { channel.close(); };
+          options.signal?.addEventListener('abort', onAbort, { once: true });
+          channel.once('close', () => options.signal?.removeEventListener('abort', onAbort));
+          resolve(channel);
+        });
+      } catch (error) {
+        // ssh2 throws 'Not connected' when the socket ended but 'close' has not come yet.
+        refuse(new Error(`the SSH connection is closing (${(error as Error).message})`));
+      }
     });
   }
 
@@ -167,16 +178,20 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private async connectOnce(): Promise<void> {
+    const attempt: { client: Client | undefined } = { client: undefined };
+    this.handshake = attempt;
+    const abandoned = (): boolean => this.handshake !== attempt;
     const host = this.deps.host();
     if (this.current.state !== 'unreachable') this.setStatus({ state: 'connecting' });
     const release = await this.deps.connectSlots.acquire();
-    if (!this.wanted) {
+    if (abandoned()) {
       release();
       return;
     }
     let config: ConnectConfig;
+    let sock: Duplex | undefined;
     try {
-      const sock = this.deps.openTunnel ? await this.deps.openTunnel(host) : undefined;
+      sock = this.deps.openTunnel ? await this.deps.openTunnel(host) : undefined;
       config = {
         host: host.address,
         port: host.port,
@@ -189,12 +204,21 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       };
     } catch (error) {
       release();
+      sock?.destroy();
+      if (abandoned()) return;
+      this.handshake = undefined;
       const failure = error instanceof HostError ? error : new HostError(host.name, `Host ${host.name}: ${(error as Error).message}`);
       this.afterFailure(failure);
       return;
     }
 
+    if (abandoned()) {
+      release();
+      sock?.destroy();
+      return;
+    }
     const client = new Client();
+    attempt.client = client;
     let verdict: HostKeyVerdict | undefined;
     let lastError: unknown;
     let wasReady = false;
@@ -210,10 +234,11 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     client.on('ready', () => {
       release();
       wasReady = true;
-      if (!this.wanted) {
+      if (abandoned()) {
         client.end();
         return;
       }
+      this.handshake = undefined;
       this.client = client;
       this.attempt = 0;
       this.setStatus({ state: 'connected' });
@@ -223,7 +248,8 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     client.on('close', () => {
       release();
       // A connection closed on purpose (stop, fail) was already taken out of use.
-      if (wasReady && this.client !== client) return;
+      if (wasReady ? this.client !== client : abandoned()) return;
+      if (!wasReady) this.handshake = undefined;
       const failure = verdict && !verdict.accepted
         ? new HostError(host.name, verdict.message, 'permanent')
         : lastError !== undefined
@@ -258,17 +284,25 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     this.clearRetry();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.wanted && !this.client) void this.connectOnce();
+      if (this.wanted && !this.client && !this.handshake) void this.connectOnce();
     }, delay);
   }
 
   /** Stops retrying with a cause the admin must fix (no suitable Node, sudo wants a password). */
   fail(error: HostError): void {
     this.clearRetry();
+    this.abandonHandshake();
     const client = this.client;
     this.client = undefined;
     this.setStatus({ state: 'failed', error: error.message });
     client?.end();
+  }
+
+  /** Ends a handshake still under way, so it cannot become a second, unused connection. */
+  private abandonHandshake(): void {
+    const pending = this.handshake?.client;
+    this.handshake = undefined;
+    pending?.destroy();
   }
 
   private clearRetry(): void {
