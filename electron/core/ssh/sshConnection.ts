@@ -139,28 +139,25 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       release();
       throw new HostError(this.name, this.current.error ?? `Host ${this.name} is not connected`, 'unreachable');
     }
-    return new Promise<ClientChannel>((resolve, reject) => {
-      const refuse = (error: Error): void => {
-        release();
-        reject(new HostError(this.name, `Host ${this.name}: could not open a command channel: ${error.message}`, 'unreachable'));
-      };
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        client.exec(remoteCommand(argv), (error, channel) => {
-          if (error) {
-            refuse(error);
-            return;
-          }
-          channel.once('close', release);
-          const onAbort = (): void => { channel.close(); };
-          options.signal?.addEventListener('abort', onAbort, { once: true });
-          channel.once('close', () => options.signal?.removeEventListener('abort', onAbort));
-          resolve(channel);
-        });
+        const channel = await openExecChannel(client, remoteCommand(argv));
+        channel.once('close', release);
+        const onAbort = (): void => { channel.close(); };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        channel.once('close', () => options.signal?.removeEventListener('abort', onAbort));
+        return channel;
       } catch (error) {
-        // ssh2 throws 'Not connected' when the socket ended but 'close' has not come yet.
-        refuse(new Error(`the SSH connection is closing (${(error as Error).message})`));
+        // sshd counts a session until it has seen the client's close, so a channel opened right after
+        // another closed can meet MaxSessions for a moment: try again shortly before giving up.
+        if (isSessionLimitRefusal(error) && attempt < SESSION_LIMIT_ATTEMPTS && this.client === client) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          continue;
+        }
+        release();
+        throw new HostError(this.name, `Host ${this.name}: could not open a command channel: ${(error as Error).message}`, 'unreachable');
       }
-    });
+    }
   }
 
   /** A TCP stream from this host to another address (for hosts that use this one as jump host). */
@@ -314,4 +311,22 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     this.current = status;
     this.emit('status', status);
   }
+}
+
+const SESSION_LIMIT_ATTEMPTS = 5;
+
+/** OpenSSH refuses a session over MaxSessions with "open failed" (administratively prohibited). */
+function isSessionLimitRefusal(error: unknown): boolean {
+  return error instanceof Error && /open failed/.test(error.message);
+}
+
+function openExecChannel(client: Client, command: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+    } catch (error) {
+      // ssh2 throws 'Not connected' when the socket ended but 'close' has not come yet.
+      reject(new Error(`the SSH connection is closing (${(error as Error).message})`));
+    }
+  });
 }
