@@ -1,4 +1,5 @@
 // Plain text tables for the terminal: left-aligned columns separated by two spaces.
+import { formatBytes as formatByteSize } from '../../shared/format/byteSize';
 
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
@@ -6,16 +7,9 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), ...rows.map(line)].map((text) => `${text}\n`).join('');
 }
 
+/** A table cell for a byte count, '-' when unknown. */
 export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return '-';
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toFixed(1)}${units[unit]}`;
+  return bytes === undefined ? '-' : formatByteSize(bytes);
 }
 
 export function formatPercent(fraction: number | undefined): string {

@@ -1,6 +1,7 @@
 // One model of the fleet: per host its registry entry, connection, agent, info, guests and health.
 // Inputs come from the registry, the SSH connections and the agents' events; every change goes out
 // as a delta to subscribers, so no view ever polls a host.
+import { formatBytes } from '../../../shared/format/byteSize';
 import type { HealthHistory, HealthPoint } from '../../../shared/api/health';
 import type { Host } from '../../../shared/api/hosts';
 import type {
@@ -305,7 +306,7 @@ export class FleetState {
     const free = sample.diskFree / sample.diskTotal;
     if (free < this.thresholds.diskFreeFraction) {
       const percent = (free * 100).toFixed(1);
-      this.alerts.raise('diskLow', host, `Host ${host}: the guest base has only ${percent}% free (${formatBytes(sample.diskFree)} of ${formatBytes(sample.diskTotal)})`);
+      this.alerts.raise('diskLow', host, `Host ${host}: the guest base has only ${percent}% free (${formatBytes(sample.diskFree, 'iec')} of ${formatBytes(sample.diskTotal, 'iec')})`);
     } else {
       this.alerts.clear('diskLow', host);
     }
@@ -342,15 +343,4 @@ export class FleetState {
 
 function viewOf(record: HostRecord): HostView {
   return { ...record.status, guests: [...record.guests.values()].map((guest) => guest.view) };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
