@@ -154,6 +154,22 @@ describe('a hostile environment', () => {
   });
 });
 
+describe('the kernel\'s global settings', () => {
+  it('are read-only to the guest\'s root (core_pattern and modprobe name programs the kernel runs as host root); its own net.* stay writable', async () => {
+    await agent.run(['start', GUEST.name]);
+    // Each write puts back the value read, so a failing protection changes nothing on this machine.
+    const rewrite = (path: string): string => `if cat ${path} > ${path}; then echo "${path} writable"; else echo "${path} refused"; fi 2>/dev/null`;
+    const knobs = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/modprobe', '/proc/sys/vm/overcommit_memory', '/proc/sys/fs/file-max', '/proc/sys/net/ipv4/ping_group_range'];
+    const result = await agent.inGuest(GUEST.name, knobs.map(rewrite).join('; '));
+    expect(result.stdout.trim().split('\n')).toEqual([
+      '/proc/sys/kernel/core_pattern refused', '/proc/sys/kernel/modprobe refused', '/proc/sys/vm/overcommit_memory refused', '/proc/sys/fs/file-max refused',
+      '/proc/sys/net/ipv4/ping_group_range writable',
+    ]);
+    expect((await agent.inGuest(GUEST.name, 'wc -c < /proc/timer_list; ls -A /sys/firmware | wc -l')).stdout).toBe('0\n0\n');
+    await agentOk(['stop', GUEST.name]);
+  });
+});
+
 describe('the guest\'s console', () => {
   it('stays bounded on the host when the guest floods /dev/console, with and without newlines', async () => {
     await agent.run(['start', GUEST.name]);

@@ -105,6 +105,20 @@ ln -s /proc/self/fd/1 ./dev/stdout
 ln -s /proc/self/fd/2 ./dev/stderr
 touch ./dev/console
 mount --bind "$console" ./dev/console
+# The kernel's global knobs stay out of the guest's reach, whatever its uid: kernel.core_pattern
+# or kernel.modprobe name a program the kernel runs as host root. /proc/sys is read-only except
+# the guest's own network namespace's net.*; what only describes the host is masked.
+for path in sys sysrq-trigger irq bus fs; do
+  if [ -e "./proc/$path" ]; then mount --bind "./proc/$path" "./proc/$path"; mount -o remount,bind,ro "./proc/$path"; fi
+done
+mount --bind ./proc/sys/net ./proc/sys/net
+mount -o remount,bind,rw ./proc/sys/net
+for path in kcore keys latency_stats timer_list timer_stats sched_debug; do
+  if [ -f "./proc/$path" ]; then mount --bind ./dev/null "./proc/$path"; fi
+done
+for path in proc/acpi proc/asound proc/scsi sys/firmware; do
+  if [ -d "./$path" ]; then mount -t tmpfs -o ro,size=0,mode=555 vfleet-mask "./$path"; fi
+done
 while [ "$count" -gt 0 ]; do
   mount -t "$1" -o "$2" "$3" "./$4"
   shift 4
