@@ -170,6 +170,17 @@ describe('the kernel\'s global settings', () => {
   });
 });
 
+describe('device nodes in the guest\'s tree', () => {
+  it('open nothing: only the launcher\'s own /dev is a device filesystem', async () => {
+    await onHost(`mknod /vservers/${GUEST.name}/root/null-copy c 1 3 && mknod /vservers/${GUEST.name}/root/loop-copy b 7 0`);
+    await agent.run(['start', GUEST.name]);
+    const result = await agent.inGuest(GUEST.name, 'for node in /root/null-copy /root/loop-copy; do if (echo -n > $node); then echo "$node opened"; else echo "$node refused"; fi 2>/dev/null; done; (echo -n > /dev/null) && echo "/dev/null opened"');
+    expect(result.stdout.trim().split('\n')).toEqual(['/root/null-copy refused', '/root/loop-copy refused', '/dev/null opened']);
+    await agentOk(['stop', GUEST.name]);
+    await onHost(`rm /vservers/${GUEST.name}/root/null-copy /vservers/${GUEST.name}/root/loop-copy`);
+  });
+});
+
 describe('the guest\'s console', () => {
   it('stays bounded on the host when the guest floods /dev/console, with and without newlines', async () => {
     await agent.run(['start', GUEST.name]);

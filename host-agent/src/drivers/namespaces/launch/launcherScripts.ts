@@ -84,6 +84,9 @@ export const PREPARE_GUEST = `set -e
 root=$1 nodename=$2 domainname=$3 ping=$4 console=$5 count=$6
 shift 6
 mount --rbind "$root" "$root"
+# Device nodes a template or a copied server carried into the tree open nothing: only the
+# launcher's own /dev below is a device filesystem.
+mount -o remount,bind,nodev "$root"
 cd "$root"
 mount -t proc -o nosuid,nodev,noexec proc ./proc
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ./sys
