@@ -180,6 +180,8 @@ export class GuestRoot {
       // mknod(1) gets the open parent as its fd 3, so it too creates the node where the walk ended.
       await runTool('mknod', ['-m', options.mode.toString(8), `/proc/self/fd/3/${name}`, 'c', String(options.major), String(options.minor)], {
         fds: [parent.handle.fd],
+      }).catch((error: Error) => {
+        throw new GuestRootError(this.path, guestPathOf(parent, name), `cannot be made: ${error.message}`);
       });
     });
   }
@@ -194,14 +196,14 @@ export class GuestRoot {
     let current = this.root;
     try {
       for (const part of parts) {
-        if (createMode !== undefined) {
-          await fs.mkdir(entryPath(current, part), { mode: createMode }).catch((error) => {
-            if (!isExisting(error)) throw error;
-          });
-        }
+        const created = createMode !== undefined && await fs.mkdir(entryPath(current, part), { mode: createMode }).then(() => true, (error) => {
+          if (isExisting(error)) return false;
+          throw error;
+        });
         const next = await this.openDirectory(current, part);
         if (current !== this.root) await current.handle.close();
         current = next;
+        if (created) await current.handle.chmod(createMode);
       }
       return await action(current, name);
     } finally {
@@ -218,7 +220,7 @@ export class GuestRoot {
       if (stats?.isSymbolicLink()) throw await this.linkError(parent, name);
       if (stats && !stats.isDirectory()) throw new GuestRootError(this.path, guestPath, 'is not a directory');
       if (!stats) throw new GuestRootError(this.path, guestPath, 'does not exist');
-      throw error;
+      throw new GuestRootError(this.path, guestPath, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
 
