@@ -59,6 +59,14 @@ describe('writing inside a guest root', () => {
     expect(await readFile(join(rootPath, 'shared'), 'utf8')).toBe('old\n');
     expect(await readFile(join(rootPath, 'etc', 'hostname'), 'utf8')).toBe('new\n');
   });
+
+  it('a failed call leaves none of the directories it made; a refused write leaves its directory as it was', async () => {
+    await expect(root.makeDirectory(`srv/new/${'x'.repeat(300)}`, { mode: 0o755 })).rejects.toThrow();
+    await mkdir(join(rootPath, 'etc', 'hostname'));
+    await expect(root.writeFile('etc/hostname', 'web1\n')).rejects.toThrow("the guest's /etc/hostname is not a regular file");
+    expect((await readdir(rootPath)).sort()).toEqual(['etc']);
+    expect(await readdir(join(rootPath, 'etc'))).toEqual(['hostname']);
+  });
 });
 
 describe('refusing what a link could redirect', () => {

@@ -76,6 +76,12 @@ interface OpenDirectory {
   guestPath: string;
 }
 
+/** A directory this call created, to remove again if the call fails. */
+interface MadeDirectory {
+  parent: OpenDirectory;
+  name: string;
+}
+
 function entryPath(directory: OpenDirectory, name: string): string {
   return `/proc/self/fd/${directory.handle.fd}/${name}`;
 }
@@ -124,15 +130,11 @@ export class GuestRoot {
 
   /** mkdir -p: creates what is missing; an existing directory is kept (with its mode unless resetMode). */
   async makeDirectory(relative: string, options: DirectoryOptions): Promise<void> {
-    await this.atFinal(relative, 0o755, async (parent, name) => {
+    await this.atFinal(relative, 0o755, async (parent, name, made) => {
       await this.clearLink(parent, name, options.link);
-      const created = await fs.mkdir(entryPath(parent, name), { mode: options.mode }).then(() => true, (error) => {
-        if (isExisting(error)) return false;
-        throw error;
-      });
-      const directory = await this.openDirectory(parent, name);
+      const directory = await this.enterDirectory(parent, name, options.mode, made);
       try {
-        if (created || options.resetMode) await directory.handle.chmod(options.mode);
+        if (options.resetMode) await directory.handle.chmod(options.mode);
       } finally {
         await directory.handle.close();
       }
@@ -188,27 +190,48 @@ export class GuestRoot {
 
   /**
    * Opens every parent of `relative` in turn, creating missing ones with `createMode` (when
-   * given), and runs `action` with the open parent and the final name.
+   * given), and runs `action` with the open parent and the final name. A failed call leaves no
+   * directory it made: they are removed, deepest first (rmdir removes only what is still empty).
    */
-  private async atFinal<T>(relative: string, createMode: number | undefined, action: (parent: OpenDirectory, name: string) => Promise<T>): Promise<T> {
+  private async atFinal<T>(
+    relative: string,
+    createMode: number | undefined,
+    action: (parent: OpenDirectory, name: string, made: MadeDirectory[]) => Promise<T>,
+  ): Promise<T> {
     const parts = components(relative);
     const name = parts.pop() as string;
-    let current = this.root;
+    const opened: OpenDirectory[] = [];
+    const made: MadeDirectory[] = [];
     try {
+      let current = this.root;
       for (const part of parts) {
-        const created = createMode !== undefined && await fs.mkdir(entryPath(current, part), { mode: createMode }).then(() => true, (error) => {
-          if (isExisting(error)) return false;
-          throw error;
-        });
-        const next = await this.openDirectory(current, part);
-        if (current !== this.root) await current.handle.close();
-        current = next;
-        if (created) await current.handle.chmod(createMode);
+        current = await this.enterDirectory(current, part, createMode, made);
+        opened.push(current);
       }
-      return await action(current, name);
+      return await action(current, name, made);
+    } catch (error) {
+      for (const directory of made.reverse()) await fs.rmdir(entryPath(directory.parent, directory.name)).catch(() => undefined);
+      throw error;
     } finally {
-      if (current !== this.root) await current.handle.close();
+      for (const directory of opened) await directory.handle.close();
     }
+  }
+
+  /** Opens parent/name as a directory; when `mode` is given, first makes it if it is missing (noted in `made`). */
+  private async enterDirectory(parent: OpenDirectory, name: string, mode: number | undefined, made: MadeDirectory[]): Promise<OpenDirectory> {
+    const created = mode !== undefined && await fs.mkdir(entryPath(parent, name), { mode }).then(() => true, (error) => {
+      if (isExisting(error)) return false;
+      throw error;
+    });
+    if (created) made.push({ parent, name });
+    const directory = await this.openDirectory(parent, name);
+    if (!created) return directory;
+    // mkdir's mode passes through the umask; the descriptor gets the exact one.
+    await directory.handle.chmod(mode).catch(async (error: unknown) => {
+      await directory.handle.close();
+      throw error;
+    });
+    return directory;
   }
 
   private async openDirectory(parent: OpenDirectory, name: string): Promise<OpenDirectory> {
