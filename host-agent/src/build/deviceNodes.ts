@@ -19,8 +19,7 @@ const PROC_LINKS: Array<[string, string]> = [
   ['stderr', '/proc/self/fd/2'],
 ];
 
-// The agent owns /dev (start mounts its own /dev there, on a plain directory), so a link at
-// these names is replaced by the agent's entry rather than refused; its target is never touched.
+// The agent owns /dev (start mounts its own there, on a plain directory): a link here is replaced, its target never touched.
 const AGENT_OWNED = 'replace';
 
 export async function populateDeviceNodes(root: GuestRoot): Promise<void> {

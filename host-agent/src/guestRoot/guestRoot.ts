@@ -55,6 +55,9 @@ export interface DeviceOptions {
   link?: LinkPolicy;
 }
 
+/** Numbers the temporary files of writeFile, unique within this process. */
+let writeSerial = 0;
+
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
@@ -142,28 +145,34 @@ export class GuestRoot {
   }
 
   /**
-   * Writes a regular file. An existing file is replaced by a new one renamed over it (a rename
-   * never follows a link and never writes into a file hard-linked elsewhere); with ifMissing,
-   * an existing entry is kept. Returns whether the file was written.
+   * Writes a regular file, whole, beside the name and then puts it in place in one step, so a
+   * failure never leaves half a file. An existing file is replaced by renaming over it (a rename
+   * never follows a link and never writes into a file hard-linked elsewhere); with ifMissing, an
+   * existing entry is kept. Returns whether the file was written.
    */
   async writeFile(relative: string, content: string | Buffer, options: FileOptions = {}): Promise<boolean> {
     const mode = options.mode ?? 0o644;
     return this.atFinal(relative, undefined, async (parent, name) => {
-      if (options.ifMissing) return this.createFile(parent, name, content, mode).then(() => true, (error) => {
-        if (isExisting(error)) return false;
-        throw error;
-      });
-      const existing = await this.clearLink(parent, name, options.link);
+      const existing = options.ifMissing ? undefined : await this.clearLink(parent, name, options.link);
       if (existing && !existing.isFile()) throw new GuestRootError(this.path, guestPathOf(parent, name), 'is not a regular file, so it cannot be written');
-      const temporary = `.vfleet-write-${process.pid}-${Date.now().toString(36)}-${name}`.slice(0, 255);
+      writeSerial += 1;
+      const temporary = `.vfleet-write-${process.pid}-${writeSerial}-${name}`.slice(0, 255);
+      let renamed = false;
       try {
         await this.createFile(parent, temporary, content, mode);
-        await fs.rename(entryPath(parent, temporary), entryPath(parent, name));
-      } catch (error) {
-        await fs.unlink(entryPath(parent, temporary)).catch(() => undefined);
-        throw error;
+        if (!options.ifMissing) {
+          await fs.rename(entryPath(parent, temporary), entryPath(parent, name));
+          renamed = true;
+          return true;
+        }
+        // link(2) fails on any existing entry, a symbolic link included, and never follows one.
+        return await fs.link(entryPath(parent, temporary), entryPath(parent, name)).then(() => true, (error) => {
+          if (isExisting(error)) return false;
+          throw error;
+        });
+      } finally {
+        if (!renamed) await fs.unlink(entryPath(parent, temporary)).catch(() => undefined);
       }
-      return true;
     });
   }
 
