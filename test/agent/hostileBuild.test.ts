@@ -2,7 +2,7 @@
 // real lab host: nothing outside the new root is written, a hostile tree is refused by name and
 // leaves nothing behind, and a copy keeps everything a real image carries (xattrs, ACLs, ...).
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostFiles } from '../lab/labLayout';
@@ -149,6 +149,20 @@ describe.each<Method>(['tarball', 'directory', 'rsync'])('a %s source with links
   });
 });
 
+describe('links a real image has', () => {
+  it.each<Method>(['tarball', 'directory', 'rsync'])('a usrmerged %s with bin -> usr/bin, an absolute etc/localtime and etc/mtab builds and keeps them as links', async (method) => {
+    const tree = join(work, `usrmerged-${method}`);
+    for (const directory of ['usr/bin', 'usr/lib', 'usr/sbin', 'var', 'etc', 'run']) await mkdir(join(tree, directory), { recursive: true });
+    const links: Record<string, string> = { bin: 'usr/bin', lib: 'usr/lib', sbin: 'usr/sbin', 'etc/localtime': '/usr/share/zoneinfo/UTC', 'etc/mtab': '../proc/self/mounts' };
+    for (const [path, target] of Object.entries(links)) await symlink(target, join(tree, path));
+    const name = `usrmerged-${method}`;
+    const result = await agentBuild(name, method, method === 'tarball' ? tarOf(tree) : tree);
+    expect(result.stderr).toBe('');
+    for (const [path, target] of Object.entries(links)) expect(await readlink(join(builtRoot(name), path))).toBe(target);
+    expect(await readFile(join(builtRoot(name), 'etc', 'hostname'), 'utf8')).toBe(`${name}\n`);
+  });
+});
+
 describe('a tarball whose members climb out of the root', () => {
   it.each<[string, (host: { dir: string; file: string }) => TarMember[]]>([
     ['a member through an absolute symlink', ({ dir }) => [{ type: 'symlink', name: 'escape', target: dir }, { type: 'file', name: 'escape/planted', data: 'x' }]],
@@ -157,9 +171,6 @@ describe('a tarball whose members climb out of the root', () => {
     ]],
     ['a member through a relative link to an absolute link', ({ dir }) => [
       { type: 'symlink', name: 'hop', target: 'escape' }, { type: 'symlink', name: 'escape', target: dir }, { type: 'file', name: 'hop/planted', data: 'x' },
-    ]],
-    ['a symlinked etc/ followed by etc/hostname', ({ dir }) => [
-      { type: 'symlink', name: 'etc', target: dir }, { type: 'directory', name: 'etc/' }, { type: 'file', name: 'etc/hostname', data: 'x' },
     ]],
     ['a ".." member', () => [{ type: 'file', name: '../../../../../../../../var/tmp/planted', data: 'x' }]],
     ['a hard link to a host file', ({ file }) => [{ type: 'hardlink', name: 'etc/passwd', target: file }]],
@@ -174,6 +185,27 @@ describe('a tarball whose members climb out of the root', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`guest '${name}' on host ${HOST}: tar exited with code 2`));
     expect(await hostLeftovers()).not.toMatch(new RegExp(`${name}|\\.vfleet-build-`));
+  });
+});
+
+describe('a tarball that replaces a directory by a link and back', () => {
+  it('a symlinked etc/ followed by an etc/ directory and etc/hostname: nothing reaches the linked host directory', async () => {
+    const name = 'etc-link-then-dir';
+    const tarball = join(work, `${name}.tar`);
+    await writeFile(tarball, tarArchive([
+      { type: 'symlink', name: 'etc', target: canaryDir }, { type: 'directory', name: 'etc/' }, { type: 'file', name: 'etc/hostname', data: 'planted\n' },
+    ]));
+    const result = await agentBuild(name, 'tarball', tarball);
+    expect(await canaryState()).toEqual(canaryBefore);
+    // GNU tar's end-of-run check of its placeholder for the delayed link fails or passes depending on
+    // whether the new etc/ got the placeholder's inode number: either way etc/ stays a real directory.
+    if (result.code === 0) {
+      expect((await lstat(join(builtRoot(name), 'etc'))).isDirectory()).toBe(true);
+      expect(await readFile(join(builtRoot(name), 'etc', 'hostname'), 'utf8')).toBe(`${name}\n`);
+    } else {
+      expect(result.stderr).toContain('tar exited with code 2');
+      expect(await hostLeftovers()).not.toMatch(new RegExp(`${name}|\\.vfleet-build-`));
+    }
   });
 });
 
