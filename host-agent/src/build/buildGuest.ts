@@ -8,6 +8,7 @@ import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { DEFAULT_CFLAGS, SECURE_BCAPABILITIES, SECURE_CCAPABILITIES } from '../../../shared/validation';
 import { writeGuestConfig } from '../config/guestConfigStore';
 import { guestError } from '../errors/agentError';
+import { GuestRoot } from '../guestRoot/guestRoot';
 import type { AgentPaths } from '../host/agentPaths';
 import { isProcessAlive } from '../locks/processIdentity';
 import { findExecutable } from '../process/runTool';
@@ -66,12 +67,14 @@ function assertToolPresent(name: string, guest: string, method: string, debianPa
   }
 }
 
-async function populateRoot(params: BuildParams, root: string, excludes: string[], signal: AbortSignal): Promise<void> {
+/** Fills the new root: the copying tools write into it themselves, everything else through `guestRoot`. */
+async function populateRoot(params: BuildParams, guestRoot: GuestRoot, excludes: string[], signal: AbortSignal): Promise<void> {
+  const root = guestRoot.path;
   switch (params.method) {
     case 'skeleton':
       return;
     case 'busybox':
-      await buildBusyboxRoot(root, signal);
+      await buildBusyboxRoot(guestRoot, signal);
       return;
     case 'template':
       await copyTemplate(params.source ?? '', root, signal);
@@ -105,9 +108,11 @@ export async function buildGuest(params: BuildParams, environment: BuildEnvironm
     await fs.mkdir(paths.guestBase, { recursive: true, mode: 0o755 });
     await fs.mkdir(temporaryRoot, { mode: 0o755 });
     const config = newGuestConfig(params, finalRoot);
-    await populateRoot(params, temporaryRoot, [paths.guestBase, paths.configBase], signal);
-    signal.throwIfAborted();
-    await completeGuestSkeleton(temporaryRoot, { nodename: config.nodename, domainname: config.domainname, addresses: identity.ips }, signal);
+    await GuestRoot.using(temporaryRoot, async (root) => {
+      await populateRoot(params, root, [paths.guestBase, paths.configBase], signal);
+      signal.throwIfAborted();
+      await completeGuestSkeleton(root, { nodename: config.nodename, domainname: config.domainname, addresses: identity.ips });
+    });
     await writeGuestConfig(temporaryConfig, config);
     signal.throwIfAborted();
     await environment.withBuildLock(async () => {

@@ -1,7 +1,8 @@
 // A tiny working guest from the host's static busybox: the binary, its applet links, an
 // /sbin/init that hands PID 1 to busybox init (it reaps orphans and stops cleanly on SIGTERM).
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { posix } from 'node:path';
+import type { GuestRoot } from '../guestRoot/guestRoot';
 import { runTool } from '../process/runTool';
 
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox', '/usr/local/bin/busybox', '/sbin/busybox'];
@@ -81,29 +82,27 @@ esac
 exit 0
 `;
 
-export async function buildBusyboxRoot(root: string, signal?: AbortSignal): Promise<void> {
+export async function buildBusyboxRoot(root: GuestRoot, signal?: AbortSignal): Promise<void> {
   const busybox = await findStaticBusybox();
-  await fs.mkdir(join(root, 'bin'), { recursive: true });
-  await fs.copyFile(busybox, join(root, 'bin', 'busybox'));
-  await fs.chmod(join(root, 'bin', 'busybox'), 0o755);
+  await root.makeDirectory('bin', { mode: 0o755 });
+  await root.writeFile('bin/busybox', await fs.readFile(busybox), { mode: 0o755 });
   const { stdout } = await runTool(busybox, ['--list-full'], { signal });
   const applets = stdout.split('\n').map((line) => line.trim()).filter((line) => /^[a-z0-9/._+\-[\]]+$/i.test(line));
   for (const applet of applets) {
     if (applet === 'sbin/init' || applet === 'linuxrc' || applet === 'bin/busybox' || applet.includes('..')) continue;
-    const path = join(root, applet);
-    await fs.mkdir(join(path, '..'), { recursive: true });
-    await fs.symlink('/bin/busybox', path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    const directory = posix.dirname(applet);
+    if (directory !== '.') await root.makeDirectory(directory, { mode: 0o755 });
+    await root.symlink('/bin/busybox', applet);
   }
-  await fs.mkdir(join(root, 'sbin'), { recursive: true });
-  await fs.writeFile(join(root, 'sbin', 'init'), INIT_SCRIPT, { mode: 0o755 });
-  await fs.mkdir(join(root, 'etc', 'init.d'), { recursive: true });
-  await fs.writeFile(join(root, 'etc', 'inittab'), INITTAB);
-  await fs.writeFile(join(root, 'etc', 'init.d', 'rcS'), RC_START, { mode: 0o755 });
-  await fs.writeFile(join(root, 'etc', 'init.d', 'rcK'), RC_STOP, { mode: 0o755 });
-  await fs.writeFile(join(root, 'etc', 'init.d', 'rc'), RC_RUNLEVEL, { mode: 0o755 });
-  for (const level of ['0', '3', '6']) await fs.mkdir(join(root, 'etc', `rc${level}.d`), { recursive: true });
-  await fs.writeFile(join(root, 'etc', 'profile'), 'export PATH=/bin:/sbin:/usr/bin:/usr/sbin\nexport PS1="\\h:\\w\\$ "\n');
-  await fs.writeFile(join(root, 'etc', 'shells'), '/bin/sh\n/bin/ash\n');
+  for (const directory of ['sbin', 'etc/init.d', 'etc/rc0.d', 'etc/rc3.d', 'etc/rc6.d']) await root.makeDirectory(directory, { mode: 0o755 });
+  const files: Array<[string, string, number]> = [
+    ['sbin/init', INIT_SCRIPT, 0o755],
+    ['etc/inittab', INITTAB, 0o644],
+    ['etc/init.d/rcS', RC_START, 0o755],
+    ['etc/init.d/rcK', RC_STOP, 0o755],
+    ['etc/init.d/rc', RC_RUNLEVEL, 0o755],
+    ['etc/profile', 'export PATH=/bin:/sbin:/usr/bin:/usr/sbin\nexport PS1="\\h:\\w\\$ "\n', 0o644],
+    ['etc/shells', '/bin/sh\n/bin/ash\n', 0o644],
+  ];
+  for (const [path, content, mode] of files) await root.writeFile(path, content, { mode });
 }

@@ -1,17 +1,15 @@
 // The /dev a guest starts with, as util-vserver's build makes it (distrib/defaults/devs): the
 // runtime mounts no devtmpfs, so these nodes are all the devices a guest sees.
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { runTool } from '../process/runTool';
+import type { GuestRoot } from '../guestRoot/guestRoot';
 
-const CHARACTER_DEVICES: Array<{ name: string; major: number; minor: number; mode: string }> = [
-  { name: 'null', major: 1, minor: 3, mode: '666' },
-  { name: 'zero', major: 1, minor: 5, mode: '666' },
-  { name: 'full', major: 1, minor: 7, mode: '666' },
-  { name: 'random', major: 1, minor: 8, mode: '666' },
-  { name: 'urandom', major: 1, minor: 9, mode: '666' },
-  { name: 'tty', major: 5, minor: 0, mode: '666' },
-  { name: 'ptmx', major: 5, minor: 2, mode: '666' },
+const CHARACTER_DEVICES: Array<{ name: string; major: number; minor: number; mode: number }> = [
+  { name: 'null', major: 1, minor: 3, mode: 0o666 },
+  { name: 'zero', major: 1, minor: 5, mode: 0o666 },
+  { name: 'full', major: 1, minor: 7, mode: 0o666 },
+  { name: 'random', major: 1, minor: 8, mode: 0o666 },
+  { name: 'urandom', major: 1, minor: 9, mode: 0o666 },
+  { name: 'tty', major: 5, minor: 0, mode: 0o666 },
+  { name: 'ptmx', major: 5, minor: 2, mode: 0o666 },
 ];
 
 const PROC_LINKS: Array<[string, string]> = [
@@ -21,23 +19,13 @@ const PROC_LINKS: Array<[string, string]> = [
   ['stderr', '/proc/self/fd/2'],
 ];
 
-async function exists(path: string): Promise<boolean> {
-  return fs.lstat(path).then(() => true, () => false);
-}
+// The agent owns /dev (start mounts its own there, on a plain directory): a link here is replaced, its target never touched.
+const AGENT_OWNED = 'replace';
 
-export async function populateDeviceNodes(root: string, signal?: AbortSignal): Promise<void> {
-  const devDir = join(root, 'dev');
-  await fs.mkdir(devDir, { recursive: true, mode: 0o755 });
-  await fs.mkdir(join(devDir, 'pts'), { recursive: true });
-  await fs.mkdir(join(devDir, 'shm'), { recursive: true, mode: 0o1777 });
-  await fs.chmod(join(devDir, 'shm'), 0o1777);
-  for (const device of CHARACTER_DEVICES) {
-    const path = join(devDir, device.name);
-    if (await exists(path)) continue;
-    await runTool('mknod', ['-m', device.mode, path, 'c', String(device.major), String(device.minor)], { signal });
-  }
-  for (const [name, target] of PROC_LINKS) {
-    const path = join(devDir, name);
-    if (!(await exists(path))) await fs.symlink(target, path);
-  }
+export async function populateDeviceNodes(root: GuestRoot): Promise<void> {
+  await root.makeDirectory('dev', { mode: 0o755, link: AGENT_OWNED });
+  await root.makeDirectory('dev/pts', { mode: 0o755, link: AGENT_OWNED });
+  await root.makeDirectory('dev/shm', { mode: 0o1777, link: AGENT_OWNED, resetMode: true });
+  for (const { name, ...device } of CHARACTER_DEVICES) await root.makeCharacterDevice(`dev/${name}`, { ...device, link: AGENT_OWNED });
+  for (const [name, target] of PROC_LINKS) await root.symlink(target, `dev/${name}`);
 }

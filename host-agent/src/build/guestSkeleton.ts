@@ -1,6 +1,5 @@
 // The directories and identity files every guest root has, whatever the build method put there.
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import type { GuestRoot } from '../guestRoot/guestRoot';
 import { populateDeviceNodes } from './deviceNodes';
 
 const DIRECTORIES: Array<[string, number]> = [
@@ -15,27 +14,17 @@ export interface GuestIdentity {
   addresses: string[];
 }
 
-async function writeIfMissing(path: string, content: string, mode = 0o644): Promise<void> {
-  try {
-    await fs.writeFile(path, content, { flag: 'wx', mode });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-}
-
-export async function completeGuestSkeleton(root: string, identity: GuestIdentity, signal?: AbortSignal): Promise<void> {
+export async function completeGuestSkeleton(root: GuestRoot, identity: GuestIdentity): Promise<void> {
   for (const [directory, mode] of DIRECTORIES) {
-    const path = join(root, directory);
-    const existing = await fs.lstat(path).catch(() => undefined);
-    if (existing) continue;
-    await fs.mkdir(path, { recursive: true, mode });
-    await fs.chmod(path, mode);
+    // Whatever the guest already has at these names (e.g. bin -> usr/bin, var/run -> /run) stays, unfollowed.
+    if (!(await root.entry(directory))) await root.makeDirectory(directory, { mode });
   }
-  await populateDeviceNodes(root, signal);
-  await fs.writeFile(join(root, 'etc', 'hostname'), `${identity.nodename}\n`);
+  await populateDeviceNodes(root);
+  // The hostname is the guest's file: a link there is refused, never written through.
+  await root.writeFile('etc/hostname', `${identity.nodename}\n`);
   const fqdn = identity.domainname ? `${identity.nodename}.${identity.domainname} ` : '';
   const hostLines = identity.addresses.map((address) => `${address}\t${fqdn}${identity.nodename}`);
-  await writeIfMissing(join(root, 'etc', 'hosts'), ['127.0.0.1\tlocalhost', '::1\tlocalhost', ...hostLines, ''].join('\n'));
-  await writeIfMissing(join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
-  await writeIfMissing(join(root, 'etc', 'group'), 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n');
+  await root.writeFile('etc/hosts', ['127.0.0.1\tlocalhost', '::1\tlocalhost', ...hostLines, ''].join('\n'), { ifMissing: true });
+  await root.writeFile('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n', { ifMissing: true });
+  await root.writeFile('etc/group', 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n', { ifMissing: true });
 }

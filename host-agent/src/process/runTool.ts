@@ -1,6 +1,6 @@
 // Runs a host tool with an argv array (never a shell string) and collects its output; a non-zero
 // exit becomes an error quoting the tool's own message.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { absolutePathEntries, HOST_PATH } from './hostEnvironment';
@@ -18,13 +18,16 @@ export interface RunToolOptions {
   cwd?: string;
   /** Aborting kills the tool (SIGTERM) and rejects with a "cancelled" error. */
   signal?: AbortSignal;
+  /** Open descriptors handed to the tool as its fds 3, 4, ... (e.g. a directory to work in). */
+  fds?: number[];
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
 export function runTool(command: string, args: string[], options: RunToolOptions = {}): Promise<ToolResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+    const stdio: Array<'pipe' | number> = ['pipe', 'pipe', 'pipe', ...(options.fds ?? [])];
+    const child = spawn(command, args, { cwd: options.cwd, stdio, signal: options.signal }) as ChildProcessWithoutNullStreams;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

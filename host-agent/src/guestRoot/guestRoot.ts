@@ -1,0 +1,285 @@
+// The one way the agent writes inside a guest root. What a guest root holds is the guest's (a
+// template, a copied server, a running guest's own changes): any component may be a symbolic
+// link to a host path, or be swapped for one while the agent works. So every path is resolved
+// from the open root directory one component at a time, each opened with O_NOFOLLOW|O_DIRECTORY
+// through /proc/self/fd/<fd>/<name> (Node has no *at() calls), and the final entry is made
+// relative to its open parent; modes are set on open descriptors. Nothing is ever followed.
+import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { runTool } from '../process/runTool';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = constants;
+const OPEN_DIRECTORY = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+const CREATE_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+
+/** A guest root path the agent refuses to use: it names the path as the guest sees it. */
+export class GuestRootError extends Error {
+  constructor(
+    /** The guest root on the host. */
+    readonly root: string,
+    /** The refused path inside the guest, e.g. "/etc/hostname". */
+    readonly guestPath: string,
+    problem: string,
+  ) {
+    super(`the guest's ${guestPath} ${problem}`);
+    this.name = 'GuestRootError';
+  }
+}
+
+/**
+ * What to do with a symbolic link found at the final name. `refuse` (the default) is for paths
+ * whose content is the guest's; `replace` is for paths the agent owns: the link itself is
+ * removed (its target is never touched) and the agent's entry made in its place.
+ */
+export type LinkPolicy = 'refuse' | 'replace';
+
+export interface DirectoryOptions {
+  /** Mode of the final directory when this call creates it (missing parents get 0755). */
+  mode: number;
+  link?: LinkPolicy;
+  /** Also set `mode` on the final directory when it already exists. */
+  resetMode?: boolean;
+}
+
+export interface FileOptions {
+  mode?: number;
+  link?: LinkPolicy;
+  /** Leave whatever already sits at the name (a link included, unfollowed) and report false. */
+  ifMissing?: boolean;
+}
+
+export interface DeviceOptions {
+  major: number;
+  minor: number;
+  mode: number;
+  link?: LinkPolicy;
+}
+
+/** Numbers the temporary files of writeFile, unique within this process. */
+let writeSerial = 0;
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function isExisting(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EEXIST';
+}
+
+/** Splits "etc/hostname" (or "/etc/hostname") into components; ".." is never a component. */
+function components(relative: string): string[] {
+  const parts = relative.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.length === 0 || parts.includes('..')) throw new Error(`'${relative}' is not a path below a guest root`);
+  return parts;
+}
+
+/** An open directory inside the guest root and the guest's name for it. */
+interface OpenDirectory {
+  handle: FileHandle;
+  guestPath: string;
+}
+
+/** A directory this call created, to remove again if the call fails. */
+interface MadeDirectory {
+  parent: OpenDirectory;
+  name: string;
+}
+
+function entryPath(directory: OpenDirectory, name: string): string {
+  return `/proc/self/fd/${directory.handle.fd}/${name}`;
+}
+
+function guestPathOf(directory: OpenDirectory, name: string): string {
+  return `${directory.guestPath === '/' ? '' : directory.guestPath}/${name}`;
+}
+
+/** A guest root opened once; every method resolves its path below it without following links. */
+export class GuestRoot {
+  private constructor(
+    /** The root's path on the host, for messages and for tools that copy into the root. */
+    readonly path: string,
+    private readonly root: OpenDirectory,
+  ) {}
+
+  /** Opens the root directory itself (which must not be a link). Close it with close(). */
+  static async open(path: string): Promise<GuestRoot> {
+    const handle = await fs.open(path, OPEN_DIRECTORY).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`the guest root ${path} cannot be opened as a directory (${error.code ?? error.message})`);
+    });
+    return new GuestRoot(path, { handle, guestPath: '/' });
+  }
+
+  /** Opens the root, runs `action` on it and closes it, whatever the outcome. */
+  static async using<T>(path: string, action: (root: GuestRoot) => Promise<T>): Promise<T> {
+    const root = await GuestRoot.open(path);
+    try {
+      return await action(root);
+    } finally {
+      await root.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.root.handle.close();
+  }
+
+  /** lstat of the entry (a link is described, not followed); undefined when it does not exist. */
+  async entry(relative: string): Promise<Stats | undefined> {
+    return this.atFinal(relative, undefined, (parent, name) => fs.lstat(entryPath(parent, name)).catch((error) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }));
+  }
+
+  /** mkdir -p: creates what is missing; an existing directory is kept (with its mode unless resetMode). */
+  async makeDirectory(relative: string, options: DirectoryOptions): Promise<void> {
+    await this.atFinal(relative, 0o755, async (parent, name, made) => {
+      await this.clearLink(parent, name, options.link);
+      const directory = await this.enterDirectory(parent, name, options.mode, made);
+      try {
+        if (options.resetMode) await directory.handle.chmod(options.mode);
+      } finally {
+        await directory.handle.close();
+      }
+    });
+  }
+
+  /**
+   * Writes a regular file, whole, beside the name and then puts it in place in one step, so a
+   * failure never leaves half a file. An existing file is replaced by renaming over it (a rename
+   * never follows a link and never writes into a file hard-linked elsewhere); with ifMissing, an
+   * existing entry is kept. Returns whether the file was written.
+   */
+  async writeFile(relative: string, content: string | Buffer, options: FileOptions = {}): Promise<boolean> {
+    const mode = options.mode ?? 0o644;
+    return this.atFinal(relative, undefined, async (parent, name) => {
+      const existing = options.ifMissing ? undefined : await this.clearLink(parent, name, options.link);
+      if (existing && !existing.isFile()) throw new GuestRootError(this.path, guestPathOf(parent, name), 'is not a regular file, so it cannot be written');
+      writeSerial += 1;
+      const temporary = `.vfleet-write-${process.pid}-${writeSerial}-${name}`.slice(0, 255);
+      let renamed = false;
+      try {
+        await this.createFile(parent, temporary, content, mode);
+        if (!options.ifMissing) {
+          await fs.rename(entryPath(parent, temporary), entryPath(parent, name));
+          renamed = true;
+          return true;
+        }
+        // link(2) fails on any existing entry, a symbolic link included, and never follows one.
+        return await fs.link(entryPath(parent, temporary), entryPath(parent, name)).then(() => true, (error) => {
+          if (isExisting(error)) return false;
+          throw error;
+        });
+      } finally {
+        if (!renamed) await fs.unlink(entryPath(parent, temporary)).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Creates a symbolic link (its target is only stored, never resolved) unless the name exists. */
+  async symlink(target: string, relative: string): Promise<boolean> {
+    return this.atFinal(relative, undefined, (parent, name) => fs.symlink(target, entryPath(parent, name)).then(() => true, (error) => {
+      if (isExisting(error)) return false;
+      throw error;
+    }));
+  }
+
+  /** Creates a character device node unless something other than a link already sits there. */
+  async makeCharacterDevice(relative: string, options: DeviceOptions): Promise<void> {
+    await this.atFinal(relative, undefined, async (parent, name) => {
+      if (await this.clearLink(parent, name, options.link)) return;
+      // mknod(1) gets the open parent as its fd 3, so it too creates the node where the walk ended.
+      await runTool('mknod', ['-m', options.mode.toString(8), `/proc/self/fd/3/${name}`, 'c', String(options.major), String(options.minor)], {
+        fds: [parent.handle.fd],
+      }).catch((error: Error) => {
+        throw new GuestRootError(this.path, guestPathOf(parent, name), `cannot be made: ${error.message}`);
+      });
+    });
+  }
+
+  /**
+   * Opens every parent of `relative` in turn, creating missing ones with `createMode` (when
+   * given), and runs `action` with the open parent and the final name. A failed call leaves no
+   * directory it made: they are removed, deepest first (rmdir removes only what is still empty).
+   */
+  private async atFinal<T>(
+    relative: string,
+    createMode: number | undefined,
+    action: (parent: OpenDirectory, name: string, made: MadeDirectory[]) => Promise<T>,
+  ): Promise<T> {
+    const parts = components(relative);
+    const name = parts.pop() as string;
+    const opened: OpenDirectory[] = [];
+    const made: MadeDirectory[] = [];
+    try {
+      let current = this.root;
+      for (const part of parts) {
+        current = await this.enterDirectory(current, part, createMode, made);
+        opened.push(current);
+      }
+      return await action(current, name, made);
+    } catch (error) {
+      for (const directory of made.reverse()) await fs.rmdir(entryPath(directory.parent, directory.name)).catch(() => undefined);
+      throw error;
+    } finally {
+      for (const directory of opened) await directory.handle.close();
+    }
+  }
+
+  /** Opens parent/name as a directory; when `mode` is given, first makes it if it is missing (noted in `made`). */
+  private async enterDirectory(parent: OpenDirectory, name: string, mode: number | undefined, made: MadeDirectory[]): Promise<OpenDirectory> {
+    const created = mode !== undefined && await fs.mkdir(entryPath(parent, name), { mode }).then(() => true, (error) => {
+      if (isExisting(error)) return false;
+      throw error;
+    });
+    if (created) made.push({ parent, name });
+    const directory = await this.openDirectory(parent, name);
+    if (!created) return directory;
+    // mkdir's mode passes through the umask; the descriptor gets the exact one.
+    await directory.handle.chmod(mode).catch(async (error: unknown) => {
+      await directory.handle.close();
+      throw error;
+    });
+    return directory;
+  }
+
+  private async openDirectory(parent: OpenDirectory, name: string): Promise<OpenDirectory> {
+    const guestPath = guestPathOf(parent, name);
+    try {
+      return { handle: await fs.open(entryPath(parent, name), OPEN_DIRECTORY), guestPath };
+    } catch (error) {
+      const stats = await fs.lstat(entryPath(parent, name)).catch(() => undefined);
+      if (stats?.isSymbolicLink()) throw await this.linkError(parent, name);
+      if (stats && !stats.isDirectory()) throw new GuestRootError(this.path, guestPath, 'is not a directory');
+      if (!stats) throw new GuestRootError(this.path, guestPath, 'does not exist');
+      throw new GuestRootError(this.path, guestPath, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+
+  /** lstat of the final name; a link there is refused or removed, as the policy says. */
+  private async clearLink(parent: OpenDirectory, name: string, policy: LinkPolicy = 'refuse'): Promise<Stats | undefined> {
+    const stats = await fs.lstat(entryPath(parent, name)).catch((error) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    if (!stats?.isSymbolicLink()) return stats;
+    if (policy === 'refuse') throw await this.linkError(parent, name);
+    await fs.unlink(entryPath(parent, name));
+    return undefined;
+  }
+
+  private async linkError(parent: OpenDirectory, name: string): Promise<GuestRootError> {
+    const target = await fs.readlink(entryPath(parent, name)).catch(() => '?');
+    return new GuestRootError(this.path, guestPathOf(parent, name), `is a symbolic link (to ${target}); vfleet does not follow links inside a guest root`);
+  }
+
+  private async createFile(parent: OpenDirectory, name: string, content: string | Buffer, mode: number): Promise<void> {
+    const handle = await fs.open(entryPath(parent, name), CREATE_FILE, mode);
+    try {
+      await handle.writeFile(content);
+      await handle.chmod(mode);
+    } finally {
+      await handle.close();
+    }
+  }
+}
