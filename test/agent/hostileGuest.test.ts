@@ -213,7 +213,7 @@ describe('symlinks and swapped directories in the guest\'s tree', () => {
     try {
       const result = await agent.run(['start', GUEST.name]);
       expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain(`${path} is a symbolic link`);
+      expect(result.stderr).toContain(`the guest's /${point} is a symbolic link (to ${CANARY_DIR})`);
       expect((await agent.json<{ state: string }>(['status', GUEST.name]).catch(() => ({ state: 'stopped' }))).state).toBe('stopped');
     } finally {
       await onHost(`rm ${path} && mv ${path}.real ${path}`);
