@@ -21,7 +21,7 @@ const PROBE_LOG = '/var/lib/vfleet-probe.log';
 
 /**
  * An LSB init script registered with update-rc.d like any package's: it logs each start and stop
- * with the runlevel rc passes, and at start what `ps` shows inside the guest.
+ * with the runlevel rc passes, and before its start line what `ps` shows inside the guest ("ps PID NAME").
  */
 const PROBE_SCRIPT = `#!/bin/sh
 ### BEGIN INIT INFO
@@ -33,7 +33,7 @@ const PROBE_SCRIPT = `#!/bin/sh
 # Short-Description: logs the runlevel changes rc makes
 ### END INIT INFO
 case "$1" in
-  start) echo "start \${runlevel:-?}" >> ${PROBE_LOG}; ps -e -o pid=,comm= | sed 's/^ */ps /' >> ${PROBE_LOG} ;;
+  start) ps -e -o pid=,comm= | sed 's/^ */ps /' >> ${PROBE_LOG}; echo "start \${runlevel:-?}" >> ${PROBE_LOG} ;;
   stop) echo "stop \${runlevel:-?}" >> ${PROBE_LOG} ;;
 esac
 exit 0
@@ -80,6 +80,16 @@ async function probeLog(guest: string): Promise<string> {
   return onHost(`cat /vservers/${guest}${PROBE_LOG} 2>/dev/null; true`);
 }
 
+/** start returns once init runs; its rc scripts may still be at work, so wait for the probe's line. */
+async function probeLogWith(guest: string, line: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const log = await probeLog(guest);
+    if (log.split('\n').includes(line) || Date.now() > deadline) return log;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 beforeAll(async () => {
   root = await timed('debian root (cache)', () => debianRoot());
   await labDown({ name: LAB });
@@ -118,7 +128,8 @@ describe('the builds', () => {
 describe('start', () => {
   it('runs runlevel 3\'s rc scripts: the probe logs its start and sshd comes up', async () => {
     for (const guest of GUESTS) {
-      expect((await probeLog(guest.name)).split('\n')[0]).toBe('start 3');
+      const events = (await probeLogWith(guest.name, 'start 3')).split('\n').filter((line) => line && !line.startsWith('ps '));
+      expect(events).toEqual(['start 3']);
       const status = JSON.parse(await agentOk(['status', guest.name, '--json'])) as { state: string };
       expect(status.state).toBe('running');
     }
@@ -132,7 +143,7 @@ describe('start', () => {
   });
 
   it('shows the rc scripts only the guest\'s own processes, with its init as PID 1', async () => {
-    const seen = (await probeLog(DEB1.name)).split('\n').filter((line) => line.startsWith('ps ')).map((line) => line.split(/\s+/).slice(1));
+    const seen = (await probeLogWith(DEB1.name, 'start 3')).split('\n').filter((line) => line.startsWith('ps ')).map((line) => line.split(/\s+/).slice(1));
     expect(seen[0]).toEqual(['1', 'sh']);
     const names = new Set(seen.map(([, name]) => name));
     for (const foreign of ['tini', 'node', 'nsenter', 'unshare', 'setpriv']) expect(names.has(foreign)).toBe(false);
@@ -194,7 +205,7 @@ describe('stop', () => {
   it('runs runlevel 6\'s rc scripts and leaves no process, cgroup, mount or link behind', async () => {
     for (const guest of GUESTS) {
       await timed(`stop ${guest.name}`, () => agentOk(['stop', guest.name]));
-      expect((await probeLog(guest.name)).trim().split('\n').at(-1)).toBe('stop 6');
+      expect((await probeLog(guest.name)).split('\n').filter((line) => line && !line.startsWith('ps '))).toEqual(['start 3', 'stop 6']);
       // rc 6 ran to its last script (reboot, which the kernel refuses without CAP_SYS_BOOT), so the
       // guest's init ended by itself, not by the SIGKILL that follows the kill sequence's wait.
       const consoleLog = await onHost(`cat /etc/vservers/${guest.name}/vfleet/console.log`);

@@ -7,8 +7,10 @@
 //   tree/      the installed root (debootstrap --unpack-tarball of debs.tgz), for build -m template
 //   complete   written last: without it the folder is a half-built leftover and is built again
 // The key is a hash of suite, variant, architecture, mirror and package list, so a changed package
-// list gets a new folder. `flock` on the name's lock file keeps two test files from building at
-// once; the second one waits and then uses the first one's result.
+// list gets a new folder (older folders of the same name are removed then). `flock` on the name's
+// lock file keeps two test files from building at once; the second one waits and then uses the
+// first one's result. Guests copied from tree/ share its sshd host keys; a debootstrap build from
+// debs.tgz makes its own.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
