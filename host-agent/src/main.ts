@@ -7,6 +7,7 @@ import { asAgentError, AgentError } from './errors/agentError';
 import { resolveAgentPaths } from './host/agentPaths';
 import { createHostDriver } from './host/driverSelection';
 import { AgentContext } from './operations/agentContext';
+import { sealAgentEnvironment } from './process/hostEnvironment';
 
 const GLOBAL_VALUES = { '--config-base': 'config-base', '--guest-base': 'guest-base' };
 const GLOBAL_FLAGS = { '--json': 'json', '--help': 'help', '-h': 'help', '--version': 'version' };
@@ -48,6 +49,7 @@ function reportError(error: unknown, json: boolean): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  sealAgentEnvironment();
   const { globals, command, words } = splitCommand(argv);
   if (globals.flags.has('version')) {
     process.stdout.write(`${AGENT_VERSION}\n`);

@@ -13,6 +13,7 @@ import { parseProcStat, parseProcStatusMemory } from '../../host-agent/src/drive
 
 const TOOLS: HostTools = {
   sh: '/bin/sh', unshare: '/usr/bin/unshare', nsenter: '/usr/bin/nsenter', setpriv: '/usr/bin/setpriv', ip: '/sbin/ip', script: '/usr/bin/script', stty: '/bin/stty',
+  pivot_root: '/usr/sbin/pivot_root', umount: '/usr/bin/umount',
 };
 
 const GUEST: GuestConfig = {
@@ -24,7 +25,7 @@ describe('launcher argv', () => {
   it('starts a plain guest: cgroups first, then its network namespace, the new namespaces with uptime offsets, and setpriv before init', () => {
     const argv = startArgv(TOOLS, {
       config: GUEST, procsFiles: ['/cg/a/cgroup.procs', '/cg/b/cgroup.procs'], netnsFile: '/run/netns/vfleet-web1', pidFile: '/run/vfleet/guests/web1/init.pid',
-      consoleLog: '/etc/vservers/web1/vfleet/console.log', syncDir: '/run/vfleet/sync/start-1', mounts: parseGuestFstab(DEFAULT_GUEST_FSTAB),
+      consoleLog: '/etc/vservers/web1/vfleet/console.log', consoleLogBytes: 120, consoleFifo: '/run/vfleet/guests/web1/console', syncDir: '/run/vfleet/sync/start-1', mounts: parseGuestFstab(DEFAULT_GUEST_FSTAB),
       pingRange: '', clockOffsetSeconds: 5000, startRunlevel: '3', stopRunlevel: '6',
     });
     const join = argv.indexOf('vfleet-join');
@@ -33,11 +34,18 @@ describe('launcher argv', () => {
     const unshare = argv.indexOf('/usr/bin/unshare');
     expect(argv.slice(unshare, unshare + 11)).toEqual(['/usr/bin/unshare', '--mount', '--pid', '--uts', '--ipc', '--time', '--boottime', '-5000', '--monotonic', '-5000', '--propagation']);
     const prepare = argv.indexOf('vfleet-prepare');
-    expect(argv.slice(prepare + 1, prepare + 12)).toEqual(['/vservers/web1', 'web1', '(none)', '', '/etc/vservers/web1/vfleet/console.log', '1', 'tmpfs', 'size=16m,mode=1777', 'tmpfs', 'tmp', '/usr/bin/unshare']);
+    const console = argv.indexOf('vfleet-console');
+    expect(argv.slice(console + 1, console + 5)).toEqual(['/run/vfleet/guests/web1/console', '/etc/vservers/web1/vfleet/console.log', '120', String(256 * 1024)]);
+    expect(console).toBeLessThan(argv.indexOf('--net=/run/netns/vfleet-web1'));
+    expect(argv.slice(prepare + 1, prepare + 12)).toEqual(['/vservers/web1', 'web1', '(none)', '', '/run/vfleet/guests/web1/console', '1', 'tmpfs', 'size=16m,mode=1777', 'tmpfs', 'tmp', '/usr/bin/unshare']);
     const setpriv = argv.indexOf('/usr/bin/setpriv');
     expect(argv.slice(setpriv + 1, setpriv + 8)).toEqual(['--bounding-set', '-all,+chown,+net_bind_service', '--inh-caps', '-all', '--ambient-caps', '-all', '--']);
-    expect(argv.slice(-4)).toEqual(['/run/vfleet/sync/start-1', 'init', '/', '/sbin/init']);
+    expect(argv.slice(-5)).toEqual(['/run/vfleet/sync/start-1', 'init', '/', '0', '/sbin/init']);
     expect(argv.indexOf('vfleet-join')).toBeLessThan(argv.indexOf('--net=/run/netns/vfleet-web1'));
+    // The switch helper starts outside every new namespace, with the host binaries it runs from there.
+    const helper = argv.indexOf('vfleet-switch');
+    expect(argv.slice(helper + 1, helper + 6)).toEqual(['/run/vfleet/sync/start-1', '/usr/bin/nsenter', '/usr/sbin/pivot_root', '/usr/bin/umount', '/run/vfleet/guests/web1/init.pid']);
+    expect(helper).toBeLessThan(argv.indexOf('--net=/run/netns/vfleet-web1'));
   });
 
   it('runs a sysv guest\'s rc scripts under the reaping init in its own /bin/sh', () => {
@@ -45,13 +53,16 @@ describe('launcher argv', () => {
   });
 
   it('execs through the keeper\'s staging namespace and joins the PID namespace last, right before setpriv', () => {
-    const plain = execArgv(TOOLS, { config: GUEST, initPid: 4242, keeperPid: 4241, procsFiles: ['/cg/a/cgroup.procs'], syncDir: '/s', workingDir: '/root', argv: ['ls', '-l'], tty: false });
-    expect(plain.env).toEqual({});
+    const plain = execArgv(TOOLS, { config: GUEST, initPid: 4242, keeperPid: 4241, procsFiles: ['/cg/a/cgroup.procs'], syncDir: '/s', workingDir: '/root', argv: ['ls', '-l'], env: { LD_PRELOAD: '/x.so', PATH: '.:bin' }, tty: false });
+    // The caller's variables reach the guest program alone, as words the stopper exports; the chain's environment is fixed.
+    expect(plain.env).toEqual({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: 'dumb' });
+    expect(plain.argv.indexOf('vfleet-switch')).toBeLessThan(plain.argv.indexOf('--mount=/proc/4241/ns/mnt'));
+    expect(plain.argv.slice(plain.argv.indexOf('vfleet-switch') + 5)[0]).toBe('-');
     expect(plain.argv).toContain('--mount=/proc/4241/ns/mnt');
     const pid = plain.argv.indexOf('--pid=/proc/4242/ns/pid');
     expect(plain.argv.slice(pid - 1, pid + 4)).toEqual(['/usr/bin/nsenter', '--pid=/proc/4242/ns/pid', '--no-fork', '--', '/usr/bin/setpriv']);
-    expect(plain.argv.slice(-6)).toEqual(['vfleet-stopper', '/s', 'exec', '/root', 'ls', '-l']);
-    const tty = execArgv(TOOLS, { config: GUEST, initPid: 4242, keeperPid: 4241, procsFiles: [], syncDir: '/s', workingDir: '/', argv: ['/bin/sh', '-l'], tty: true });
+    expect(plain.argv.slice(-9)).toEqual(['vfleet-stopper', '/s', 'exec', '/root', '2', 'LD_PRELOAD=/x.so', 'PATH=.:bin', 'ls', '-l']);
+    const tty = execArgv(TOOLS, { config: GUEST, initPid: 4242, keeperPid: 4241, procsFiles: [], syncDir: '/s', workingDir: '/', argv: ['/bin/sh', '-l'], env: {}, tty: true });
     expect(tty.argv.slice(-6, -2)).toEqual(['/usr/bin/script', '--quiet', '--return', '--command']);
     expect(tty.argv.at(-1)).toBe('/dev/null');
     expect(tty.env.VFLEET_ARG_0).toBe('/usr/bin/nsenter');

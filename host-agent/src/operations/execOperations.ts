@@ -1,6 +1,4 @@
 // exec and enter: a process inside a running guest, its stdio handed to the CLI or an RPC session.
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
 import type { GuestConfig } from '../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import type { ExecOptions, GuestProcess } from '../driver';
@@ -26,12 +24,16 @@ export async function execInGuest(context: AgentContext, name: string, argv: str
   }
 }
 
-/** util-vserver's enter shell: the `shell` file, else bash as login shell, else sh -l. */
+/**
+ * util-vserver's enter shell: the `shell` file, else bash as login shell, else sh -l. The guest's
+ * own sh makes that choice inside it, where its paths mean what they say (a link such as Debian's
+ * /bin -> usr/bin is the guest's to resolve, never the host's).
+ */
+const DEFAULT_ENTER_SHELL = ['/bin/sh', '-c', 'if [ -x /bin/bash ]; then exec /bin/bash -login; fi; exec /bin/sh -l'];
+
 async function enterShell(context: AgentContext, config: GuestConfig): Promise<string[]> {
   const configured = await readScalar(guestConfigDir(context.paths.configBase, config.name), 'shell');
-  if (configured) return configured.split(/\s+/);
-  const hasBash = await fs.access(join(config.rootDir, 'bin', 'bash')).then(() => true, () => false);
-  return hasBash ? ['/bin/bash', '-login'] : ['/bin/sh', '-l'];
+  return configured ? configured.split(/\s+/) : DEFAULT_ENTER_SHELL;
 }
 
 export async function enterGuest(context: AgentContext, name: string, env: Record<string, string> = {}): Promise<GuestProcess> {

@@ -2,7 +2,8 @@
 // exit becomes an error quoting the tool's own message.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { absolutePathEntries, HOST_PATH } from './hostEnvironment';
 
 export interface ToolResult {
   stdout: string;
@@ -54,11 +55,9 @@ export function runTool(command: string, args: string[], options: RunToolOptions
   });
 }
 
-/** The absolute path of an executable on PATH (plus the sbin directories root expects), if any. */
-export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
-  const directories = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
-  for (const directory of directories) {
-    if (!directory) continue;
+/** The absolute path of an executable in the host's directories (HOST_PATH, or `path`'s absolute entries), if any. */
+export function findExecutable(name: string, path = HOST_PATH): string | undefined {
+  for (const directory of absolutePathEntries(path)) {
     const candidate = join(directory, name);
     try {
       accessSync(candidate, constants.X_OK);

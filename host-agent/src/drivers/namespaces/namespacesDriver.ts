@@ -14,9 +14,9 @@ import { signalIgnoringGone } from './runtime/signalProcess';
 import { spawnInGuest } from './exec/guestProcess';
 import { pingGroupRange, wantsVirtualUptime } from './launch/capabilityArgs';
 import { DEFAULT_GUEST_FSTAB, parseGuestFstab } from './launch/guestFstab';
-import { LAUNCH_PATH, type HostTools } from './launch/hostTools';
-import { execArgv, startArgv } from './launch/launchArgv';
-import { CONSOLE_START_MARK, consoleTail, launchGuest } from './launch/spawnLauncher';
+import type { HostTools } from './launch/hostTools';
+import { CONSOLE_LOG_MAX_BYTES, execArgv, startArgv } from './launch/launchArgv';
+import { consoleTail, launchGuest, markConsoleStart } from './launch/spawnLauncher';
 import { prepareMountPoints } from './launch/mountPoints';
 import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
 import { readInitSettings } from './runtime/initSettings';
@@ -25,8 +25,8 @@ import { guestProcessIds, liveIdentity, readInitProcess, writePidFile, type Init
 import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
-/** Processes of the launcher that stay in the guest's cgroup (the keeper of its staging mount namespace). */
-const LAUNCHER_KEEPERS = 1;
+/** Processes of the launcher that stay in the guest's cgroup: the keeper of its staging mount namespace, and the console copy (its shell, fold and the writing loop). */
+const LAUNCHER_KEEPERS = 4;
 
 export interface NamespacesDriverOptions {
   context: DriverContext;
@@ -102,8 +102,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   async function start(config: GuestConfig): Promise<GuestStatus> {
     if (await initOf(config)) throw guestError(ERROR_CODES.running, config.name, 'it is already running');
     const paths = pathsOf(config);
-    await fs.mkdir(dirname(paths.consoleLog), { recursive: true });
-    await fs.appendFile(paths.consoleLog, `${CONSOLE_START_MARK} ${config.name} at ${new Date().toISOString()}\n`);
+    const consoleLogBytes = await markConsoleStart(paths.consoleLog, config.name, CONSOLE_LOG_MAX_BYTES);
     const syncDir = await makeSyncDir(paths, 'start');
     try {
       await removeKernelObjects(config);
@@ -113,6 +112,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       await cgroups.create(config.name);
       await cgroups.applyLimits(config.name, kernelLimits(config.limits));
       await fs.mkdir(dirname(paths.pidFile), { recursive: true });
+      await runTool('mkfifo', ['-m', '600', paths.consoleFifo]);
       await setUpGuestNetwork(tools, config, paths.netnsName);
       const argv = startArgv(tools, {
         config,
@@ -120,6 +120,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
         netnsFile: paths.netnsFile,
         pidFile: paths.pidFile,
         consoleLog: paths.consoleLog,
+        consoleLogBytes,
+        consoleFifo: paths.consoleFifo,
         syncDir,
         mounts,
         pingRange: pingGroupRange(config.ccapabilities),
@@ -173,11 +175,12 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       syncDir,
       workingDir: execOptions.cwd ?? '/',
       argv,
+      env: execOptions.env ?? {},
       tty: execOptions.tty === true,
     });
     return spawnInGuest({
       argv: chain.argv,
-      env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: execOptions.tty ? 'xterm' : 'dumb', ...execOptions.env, ...chain.env },
+      env: chain.env,
       stty: execOptions.tty ? tools.stty : undefined,
       onExit: () => fs.rm(syncDir, { recursive: true, force: true }),
     });

@@ -10,21 +10,21 @@ export interface HostTools {
   ip: string;
   script: string;
   stty: string;
+  pivot_root: string;
+  umount: string;
 }
 
 const PACKAGES: Record<keyof HostTools, string> = {
   sh: 'dash', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', ip: 'iproute2',
-  script: 'bsdutils', stty: 'coreutils',
+  script: 'bsdutils', stty: 'coreutils', pivot_root: 'util-linux', umount: 'mount',
 };
 
-/** The PATH every launcher stage and the guest's init get. */
-export const LAUNCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function resolveHostTools(): HostTools {
   const resolved: Partial<HostTools> = {};
   const missing: string[] = [];
   for (const [tool, packageName] of Object.entries(PACKAGES) as [keyof HostTools, string][]) {
-    const path = findExecutable(tool, LAUNCH_PATH);
+    const path = findExecutable(tool);
     if (path) resolved[tool] = path;
     else missing.push(`${tool} (package ${packageName})`);
   }

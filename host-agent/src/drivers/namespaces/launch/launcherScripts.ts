@@ -11,9 +11,65 @@
 export const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 111; shift; done; shift; exec "$@"';
 
 /**
+ * Right after vfleet-join, still in the agent's mount and PID namespaces (host root): makes the
+ * sync fifos and starts, orphaned at once, the helper that switches the chain into the guest
+ * root, then execs the rest of the chain. Once the chain's stopper is waiting, the helper pivots
+ * the mount namespace of the pivot stage into the guest root and detaches the host's root from
+ * it. Each step is a host binary that nsenter starts from outside that namespace (pivot_root
+ * before the pivot, umount chrooted to the host's root), so no file of the guest's tree ever
+ * runs with the host's privileges. The pivot stage is this very process (exec), or the guest's
+ * PID 1 whose outer pid the keeper writes first into the pid file (start).
+ * Args: sync-dir nsenter pivot_root umount pid-file|-, then the argv to exec.
+ */
+export const STAGE_SWITCH = `sync=$1 nsenter=$2 pivot_root=$3 umount=$4 pidfile=$5
+shift 5
+mkfifo "$sync/ready" "$sync/go" || exit 111
+( (
+  if ! timeout 30 sh -c 'read _ < "$1"' vfleet-wait "$sync/ready"; then rm -rf "$sync"; exit 1; fi
+  exec 4> "$sync/go"
+  rm -rf "$sync"
+  pid=$$ tries=100
+  if [ "$pidfile" != - ]; then
+    until read pid _ < "$pidfile" 2>/dev/null || [ "$tries" -eq 0 ]; do tries=$((tries - 1)); sleep 0.05; done
+  fi
+  if "$nsenter" --mount="/proc/$pid/ns/mnt" --wd="/proc/$pid/cwd" -- "$pivot_root" . . &&
+    "$nsenter" --mount="/proc/$pid/ns/mnt" --root=/ --wd="/proc/$pid/cwd" -- "$umount" --lazy --no-canonicalize .
+  then echo go >&4; else echo fail >&4; fi
+) & )
+exec "$@"`;
+
+/**
+ * start only, still in the agent's mount and PID namespaces: keeps the guest's console. The rest
+ * of the chain (init's output, and /dev/console inside) writes into the console fifo; a copier
+ * started here, outside every namespace of the guest, copies it into the console log in lines of
+ * at most 4 KiB and moves the log to log.1 past `max` bytes, so a guest that floods its console
+ * fills neither the host's disk nor the copier's memory. The copy ends with the last writer, when
+ * the guest and its keeper are gone.
+ * Args: console-fifo console-log log-size max-size, then the argv to exec.
+ */
+export const KEEP_CONSOLE = `fifo=$1 log=$2 size=$3 max=$4
+shift 4
+exec 3<> "$fifo" || exit 111
+( (
+  exec 3>&- 4< "$fifo" 5>> "$log" < /dev/null > /dev/null 2>&1
+  stdbuf -oL fold -b -w 4096 <&4 4<&- 5>&- | while IFS= read -r line || [ -n "$line" ]; do
+    size=$((size + \${#line} + 1))
+    if [ "$size" -gt "$max" ]; then
+      mv -f "$log" "$log.1"
+      exec 5> "$log"
+      size=$((\${#line} + 1))
+    fi
+    printf '%s\\n' "$line" >&5
+    line=
+  done 4<&-
+) & )
+exec "$@" < /dev/null >&3 2>&3 3>&-`;
+
+/**
  * Runs after unshare --pid in the staging mount namespace: its first child becomes PID 1 of the
- * guest. It records "INIT-PID KEEPER-PID" and stays as the keeper: outside the guest's PID
- * namespace, it holds the staging mount namespace that exec enters, until the guest's init ends.
+ * guest, so it forks nothing else. It records "INIT-PID KEEPER-PID" and stays as the keeper:
+ * outside the guest's PID namespace, it holds the staging mount namespace that exec enters, until
+ * the guest's init ends.
  */
 export const SPAWN_INIT = 'pidfile=$1; shift; "$@" & echo "$! $$" > "$pidfile"; wait "$!"';
 
@@ -21,12 +77,16 @@ export const SPAWN_INIT = 'pidfile=$1; shift; "$@" & echo "$! $$" > "$pidfile"; 
  * PID 1 before the guest exists, in the staging mount namespace (host root still visible):
  * binds the guest root onto itself, mounts /proc, a read-only /sys, a minimal /dev and the fstab
  * entries below it, sets the UTS names and the ping range, then execs the rest (the pivot stage).
- * Args: root nodename domainname ping-range console-log mount-count [type options source target]...
+ * /dev/console is the keeper's console fifo.
+ * Args: root nodename domainname ping-range console-fifo mount-count [type options source target]...
  */
 export const PREPARE_GUEST = `set -e
 root=$1 nodename=$2 domainname=$3 ping=$4 console=$5 count=$6
 shift 6
 mount --rbind "$root" "$root"
+# Device nodes a template or a copied server carried into the tree open nothing: only the
+# launcher's own /dev below is a device filesystem.
+mount -o remount,bind,nodev "$root"
 cd "$root"
 mount -t proc -o nosuid,nodev,noexec proc ./proc
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ./sys
@@ -48,6 +108,20 @@ ln -s /proc/self/fd/1 ./dev/stdout
 ln -s /proc/self/fd/2 ./dev/stderr
 touch ./dev/console
 mount --bind "$console" ./dev/console
+# The kernel's global knobs stay out of the guest's reach, whatever its uid: kernel.core_pattern
+# or kernel.modprobe name a program the kernel runs as host root. /proc/sys is read-only except
+# the guest's own network namespace's net.*; what only describes the host is masked.
+for path in sys sysrq-trigger irq bus fs; do
+  if [ -e "./proc/$path" ]; then mount --bind "./proc/$path" "./proc/$path"; mount -o remount,bind,ro "./proc/$path"; fi
+done
+mount --bind ./proc/sys/net ./proc/sys/net
+mount -o remount,bind,rw ./proc/sys/net
+for path in kcore keys latency_stats timer_list timer_stats sched_debug; do
+  if [ -f "./proc/$path" ]; then mount --bind ./dev/null "./proc/$path"; fi
+done
+for path in proc/acpi proc/asound proc/scsi sys/firmware; do
+  if [ -d "./$path" ]; then mount -t tmpfs -o ro,size=0,mode=555 vfleet-mask "./$path"; fi
+done
 while [ "$count" -gt 0 ]; do
   mount -t "$1" -o "$2" "$3" "./$4"
   shift 4
@@ -60,45 +134,37 @@ mount --make-rshared "$root"
 exec "$@"`;
 
 /**
- * In a fresh copy of the staging mount namespace: makes the sync fifos, starts the helper that
- * pivots into the guest root once the stopper is waiting, and execs the rest (setpriv … stopper).
- * With "tty", the guest's devpts is bound over this copy's /dev/pts first, so a pty opened now
- * (by util-linux script) is one the guest sees as its own /dev/pts/N.
- * Args: root sync-dir tty|notty, then the argv to exec.
+ * In a fresh copy of the staging mount namespace, the process the switch_root helper pivots:
+ * enters the guest root and makes it private (pivot_root refuses a shared new root), then execs
+ * the rest (setpriv ... stopper). With "tty", the guest's devpts is bound over this copy's
+ * /dev/pts first, so a pty opened now (by util-linux script) is one the guest sees as its own.
+ * Args: root tty|notty, then the argv to exec.
  */
-export const PIVOT_INTO_GUEST = `root=$1 sync=$2 tty=$3
-shift 3
+export const PIVOT_INTO_GUEST = `root=$1 tty=$2
+shift 2
 cd "$root" || exit 111
 if [ "$tty" = tty ]; then
   mount --bind ./dev/pts /dev/pts && mount --bind ./dev/pts/ptmx /dev/ptmx || exit 111
 fi
-# pivot_root refuses a shared new root; its submounts stay peers of the staging namespace.
 mount --make-private . || exit 111
-mkfifo "$sync/ready" "$sync/go" || exit 111
-# The helper is orphaned at once (double fork): it must never be a child of what runs next,
-# which may wait for "any child" (script does).
-( (
-  if ! timeout 30 sh -c 'read _ < "$1"' vfleet-wait "$sync/ready"; then rm -rf "$sync"; exit 1; fi
-  exec 4> "$sync/go"
-  rm -rf "$sync"
-  if pivot_root . . && umount -l .; then echo go >&4; else echo fail >&4; fi
-) & )
 exec "$@"`;
 
 /**
  * Runs with the guest's capability bounding set already applied; waits until the helper has
  * pivoted, then runs the guest program: as itself (init) or as a child it waits for (exec),
- * always as an external program, never as a builtin of this host shell.
- * Args: sync-dir mode(init|exec) working-dir argv...
+ * always as an external program, never as a builtin of this host shell. The caller's
+ * environment is exported only here, for the guest program: no launcher stage ever sees it.
+ * Args: sync-dir mode(init|exec) working-dir env-count NAME=value... argv...
  */
-export const STOPPER = `sync=$1 mode=$2 wd=$3
-shift 3
+export const STOPPER = `sync=$1 mode=$2 wd=$3 envs=$4
+shift 4
 exec 3<> "$sync/go"
 echo > "$sync/ready"
 read state <&3
 exec 3<&-
 if [ "$state" != go ]; then echo "vfleet: could not switch into the guest's root" >&2; exit 111; fi
 cd "$wd" 2>/dev/null || cd /
+while [ "$envs" -gt 0 ]; do export "$1" || exit 111; shift; envs=$((envs - 1)); done
 if [ "$mode" = init ]; then exec "$@"; fi
 ( exec "$@" )`;
 

@@ -3,8 +3,9 @@
 // until PID 1 has pivoted into the guest root and exec'd the guest's init.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
 import { readPidFile, liveIdentity, type ProcessIdentity } from '../runtime/initProcess';
-import { LAUNCH_PATH } from './hostTools';
+import { HOST_PATH } from '../../../process/hostEnvironment';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -26,7 +27,7 @@ async function inLauncherStage(pid: number): Promise<boolean> {
 /** Starts the chain; resolves with its exit code should it end before the guest is up. */
 function spawnDetached(argv: string[], logFd: number): { exited: Promise<number> } {
   const [command = '', ...args] = argv;
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/', env: { PATH: LAUNCH_PATH, HOME: '/root', TERM: 'linux' } });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/', env: { PATH: HOST_PATH, HOME: '/root', TERM: 'linux' } });
   child.unref();
   return {
     exited: new Promise((resolve) => {
@@ -66,9 +67,38 @@ export async function launchGuest(argv: string[], pidFile: string, consoleLog: s
 /** The line the driver writes to the console log before each start. */
 export const CONSOLE_START_MARK = '--- vfleet: starting';
 
-/** The last lines the console log got since the latest start, for error messages. */
+/** How much of the console log's end a failed start reads for its message. */
+const CONSOLE_TAIL_BYTES = 64 * 1024;
+
+/**
+ * Starts a new part of the console log for a start: the log moves to log.1 first when it is
+ * already past `maxBytes` (the keeper does the same while the guest runs). Returns its size.
+ */
+export async function markConsoleStart(consoleLog: string, guest: string, maxBytes: number): Promise<number> {
+  await fs.mkdir(dirname(consoleLog), { recursive: true });
+  const size = await fs.stat(consoleLog).then((stat) => stat.size, () => 0);
+  if (size > maxBytes) await fs.rename(consoleLog, `${consoleLog}.1`);
+  await fs.appendFile(consoleLog, `${CONSOLE_START_MARK} ${guest} at ${new Date().toISOString()}\n`);
+  return fs.stat(consoleLog).then((stat) => stat.size);
+}
+
+/** The last lines the console log got since the latest start, for error messages; reads only its end. */
 export async function consoleTail(consoleLog: string, lines = 5): Promise<string> {
-  const text = await fs.readFile(consoleLog, 'utf8').catch(() => '');
-  const sinceStart = text.slice(Math.max(0, text.lastIndexOf(CONSOLE_START_MARK)));
-  return sinceStart.trim().split('\n').slice(1).slice(-lines).join(' / ');
+  const text = await readEnd(consoleLog, CONSOLE_TAIL_BYTES).catch(() => '');
+  const mark = text.lastIndexOf(CONSOLE_START_MARK);
+  const sinceStart = mark === -1 ? text : text.slice(mark).split('\n').slice(1).join('\n');
+  return sinceStart.trim().split('\n').slice(-lines).join(' / ');
+}
+
+async function readEnd(path: string, bytes: number): Promise<string> {
+  const file = await fs.open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await file.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

@@ -9,8 +9,10 @@ export interface GuestRuntimePaths {
   /** `ip netns` name and its bind mount. */
   netnsName: string;
   netnsFile: string;
-  /** The guest's console: init's stdout and stderr, and /dev/console inside. */
+  /** The guest's console as the keeper writes it (init's stdout and stderr, /dev/console inside), and the previous part in consoleLog + ".1". */
   consoleLog: string;
+  /** The fifo the guest writes its console into; only the keeper reads it. */
+  consoleFifo: string;
   /** Per-start or per-exec folders for the launcher's fifos; never visible inside the guest. */
   syncBase: string;
 }
@@ -22,6 +24,7 @@ export function guestRuntimePaths(context: DriverContext, guest: string): GuestR
     netnsName,
     netnsFile: join('/run/netns', netnsName),
     consoleLog: join(context.configBase, guest, 'vfleet', 'console.log'),
+    consoleFifo: join(context.runDir, 'guests', guest, 'console'),
     syncBase: join(context.runDir, 'sync'),
   };
 }
