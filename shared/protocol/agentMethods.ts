@@ -138,6 +138,16 @@ export const psRowSchema = z.object({
 });
 export type PsRow = z.infer<typeof psRowSchema>;
 
+/**
+ * The debootstrap options a build may pass on: package lists and components, and a tarball of
+ * .debs made by --make-tarball (an offline build). Anything else (scripts, keyrings, --foreign)
+ * would change what is trusted or run, so it is refused.
+ */
+export const debootstrapOptionSchema = z.union([
+  z.string().regex(/^--(include|exclude|components)=[a-z0-9][a-z0-9.+-]*(,[a-z0-9][a-z0-9.+-]*)*$/, 'a package or component list is comma-separated lower-case names'),
+  z.string().startsWith('--unpack-tarball=').refine((option) => safePathSchema.safeParse(option.slice('--unpack-tarball='.length)).success, 'the tarball is a local absolute path'),
+], { message: 'debootstrap options allowed: --include=, --exclude=, --components=, --unpack-tarball=PATH' });
+
 export const BUILD_METHODS = ['skeleton', 'busybox', 'template', 'rsync', 'debootstrap'] as const;
 export type BuildMethod = (typeof BUILD_METHODS)[number];
 
@@ -156,6 +166,8 @@ export const buildParamsSchema = z
     /** debootstrap: distribution (e.g. bookworm) and mirror URL. */
     distribution: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a distribution is a lower-case code name like bookworm').optional(),
     mirror: z.string().max(512).regex(/^https?:\/\/[A-Za-z0-9.:/_-]+$/, 'a mirror is an http(s) URL without special characters').optional(),
+    /** debootstrap: its own options (util-vserver's second "--"), only the ones listed in debootstrapOptionSchema. */
+    debootstrapOptions: z.array(debootstrapOptionSchema).max(16).optional(),
   })
   .strict()
   .superRefine((params, context) => {

@@ -100,6 +100,15 @@ describe('method parameters reuse the same rules', () => {
     expect(template.ok ? '' : template.problem).toMatch(/needs a source/);
     expect(checkAgentParams('build', { name: 'ok', method: 'busybox', xid: 100, interfaces: [{ ip: '10.0.0.2', prefix: 24 }] }).ok).toBe(true);
   });
+  it('build passes on only the debootstrap options that choose packages or an offline tarball', () => {
+    const debootstrap = (debootstrapOptions: string[]): boolean =>
+      checkAgentParams('build', { name: 'ok', method: 'debootstrap', xid: 100, distribution: 'bookworm', debootstrapOptions }).ok;
+    expect(debootstrap(['--include=sysvinit-core,openssh-server,libc6-dev', '--exclude=systemd', '--components=main,contrib'])).toBe(true);
+    expect(debootstrap(['--unpack-tarball=/var/cache/debs.tgz'])).toBe(true);
+    for (const option of ['--keyring=/tmp/k.gpg', '--no-check-gpg', '--foreign', '--include=a;id', '--include=', '--include=a,,b', '--unpack-tarball=../x.tgz', '--unpack-tarball=/x y', 'bookworm']) {
+      expect(debootstrap([option]), option).toBe(false);
+    }
+  });
   it('limitSet reads sizes with suffixes and null as "remove"', () => {
     const checked = checkAgentParams('limitSet', { name: 'web1', limits: { memoryHard: '256M', memorySoft: null, processes: 50, cpu: 0.25 } });
     expect(checked.ok && checked.value.limits).toEqual({ memoryHard: 268_435_456, memorySoft: null, processes: 50, cpu: 0.25 });

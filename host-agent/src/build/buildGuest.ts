@@ -84,7 +84,7 @@ async function populateRoot(params: BuildParams, guestRoot: GuestRoot, excludes:
       return;
     case 'debootstrap':
       if (!params.distribution) throw guestError(ERROR_CODES.invalidParams, params.name, 'build method debootstrap needs a distribution (e.g. -d bookworm)');
-      await debootstrapRoot(root, params.distribution, params.mirror, signal);
+      await debootstrapRoot(root, params.distribution, params.mirror, params.debootstrapOptions ?? [], signal);
       return;
   }
 }

@@ -37,8 +37,9 @@ export async function copyTemplate(source: string, root: string, signal?: AbortS
   await runTool('tar', ['-x', ...TAR_FAITHFUL, '-f', source, '-C', root], { signal });
 }
 
-export async function debootstrapRoot(root: string, distribution: string, mirror: string | undefined, signal?: AbortSignal): Promise<void> {
-  const args = ['--variant=minbase', distribution, root];
+/** `options` are debootstrap's own (--include=..., --unpack-tarball=...), validated by the protocol. */
+export async function debootstrapRoot(root: string, distribution: string, mirror: string | undefined, options: string[], signal?: AbortSignal): Promise<void> {
+  const args = ['--variant=minbase', ...options, distribution, root];
   if (mirror) args.push(mirror);
   await runTool('debootstrap', args, { signal });
 }

@@ -86,7 +86,7 @@ function splitNegated(words: string[]): { add: string[]; drop: string[] } {
 }
 
 const buildCommand: CommandDefinition = {
-  usage: 'build NAME -m skeleton|busybox|template|rsync|debootstrap --context XID [--hostname H] [--domainname D] [--interface [DEV:]IP/PREFIX]... [--initstyle plain|sysv] [--mark MARK] [--source PATH|-t TARBALL] [-d DIST] [--mirror URL] [-- METHOD-ARGS]',
+  usage: 'build NAME -m skeleton|busybox|template|rsync|debootstrap --context XID [--hostname H] [--domainname D] [--interface [DEV:]IP/PREFIX]... [--initstyle plain|sysv] [--mark MARK] [--source PATH|-t TARBALL] [-d DIST] [--mirror URL] [-- METHOD-ARGS [-- DEBOOTSTRAP-OPTIONS]]',
   options: {
     values: {
       '-m': 'method', '--method': 'method', '--context': 'context', '--hostname': 'hostname', '--domainname': 'domainname',
@@ -96,7 +96,8 @@ const buildCommand: CommandDefinition = {
   },
   run: async (context, args, output) => {
     const name = guestName(args, buildCommand.usage);
-    // util-vserver puts method arguments after "--" (e.g. -- --source /srv/old or -- -d bookworm -m URL).
+    // util-vserver puts method arguments after "--" (e.g. -- --source /srv/old or -- -d bookworm -m URL),
+    // and debootstrap's own options after a second "--" (e.g. -- -d bookworm -- --include=openssh-server).
     const methodArgs = parseArgs(args.rest, {
       values: { '--source': 'source', '-t': 'source', '-d': 'distribution', '-m': 'mirror', '--mirror': 'mirror' },
       flags: {},
@@ -122,6 +123,7 @@ const buildCommand: CommandDefinition = {
       source: pick('source'),
       distribution: pick('distribution'),
       mirror: pick('mirror'),
+      debootstrapOptions: methodArgs.rest.length > 0 ? methodArgs.rest : undefined,
     });
     const cancel = new AbortController();
     const building = buildGuestLocked(context, params, cancel.signal);
