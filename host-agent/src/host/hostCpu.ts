@@ -1,5 +1,5 @@
 // Host CPU busy fraction from /proc/stat: the share of non-idle jiffies between two readings.
-import { promises as fs } from 'node:fs';
+import { readKernelText } from './kernelFiles';
 
 interface CpuTimes {
   busy: number;
@@ -7,7 +7,7 @@ interface CpuTimes {
 }
 
 export async function readCpuTimes(): Promise<CpuTimes> {
-  const stat = await fs.readFile('/proc/stat', 'utf8');
+  const stat = readKernelText('/proc/stat') ?? '';
   const line = stat.split('\n').find((candidate) => candidate.startsWith('cpu ')) ?? '';
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest time is already in user).

@@ -1,8 +1,10 @@
-// What every operation needs: the driver, the bases, the locks, and the configurations read
-// fresh from disk each time (the agent keeps no state of its own that matters).
+// What every operation needs: the driver, the bases, the locks, and the configurations: read
+// fresh from disk for every action on a guest; a serving agent keeps them for its scans of every
+// guest while their files do not change (the agent keeps no state of its own that matters).
 import type { GuestConfig, GuestStatus } from '../../../shared/domain/guest';
 import type { UnreadableGuest } from '../../../shared/protocol/agentMethods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
+import { GuestConfigCache } from '../config/guestConfigCache';
 import { listGuestNames, readGuestConfig } from '../config/guestConfigStore';
 import type { Driver } from '../driver';
 import { asAgentError, hostError } from '../errors/agentError';
@@ -20,6 +22,7 @@ export interface ConfigScan {
 
 export class AgentContext {
   readonly locks: GuestLocks;
+  private configCache: GuestConfigCache | undefined;
 
   constructor(
     readonly driver: Driver,
@@ -28,16 +31,32 @@ export class AgentContext {
     this.locks = new GuestLocks(paths.locksDir);
   }
 
+  /** The guest's configuration as its files say now. */
   readConfig(name: string): Promise<GuestConfig> {
+    return this.configCache ? this.configCache.refresh(name) : this.readConfigFiles(name);
+  }
+
+  /** For a long-running agent (serve): scans keep configurations until their files change. */
+  cacheConfigs(): void {
+    this.configCache ??= new GuestConfigCache(this.paths.configBase, (name) => this.readConfigFiles(name));
+  }
+
+  close(): void {
+    this.configCache?.close();
+  }
+
+  private readConfigFiles(name: string): Promise<GuestConfig> {
     return readGuestConfig(this.paths.configBase, this.paths.guestBase, name);
   }
 
   /** Every guest configuration; an unreadable one is named with its cause, never silently skipped. */
   async scanConfigs(): Promise<ConfigScan> {
     const scan: ConfigScan = { configs: [], unreadable: [] };
-    for (const name of await listGuestNames(this.paths.configBase)) {
+    const names = await listGuestNames(this.paths.configBase);
+    this.configCache?.retain(names);
+    for (const name of names) {
       try {
-        scan.configs.push(await this.readConfig(name));
+        scan.configs.push(await (this.configCache ? this.configCache.get(name) : this.readConfigFiles(name)));
       } catch (error) {
         scan.unreadable.push({ name, error: `configuration unreadable: ${error instanceof Error ? error.message : String(error)}` });
       }

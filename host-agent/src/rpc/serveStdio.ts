@@ -21,6 +21,7 @@ function stdoutLines(): LineOutput & { broken: () => boolean } {
 
 export async function serveStdio(context: AgentContext): Promise<number> {
   const shutdown = new AbortController();
+  context.cacheConfigs();
   const output = stdoutLines();
   const connection = new RpcConnection(context, output, shutdown.signal);
   const removeHandler = onTermination(async () => {
@@ -46,6 +47,7 @@ export async function serveStdio(context: AgentContext): Promise<number> {
   while (connection.sessions.size > 0 && !output.broken()) await new Promise((resolve) => setTimeout(resolve, 100));
   connection.sessions.hangUpAll();
   connection.close();
+  context.close();
   removeHandler();
   return 0;
 }

@@ -1,6 +1,7 @@
 // Reading and writing cgroup control files: one value per file, "key value" tables, pid lists.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { readKernelText } from '../../../host/kernelFiles';
 
 export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -8,12 +9,7 @@ export function isMissing(error: unknown): boolean {
 }
 
 export async function readControl(directory: string, file: string): Promise<string | undefined> {
-  try {
-    return (await fs.readFile(join(directory, file), 'utf8')).trim();
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
+  return readKernelText(join(directory, file))?.trim();
 }
 
 /** A numeric control file; "max" and missing files read as undefined. */

@@ -3,6 +3,7 @@
 // cgroup and in a PID namespace of its own.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { readKernelText } from '../../../host/kernelFiles';
 import type { GuestCgroups } from '../cgroups/guestCgroups';
 import { namespaceInode, readProcStat } from './procStat';
 
@@ -39,7 +40,7 @@ export function formatPidFile(init: ProcessIdentity, keeper: ProcessIdentity): s
 }
 
 export async function readPidFile(pidFile: string): Promise<PidFileContent | undefined> {
-  return parsePidFile(await fs.readFile(pidFile, 'utf8').catch(() => ''));
+  return parsePidFile(readKernelText(pidFile) ?? '');
 }
 
 export async function writePidFile(pidFile: string, init: ProcessIdentity, keeper: ProcessIdentity): Promise<void> {
@@ -56,13 +57,34 @@ export async function liveIdentity(recorded: { pid: number; startTicks?: number 
   return { pid: recorded.pid, startTicks: stat.startTicks };
 }
 
+/** The agent's own PID namespace, which a guest's init must not share; it never changes. */
+let ownPidNamespace: number | undefined;
+
+/**
+ * What was checked of an init once: a process keeps its PID namespace for life, and the pid file
+ * with the start time names one process for life. So while the pid file reads the same and that
+ * process still runs with that start time, only that is checked again.
+ */
+const checkedInits = new Map<string, { pidFileText: string; init: ProcessIdentity; pidNamespace: number }>();
+
 export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string): Promise<InitProcess | undefined> {
-  const recorded = await readPidFile(pidFile);
-  if (!recorded) return undefined;
+  const pidFileText = readKernelText(pidFile) ?? '';
+  const recorded = parsePidFile(pidFileText);
+  if (!recorded) {
+    checkedInits.delete(pidFile);
+    return undefined;
+  }
   const init = await liveIdentity(recorded.init);
-  if (!init || !(await cgroups.pids(guest)).includes(init.pid)) return undefined;
+  if (!init) return undefined;
+  const checked = checkedInits.get(pidFile);
+  if (checked && checked.pidFileText === pidFileText && checked.init.startTicks === init.startTicks && checked.init.pid === init.pid) {
+    return { ...init, pidNamespace: checked.pidNamespace, keeper: await liveIdentity(recorded.keeper) };
+  }
+  if (!(await cgroups.pids(guest)).includes(init.pid)) return undefined;
   const pidNamespace = await namespaceInode(init.pid, 'pid');
-  if (pidNamespace === undefined || pidNamespace === (await namespaceInode('self', 'pid'))) return undefined;
+  ownPidNamespace ??= await namespaceInode('self', 'pid');
+  if (pidNamespace === undefined || pidNamespace === ownPidNamespace) return undefined;
+  checkedInits.set(pidFile, { pidFileText, init, pidNamespace });
   return { ...init, pidNamespace, keeper: await liveIdentity(recorded.keeper) };
 }
 

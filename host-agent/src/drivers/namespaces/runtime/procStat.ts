@@ -1,5 +1,5 @@
 // /proc/<pid>/stat and /proc/uptime, the kernel's own figures for stat rows and init identity.
-import { promises as fs } from 'node:fs';
+import { kernelInode, readKernelText } from '../../../host/kernelFiles';
 
 export interface ProcStat {
   pid: number;
@@ -34,11 +34,8 @@ export function parseProcStat(text: string): ProcStat | undefined {
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
-  try {
-    return parseProcStat(await fs.readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const text = readKernelText(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parseProcStat(text);
 }
 
 /** VmSize and VmRSS from /proc/<pid>/status: exact sums, where /proc/<pid>/stat reads the per-CPU RSS counters approximately. */
@@ -48,22 +45,15 @@ export function parseProcStatusMemory(text: string): { vszBytes: number; rssByte
 }
 
 export async function readProcStatusMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
-  try {
-    return parseProcStatusMemory(await fs.readFile(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const text = readKernelText(`/proc/${pid}/status`);
+  return text === undefined ? undefined : parseProcStatusMemory(text);
 }
 
 export async function readUptimeSeconds(): Promise<number> {
-  return Number((await fs.readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+  return Number((readKernelText('/proc/uptime') ?? '').split(' ')[0]);
 }
 
 /** The inode of one of a process's namespaces ("pid", "mnt", ...), undefined once it is gone. */
 export async function namespaceInode(pid: number | 'self', namespace: string): Promise<number | undefined> {
-  return fs.stat(`/proc/${pid}/ns/${namespace}`).then((stat) => stat.ino, () => undefined);
-}
-
-export async function listProcessIds(): Promise<number[]> {
-  return (await fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  return kernelInode(`/proc/${pid}/ns/${namespace}`);
 }

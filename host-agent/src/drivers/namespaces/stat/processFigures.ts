@@ -1,7 +1,8 @@
 // vserver-stat's per-context figures from the kernel: process count, VSZ and RSS summed over
 // /proc/<pid>/stat, and the host row (xid 0, "root server") for every process in no guest.
 import type { StatRow } from '../../../../../shared/domain/guest';
-import { CLOCK_TICKS_PER_SECOND, listProcessIds, readProcStat, readProcStatusMemory, type ProcStat } from '../runtime/procStat';
+import { listProcessIds } from '../../../host/kernelFiles';
+import { CLOCK_TICKS_PER_SECOND, readProcStat, readProcStatusMemory, type ProcStat } from '../runtime/procStat';
 
 export interface ProcessFigures {
   processes: number;
@@ -37,7 +38,7 @@ export function sumFigures(stats: ProcessSample[]): ProcessFigures {
 
 /** Host row: every process this agent sees that belongs to no guest; uptime is the host's. */
 export async function hostRow(guestPids: Set<number>, uptimeSeconds: number): Promise<StatRow> {
-  const pids = (await listProcessIds()).filter((pid) => !guestPids.has(pid));
+  const pids = listProcessIds().filter((pid) => !guestPids.has(pid));
   const figures = sumFigures(await readStats(pids));
   return { xid: 0, ...figures, uptimeMs: Math.round(uptimeSeconds * 1000), name: 'root server' };
 }
