@@ -109,10 +109,10 @@ describe('guest actions across two lab hosts', () => {
     expect(read.usage.limits.processes).toBe(40);
     expect(read.usage.limits.memoryHard).toBe(64 * 1024 * 1024);
     expect(read.usage.processesCurrent).toBeGreaterThan(0);
-    // What the kernel enforces: the guest's memory cgroup and its pids cgroup (one slot more for the launcher's keeper).
+    // What the kernel enforces: the guest's memory cgroup and its pids cgroup (four slots more for the launcher: its keeper and the console copy).
     const kernel = async (file: string): Promise<string> => (await lab.exec('lab-1', ['cat', `/sys/fs/cgroup/${file}`])).stdout.trim();
     expect(await kernel('memory/vfleet/web/memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
-    expect(await kernel('pids/vfleet/web/pids.max')).toBe('41');
+    expect(await kernel('pids/vfleet/web/pids.max')).toBe('44');
   });
 
   it('records every mutating action in the audit log with its outcome', async () => {
