@@ -91,6 +91,25 @@ describe('audit log', () => {
     });
   });
 
+  it('redacts secrets written into a command: env values, NAME=value words, password options and URLs', () => {
+    const logged = redactSecrets({
+      host: 'h1',
+      argv: ['sh', '-c', 'MYSQL_PWD=Hunter2 mysql -pHunter2 -h db --password=Hunter2 && curl https://admin:Hunter2@repo.example.org/x'],
+      env: { MYSQL_PWD: 'Hunter2', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', GITHUB_TOKEN: 'ghp_x', PGPASSWORD: 'Hunter2', PWD: '/root', OLDPWD: '/tmp', PATH: '/usr/bin' },
+    });
+    expect(JSON.stringify(logged)).not.toMatch(/Hunter2|wJalrXUtnFEMI|ghp_x/);
+    expect(logged).toEqual({
+      host: 'h1',
+      argv: ['sh', '-c', 'MYSQL_PWD=[redacted] mysql -p[redacted] -h db --password=[redacted] && curl https://admin:[redacted]@repo.example.org/x'],
+      env: { MYSQL_PWD: '[redacted]', AWS_SECRET_ACCESS_KEY: '[redacted]', GITHUB_TOKEN: '[redacted]', PGPASSWORD: '[redacted]', PWD: '/root', OLDPWD: '/tmp', PATH: '/usr/bin' },
+    });
+    expect(redactSecrets({ argv: ['mysqldump', '--password', 'Hunter2', 'shop'] })).toEqual({ argv: ['mysqldump', '--password', '[redacted]', 'shop'] });
+    expect(redactSecrets({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI', 'DB_PASS=x', 'aws', 's3', 'ls'] })).toEqual({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=[redacted]', 'DB_PASS=[redacted]', 'aws', 's3', 'ls'] });
+    // Not secrets: the working directory, a port, a flag, a prompting --password, a URL without a password.
+    const plain = ['sh', '-c', 'cd "$PWD" && PWD=/root ssh -p 22 lab-1 mkdir -pv /x && mysql --password -h db && curl https://repo.example.org/a:b'];
+    expect(redactSecrets({ argv: plain })).toEqual({ argv: plain });
+  });
+
   it('appends one JSON line per action with outcome and duration, and answers queries', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'vfleet-audit-'));
     dirs.push(dir);
