@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { removeDataDir, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+import { FLEET_EXEC_TARGET_OUTPUT_BYTES } from '../../electron/core/actions/fleetExec';
+import { addLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
 import { REPOSITORY_ROOT, runVfleet, type CliResult } from './support/vfleetCommand';
 
 const LAB = { name: 'sealcore', subnet: '10.213.134.0/24', hosts: 3 };
@@ -64,4 +65,44 @@ describe('deploying the agent, jump hosts and large exec payloads', () => {
     expect(deployed).not.toContain(plantedHash);
     expect((await lab.exec('lab-1', ['test', '-e', '/var/lib/vfleet/planted-ran'])).code).not.toBe(0);
   }, 120_000);
+
+  describe('exec input and output sizes', () => {
+    let core: CoreHandle['core'];
+
+    beforeAll(async () => {
+      const handle = await startCore({ knownHostsFiles: [lab.knownHostsPath] });
+      handles.push(handle);
+      core = handle.core;
+      await addLabHosts(core, lab, ['lab-2', 'lab-3']);
+      const statuses = await core.invoke('hosts.connect', { names: ['lab-2', 'lab-3'], timeoutMs: 60_000 });
+      for (const status of statuses) expect(status.connection, status.error).toBe('connected');
+      for (const [host, name, xid] of [['lab-2', 'big2', 602], ['lab-3', 'big3', 603]] as const) {
+        await core.invoke('guest.build', { host, build: { name, method: 'busybox', xid } });
+        await core.invoke('guest.start', { host, guest: name });
+      }
+    }, 120_000);
+
+    it('hands stdin of almost 1 MB to the command, end-of-file included', async () => {
+      const stdin = `${'0123456789'.repeat(99_999)}end`;
+      const outcome = await core.invoke('guest.exec', { host: 'lab-2', guest: 'big2', argv: ['sh', '-c', 'wc -c; echo done'], stdin, timeoutMs: 30_000 });
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.exitCode).toBe(0);
+      expect(outcome.stdout.split(/\s+/).filter(Boolean)).toEqual([String(stdin.length), 'done']);
+    }, 60_000);
+
+    it('keeps at most the per-target share of each target\'s output in a fleet exec, and says where it was cut', async () => {
+      const result = await core.invoke('fleet.exec', {
+        hosts: ['lab-2', 'lab-3'],
+        argv: ['sh', '-c', 'yes out | head -c 700000; yes err | head -c 700000 >&2'],
+        timeoutMs: 60_000,
+      });
+      expect(result.results).toHaveLength(2);
+      for (const outcome of result.results) {
+        expect(outcome.exitCode, outcome.error).toBe(0);
+        const kept = Buffer.byteLength(outcome.stdout.replace(/\n\[vfleet: .*\n$/, '')) + Buffer.byteLength(outcome.stderr.replace(/\n\[vfleet: .*\n$/, ''));
+        expect(kept).toBe(FLEET_EXEC_TARGET_OUTPUT_BYTES);
+        expect(outcome.stderr).toContain(`[vfleet: output truncated at ${FLEET_EXEC_TARGET_OUTPUT_BYTES} bytes, the limit per target of a fleet exec; ${1_400_000 - FLEET_EXEC_TARGET_OUTPUT_BYTES} more bytes dropped]`);
+      }
+    }, 90_000);
+  });
 });

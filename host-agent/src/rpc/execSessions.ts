@@ -66,9 +66,14 @@ export class ExecSessions {
     return found;
   }
 
-  stdin(session: string, data: string | undefined, eof: boolean | undefined): void {
+  /**
+   * Answers once the bytes are in the command's pipe, so a client that waits for each answer
+   * never piles its input up in the agent. A command that stopped reading (closed its stdin)
+   * is not an error here: its exit code tells what happened, as in a shell pipe.
+   */
+  async stdin(session: string, data: string | undefined, eof: boolean | undefined): Promise<void> {
     const { process } = this.get(session);
-    if (data) process.stdin.write(Buffer.from(data, 'base64'));
+    if (data) await new Promise<void>((resolve) => { process.stdin.write(Buffer.from(data, 'base64'), () => resolve()); });
     if (eof) process.stdin.end();
   }
 
