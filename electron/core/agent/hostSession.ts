@@ -120,7 +120,12 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
 
   private whenReady(options: CallOptions): Promise<void> {
     if (this.ready) return Promise.resolve();
-    if (this.agentFailure && this.connection.status.state === 'connected') return Promise.reject(this.agentFailure);
+    if (this.connection.status.state === 'connected') {
+      if (this.agentFailure) return Promise.reject(this.agentFailure);
+      if (!this.managed) {
+        return Promise.reject(new HostError(this.name, `Host ${this.name} is connected only as a jump host, without its agent; connect it (vfleet hosts connect ${this.name}) to manage it`, 'unreachable', options.guest));
+      }
+    }
     const status = this.connection.status;
     if (status.state !== 'connecting' && status.state !== 'connected') {
       const cause = status.error ?? `Host ${this.name} is ${status.state === 'disconnected' ? 'not connected' : status.state}`;
