@@ -138,6 +138,7 @@ describe('audit log', () => {
       env: { MYSQL_PWD: '[redacted]', AWS_SECRET_ACCESS_KEY: '[redacted]', GITHUB_TOKEN: '[redacted]', PGPASSWORD: '[redacted]', PWD: '/root', OLDPWD: '/tmp', PATH: '/usr/bin' },
     });
     expect(redactSecrets({ argv: ['mysqldump', '--password', 'Hunter2', 'shop'] })).toEqual({ argv: ['mysqldump', '--password', '[redacted]', 'shop'] });
+    expect(redactSecrets({ argv: ['sh', '-c', `MYSQL_PWD='Hunter 2' mysql -p"Hunter 2" -e 'select 1'`] })).toEqual({ argv: ['sh', '-c', "MYSQL_PWD=[redacted] mysql -p[redacted] -e 'select 1'"] });
     expect(redactSecrets({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI', 'DB_PASS=x', 'aws', 's3', 'ls'] })).toEqual({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=[redacted]', 'DB_PASS=[redacted]', 'aws', 's3', 'ls'] });
     // Not secrets: the working directory, a port, a flag, a prompting --password, a URL without a password.
     const plain = ['sh', '-c', 'cd "$PWD" && PWD=/root ssh -p 22 lab-1 mkdir -pv /x && mysql --password -h db && curl https://repo.example.org/a:b'];

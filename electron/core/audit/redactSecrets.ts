@@ -15,6 +15,9 @@ const GLUED_P_PASSWORD_PROGRAM = /^(mysql[a-z-]*|mariadb[a-z-]*|sshpass)$/;
 /** scheme://user:password@host */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi;
 
+/** A shell word, quotes included: MYSQL_PWD='two words' is one word. */
+const SHELL_WORD = /(?:[^\s'"]+|'[^']*'|"(?:[^"\\]|\\.)*")+/g;
+
 export const REDACTED = '[redacted]';
 
 function isSecretEnvName(name: string): boolean {
@@ -43,7 +46,7 @@ export function redactSecrets(value: unknown, key?: string): unknown {
 function redactCommandWords(argv: readonly string[]): string[] {
   let secretNext = false;
   let gluedPasswordProgram = false;
-  return argv.map((element) => element.replace(/\S+/g, (word) => {
+  return argv.map((element) => element.replace(SHELL_WORD, (word) => {
     const wasSecretNext = secretNext;
     secretNext = false;
     if (wasSecretNext && !word.startsWith('-')) return REDACTED;
