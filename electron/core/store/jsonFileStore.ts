@@ -54,7 +54,8 @@ export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore
   static async open<T extends VersionedDocument>(file: string, format: DocumentFormat<T>): Promise<JsonFileStore<T>> {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await removeAbandonedTempFiles(file);
-    return new JsonFileStore(file, format, await loadDocument(file, format));
+    // Locked too: loading may write (a migrated document) or move a damaged file aside.
+    return new JsonFileStore(file, format, await withFileLock(file, () => loadDocument(file, format)));
   }
 
   snapshot(): T {
