@@ -11,12 +11,8 @@ interface LockOwner {
   startedAt: string;
 }
 
-export interface FileLockOptions {
-  /** How long to wait for a live owner before giving up. */
-  timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long to wait for a live owner before giving up. */
+const WAIT_FOR_OWNER_MS = 10_000;
 /** A lock file still empty after this long was left by a writer that died right after creating it. */
 const EMPTY_LOCK_GRACE_MS = 2_000;
 
@@ -25,10 +21,10 @@ function lockFileOf(file: string): string {
 }
 
 /** Runs `work` while holding the lock of `file`; the lock is removed afterwards, whatever `work` did. */
-export async function withFileLock<T>(file: string, work: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
   const lock = lockFileOf(file);
   const me: LockOwner = { pid: process.pid, startedAt: processStartTime(process.pid) ?? 'unknown' };
-  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const deadline = Date.now() + WAIT_FOR_OWNER_MS;
   for (let attempt = 0; ; attempt += 1) {
     if (await tryCreate(lock, me)) break;
     const holder = await readOwner(lock);
