@@ -3,7 +3,9 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', sourcemap: true };
+// import.meta.url means the bundle's own file, as it does for the sources (the agent bundle is found from it).
+const ownUrl = { define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' } };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', sourcemap: true, ...ownUrl };
 await build({ ...common, entryPoints: { main: 'electron/main.ts', preload: 'electron/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' } });
 if (existsSync('electron/cli/vfleet.ts')) {
   await build({ ...common, entryPoints: { vfleet: 'electron/cli/vfleet.ts' }, outdir: 'dist/cli', outExtension: { '.js': '.cjs' } });

@@ -4,11 +4,13 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Store from 'electron-store';
+import { withFileLock } from '../core/store/fileLock';
 import type { KeyValueStore } from '../core/store/keyValueStore';
 import { StoreCorruptError } from '../core/store/storeErrors';
 import {
   corruptCopyName,
   decodeStoredText,
+  serializeDocument,
   validateForWrite,
   type DocumentFormat,
   type VersionedDocument,
@@ -67,11 +69,14 @@ export class ElectronKeyValueStore<T extends VersionedDocument> implements KeyVa
     await this.update((current) => ({ ...current, [key]: value }));
   }
 
-  async update(change: (current: T) => T): Promise<T> {
-    const { document: fresh } = readDocument(this.backing.path, this.format);
-    const next = validateForWrite(this.format, { ...change(structuredClone(fresh)), version: this.format.version });
-    this.backing.store = asRecord(next);
-    this.current = next;
-    return structuredClone(next);
+  /** Under the same lock file as the CLI's JsonFileStore on this file; an unchanged document is not written. */
+  update(change: (current: T) => T): Promise<T> {
+    return withFileLock(this.backing.path, async () => {
+      const { document: fresh } = readDocument(this.backing.path, this.format);
+      const next = validateForWrite(this.format, { ...change(structuredClone(fresh)), version: this.format.version });
+      if (serializeDocument(next) !== serializeDocument(fresh)) this.backing.store = asRecord(next);
+      this.current = next;
+      return structuredClone(next);
+    });
   }
 }

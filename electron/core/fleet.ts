@@ -101,6 +101,9 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
   const audit = createAuditLog(dataDir);
   const settings: SshConnectionSettings = { ...DEFAULT_CONNECTION_SETTINGS, ...options.connection };
   const connectSlots = createSemaphore(options.maxConcurrentConnects ?? 8);
+  // Jump hosts connect from their own pool: targets waiting for their jump host never hold up its handshake.
+  const jumpConnectSlots = createSemaphore(options.maxConcurrentConnects ?? 8);
+  const isJumpHost = (name: string): boolean => registry.list().some((host) => host.jump === name);
   const bundlePath = options.agentBundlePath ?? defaultAgentBundlePath();
   let bundle: Promise<AgentBundle> | undefined;
   const loadBundle = (): Promise<AgentBundle> => {
@@ -126,7 +129,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
       }),
       verifyHostKey: (host, keyBlob) => verifier.verify(host, keyBlob),
       openTunnel: (host) => openTunnel(host),
-      connectSlots,
+      connectSlots: () => (isJumpHost(name) ? jumpConnectSlots : connectSlots),
       settings,
     });
     const created = new HostSession(connection, {
@@ -135,6 +138,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
       healthIntervalMs: options.healthIntervalMs ?? 1_000,
       readyWaitMs: options.readyWaitMs ?? 30_000,
       agentRestartBackoff: DEFAULT_BACKOFF,
+      servesAsJump: () => isJumpHost(name),
     });
     connection.on('status', (status) => {
       const host = registry.get(name);
@@ -143,6 +147,8 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     });
     created.on('synced', (sync) => state.applySync(name, sync));
     created.on('setupRetrying', (error) => state.setAgentError(name, error.message));
+    // A jump host that cannot run the agent stays connected for the hosts behind it; its agent error is shown on its own.
+    created.on('setupFailed', (error) => { if (connection.status.state === 'connected') state.setAgentError(name, error.message); });
     created.on('agentProtocolError', (message) => state.setAgentError(name, message));
     created.on('agentEvent', (...event) => {
       // A guest this core has not seen yet (built by hand on the host): read the list again.
@@ -164,8 +170,14 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     }
     const jump = session(hop.host.name).connection;
     jump.start();
-    await jump.whenConnected(settings.readyTimeoutMs * 2);
-    return jump.forwardTo(host.address, host.port);
+    try {
+      await jump.whenConnected(settings.readyTimeoutMs * 2);
+      return await jump.forwardTo(host.address, host.port);
+    } catch (error) {
+      // Whatever keeps the jump host down (a key to approve, a lost link) can pass: retry with backoff.
+      const cause = (error as Error).message.replace(`Host ${hop.host.name}: `, '');
+      throw new HostError(host.name, `Host ${host.name}: its jump host ${hop.host.name} is not available (${cause})`, 'unreachable');
+    }
   };
 
   const syncRegistry = (): void => {

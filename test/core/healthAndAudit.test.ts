@@ -1,14 +1,19 @@
 // Bounded health history, JSON-lines framing and the audit log: what the fleet state and the
 // actions keep in memory and on disk.
+import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ClientChannel } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OutputBudget } from '../../electron/core/actions/guestExec';
+import { AgentRpcClient } from '../../electron/core/agent/agentRpcClient';
 import { createLineSplitter } from '../../electron/core/agent/jsonLines';
 import { createAuditLog } from '../../electron/core/audit/auditLog';
 import { redactSecrets } from '../../electron/core/audit/redactSecrets';
 import { HealthHistoryBuffer } from '../../electron/core/inventory/healthHistory';
 import { ColumnRing } from '../../electron/core/inventory/ringBuffer';
+import { MAX_LINE_BYTES } from '../../shared/protocol/envelope';
 
 describe('ring buffer', () => {
   it('keeps the newest entries up to its capacity, oldest first', () => {
@@ -66,16 +71,45 @@ describe('JSON-lines framing', () => {
     expect(splitter.pending).toBe(0);
   });
 
-  it('drops an oversized line, reports it and recovers at the next newline', () => {
+  it('drops an oversized line, reports its whole size and first bytes at its end, and recovers at the next newline', () => {
     const lines: string[] = [];
-    const oversize: number[] = [];
-    const splitter = createLineSplitter((line) => lines.push(line), (bytes) => oversize.push(bytes), 16);
+    const oversize: Array<[number, string]> = [];
+    const splitter = createLineSplitter((line) => lines.push(line), (bytes, head) => oversize.push([bytes, head.toString()]), 16);
     splitter.push(Buffer.from('x'.repeat(10)));
     splitter.push(Buffer.from('y'.repeat(10)));
+    expect(oversize).toEqual([]);
     splitter.push(Buffer.from('zzz\n{"ok":1}\n'));
-    expect(oversize).toEqual([20]);
+    expect(oversize).toEqual([[23, `${'x'.repeat(10)}${'y'.repeat(10)}`]]);
     expect(lines).toEqual(['{"ok":1}']);
     expect(splitter.pending).toBe(0);
+  });
+});
+
+describe('fleet exec output budgets', () => {
+  it('cut a target at its own share and all targets together at the fleet-wide total, naming which limit cut', () => {
+    const fleet = new OutputBudget(10, 'for all targets');
+    const first = new OutputBudget(6, 'per target', fleet);
+    const second = new OutputBudget(6, 'per target', fleet);
+    expect(first.take(8)).toEqual({ kept: 6, exhausted: first });
+    expect(second.take(3)).toEqual({ kept: 3, exhausted: undefined });
+    expect(second.take(3)).toEqual({ kept: 1, exhausted: fleet });
+    expect(second.take(1)).toEqual({ kept: 0, exhausted: fleet });
+  });
+});
+
+describe('an agent answer over the line limit', () => {
+  it('fails the call at once with the host, the method, the size and the limit, instead of a timeout', async () => {
+    const channel = Object.assign(new EventEmitter(), { stderr: new EventEmitter(), write: (line: string) => requests.push(line), end: () => undefined, close: () => undefined });
+    const requests: string[] = [];
+    const rpc = new AgentRpcClient('h1', channel as unknown as ClientChannel);
+    const started = Date.now();
+    const answer = rpc.call('list', undefined, { timeoutMs: 30_000 });
+    const { id } = JSON.parse(requests[0] ?? '{}') as { id: number };
+    const huge = JSON.stringify({ id, result: { guests: [{ name: 'x'.repeat(MAX_LINE_BYTES) }] } });
+    for (let offset = 0; offset < huge.length; offset += 65_536) channel.emit('data', Buffer.from(huge.slice(offset, offset + 65_536)));
+    channel.emit('data', Buffer.from('\n'));
+    await expect(answer).rejects.toThrow(`Host h1: the agent's answer to 'list' is ${Buffer.byteLength(huge)} bytes, over the protocol limit of ${MAX_LINE_BYTES} bytes (1.0 MiB); it was dropped`);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
@@ -89,6 +123,26 @@ describe('audit log', () => {
     expect(redactSecrets({ host: 'h1', auth: { kind: 'password', password: 'hunter2' }, keyFile: '/k', passphrase: 'x', list: [{ token: 't' }] })).toEqual({
       host: 'h1', auth: { kind: 'password', password: '[redacted]' }, keyFile: '/k', passphrase: '[redacted]', list: [{ token: '[redacted]' }],
     });
+  });
+
+  it('redacts secrets written into a command: env values, NAME=value words, password options and URLs', () => {
+    const logged = redactSecrets({
+      host: 'h1',
+      argv: ['sh', '-c', 'MYSQL_PWD=Hunter2 mysql -pHunter2 -h db --password=Hunter2 && curl https://admin:Hunter2@repo.example.org/x'],
+      env: { MYSQL_PWD: 'Hunter2', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', GITHUB_TOKEN: 'ghp_x', PGPASSWORD: 'Hunter2', PWD: '/root', OLDPWD: '/tmp', PATH: '/usr/bin' },
+    });
+    expect(JSON.stringify(logged)).not.toMatch(/Hunter2|wJalrXUtnFEMI|ghp_x/);
+    expect(logged).toEqual({
+      host: 'h1',
+      argv: ['sh', '-c', 'MYSQL_PWD=[redacted] mysql -p[redacted] -h db --password=[redacted] && curl https://admin:[redacted]@repo.example.org/x'],
+      env: { MYSQL_PWD: '[redacted]', AWS_SECRET_ACCESS_KEY: '[redacted]', GITHUB_TOKEN: '[redacted]', PGPASSWORD: '[redacted]', PWD: '/root', OLDPWD: '/tmp', PATH: '/usr/bin' },
+    });
+    expect(redactSecrets({ argv: ['mysqldump', '--password', 'Hunter2', 'shop'] })).toEqual({ argv: ['mysqldump', '--password', '[redacted]', 'shop'] });
+    expect(redactSecrets({ argv: ['sh', '-c', `MYSQL_PWD='Hunter 2' mysql -p"Hunter 2" -e 'select 1'`] })).toEqual({ argv: ['sh', '-c', "MYSQL_PWD=[redacted] mysql -p[redacted] -e 'select 1'"] });
+    expect(redactSecrets({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI', 'DB_PASS=x', 'aws', 's3', 'ls'] })).toEqual({ argv: ['env', 'AWS_SECRET_ACCESS_KEY=[redacted]', 'DB_PASS=[redacted]', 'aws', 's3', 'ls'] });
+    // Not secrets: the working directory, a port, a flag, a prompting --password, a URL without a password.
+    const plain = ['sh', '-c', 'cd "$PWD" && PWD=/root ssh -p 22 lab-1 mkdir -pv /x && mysql --password -h db && curl https://repo.example.org/a:b'];
+    expect(redactSecrets({ argv: plain })).toEqual({ argv: plain });
   });
 
   it('appends one JSON line per action with outcome and duration, and answers queries', async () => {

@@ -111,6 +111,9 @@ describe('fingerprints and known_hosts', () => {
     const hashedMatches = (address: string, port: number): number =>
       hashed.filter((entry) => entryMatchesHost(entry, address, port)).length;
     expect(hashedMatches('hashed.example.org', 22)).toBe(1);
+    // ssh lowercases a name before hashing it, so a registry address in capitals still matches.
+    expect(hashedMatches('Hashed.Example.ORG', 22)).toBe(1);
+    expect(hashedMatches('HASHED.example.org', 2200)).toBe(1);
     expect(hashedMatches('hashed.example.org', 2200)).toBe(1);
     expect(hashedMatches('hashed.example.org', 2201)).toBe(0);
     expect(hashedMatches('ported.example.org', 2222)).toBe(1);
@@ -136,8 +139,12 @@ describe('fingerprints and known_hosts', () => {
       previousFingerprint: hostA.sshKeygenFingerprint,
       where: '/home/admin/.ssh/known_hosts:1',
     });
-    // Only an ECDSA key is known for beta: an ed25519 key is new, not a change (as in OpenSSH).
-    expect(ask('beta.example.org', hostA.key)).toEqual({ decision: 'unknown' });
+    // Only an ECDSA key is known for beta: an ed25519 key instead is a changed key, never a plain approval.
+    expect(ask('beta.example.org', hostA.key)).toEqual({
+      decision: 'changed',
+      previousFingerprint: hostEcdsa.sshKeygenFingerprint,
+      where: '/home/admin/.ssh/known_hosts:2',
+    });
     expect(ask('gamma.example.org', hostB.key)).toEqual({ decision: 'revoked', where: '/home/admin/.ssh/known_hosts:3' });
     expect(ask('gamma.example.org', hostB.key, hostB.key).decision).toBe('revoked');
     // A @cert-authority line is no host key: the host stays unknown.
@@ -251,6 +258,22 @@ describe('jump hosts outside the registry', () => {
     });
     expect(await verifier.verifyAddress('old-gw.example.org', 22, blobOf(hostB))).toMatchObject({ accepted: false, state: 'blocked' });
     expect(await verifier.verifyAddress('new-gw.example.org', 22, blobOf(hostB))).toMatchObject({ accepted: false, state: 'pendingApproval' });
+  });
+});
+
+describe('a host known_hosts knows by another key type, under a hashed name', () => {
+  it('is blocked as a changed key, and its hashed entry matches whatever the case of the address', async () => {
+    const file = join(scratch, 'known_hosts_other_type');
+    await writeFile(file, `beta.example.org ${hostEcdsa.publicLine}\n`);
+    await run('ssh-keygen', ['-H', '-f', file]);
+    const registry = await HostRegistry.openFile(join(scratch, 'other-type', 'hosts.json'), new MemorySecretStore());
+    await registry.add({ name: 'beta', address: 'Beta.Example.ORG' });
+    const verifier = new HostKeyVerifier(registry, [file]);
+    const swapped = await verifier.verify({ name: 'beta' }, Buffer.from(hostA.key.keyBase64, 'base64'));
+    expect(swapped).toMatchObject({ accepted: false, state: 'blocked' });
+    expect(swapped.accepted ? '' : swapped.message).toContain(`has CHANGED: ${file}:1 has ${hostEcdsa.key.fingerprint}, the host now offers ${hostA.key.fingerprint}`);
+    expect(registry.require('beta').trust.state).toBe('blocked');
+    expect(await verifier.verify({ name: 'beta' }, Buffer.from(hostEcdsa.key.keyBase64, 'base64'))).toMatchObject({ accepted: true });
   });
 });
 

@@ -2,7 +2,7 @@
 // damaged file moved aside instead of replaced, and the registry's format 1 -> 2 migration.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +12,9 @@ import { vfleetConfigDir } from '../../electron/core/store/configDir';
 import { JsonFileStore } from '../../electron/core/store/jsonFileStore';
 import { StoreCorruptError, StoreTooNewError } from '../../electron/core/store/storeErrors';
 import type { DocumentFormat } from '../../electron/core/store/versionedDocument';
+import { HostRegistry } from '../../electron/core/hosts/hostRegistry';
 import { registryFormat } from '../../electron/core/hosts/registryDocument';
+import { MemorySecretStore } from '../../electron/core/secrets/memorySecretStore';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const scratch = await mkdtemp(join(tmpdir(), 'vfleet-store-'));
@@ -144,6 +146,58 @@ for (let round = 0; ; round++) {
       expect(payload).toBe(title.repeat(4 * 1024 * 1024));
       expect((await readdir(directory)).filter((name) => name.includes('.tmp-'))).toEqual([]);
     }
+  });
+});
+
+describe('the host registry shared by two processes (desktop app and CLI)', () => {
+  const runWriter = (script: string, registryFile: string, prefix: string, count: number): Promise<void> => new Promise((done, reject) => {
+    const writer = spawn(process.execPath, ['--import', 'tsx', script, registryFile, prefix, String(count)], { cwd: REPO, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    writer.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    writer.once('close', (code) => (code === 0 ? done() : reject(new Error(`writer ${prefix} exited with ${code}: ${stderr}`))));
+  });
+
+  it('keeps every update when two processes change hosts.json at the same time', async () => {
+    const script = join(directory, 'registry-writer.mjs');
+    await writeFile(script, `import { HostRegistry } from ${JSON.stringify(join(REPO, 'electron/core/hosts/hostRegistry.ts'))};
+import { MemorySecretStore } from ${JSON.stringify(join(REPO, 'electron/core/secrets/memorySecretStore.ts'))};
+const [file, prefix, count] = process.argv.slice(2);
+const registry = await HostRegistry.openFile(file, new MemorySecretStore());
+for (let index = 0; index < Number(count); index++) {
+  await registry.add({ name: prefix + '-' + index, address: '192.0.2.' + (index + 1), tags: [prefix] });
+  await registry.update(prefix + '-' + index, { tags: [prefix, 'updated'] });
+}
+`);
+    const registryFile = join(directory, 'hosts.json');
+    const count = 40;
+    await Promise.all([runWriter(script, registryFile, 'desktop', count), runWriter(script, registryFile, 'cli', count)]);
+    const hosts = (await HostRegistry.openFile(registryFile, new MemorySecretStore())).list();
+    expect(hosts).toHaveLength(2 * count);
+    expect(hosts.filter((host) => host.tags.includes('updated'))).toHaveLength(2 * count);
+    expect((await readdir(directory)).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  }, 60_000);
+
+  it('breaks a lock left by a process that died holding it', async () => {
+    const store = await JsonFileStore.open(file, notesFormat);
+    await writeFile(join(directory, '.notes.json.lock'), JSON.stringify({ pid: 999_999_999, startedAt: '1' }));
+    await store.set('title', 'after the crash');
+    expect(JSON.parse(await readFile(file, 'utf8')).title).toBe('after the crash');
+    expect(await readdir(directory)).toEqual(['notes.json']);
+  });
+
+  it('does not rewrite the file when a handshake finds the key it already trusts', async () => {
+    const registryFile = join(directory, 'hosts.json');
+    const registry = await HostRegistry.openFile(registryFile, new MemorySecretStore());
+    await registry.add({ name: 'steady', address: '192.0.2.9' });
+    const key = { type: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}`, keyBase64: 'AAAAC3NzaC1lZDI1NTE5AAAAIA==' };
+    await registry.recordHostKey('steady', () => ({ decision: 'trusted', key, source: 'known_hosts' }));
+    const before = await stat(registryFile);
+    for (let handshake = 0; handshake < 3; handshake++) {
+      await registry.recordHostKey('steady', () => ({ decision: 'trusted', key, source: 'known_hosts' }));
+    }
+    const after = await stat(registryFile);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(registry.require('steady').trust.state).toBe('trusted');
   });
 });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+import { HIDE_NODE_SCRIPT } from './support/hideNode';
 
 const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 4 };
 const OPERATOR = { name: 'vfleetop', uid: 4242, home: '/run/vfleetop' };
@@ -40,16 +41,6 @@ chmod 0600 "$3/.ssh/authorized_keys"
 
 // Inside one host: $1's sudoers rule becomes $2.
 const SET_RULE_SCRIPT = 'printf "%s\\n" "$2" > "/etc/sudoers.d/$1"';
-
-// Inside one host: /usr/bin seen through an overlay whose top layer hides node, as on a host
-// where the nodejs package was never installed.
-const HIDE_NODE_SCRIPT = `
-set -eu
-layer=/run/vfleet-no-node
-mkdir -p "$layer"
-mknod "$layer/node" c 0 0
-mount -t overlay overlay -o "lowerdir=$layer:/usr/bin" /usr/bin
-`;
 
 // Inside one host: Node installed as by `n` or nvm, /usr/local/bin/node a link into a versions
 // folder, and /usr/bin without node. Overlays keep the machine's own folders untouched.

@@ -1,6 +1,5 @@
 // The vfleet command line against a 3-host lab, as an admin types it: add and approve hosts,
 // inventory, stat, guest actions, fleet-wide exec and the audit log, with exit codes.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetSnapshotSchema } from '../../shared/api/fleetState';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { labFingerprint } from './support/coreOnLab';
+import { REPOSITORY_ROOT, runVfleet, type CliResult } from './support/vfleetCommand';
 
 const LAB = { name: 'coretest-5', subnet: '10.213.115.0/24', hosts: 3 };
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
-interface CliResult { code: number | null; stdout: string; stderr: string }
+const ROOT = REPOSITORY_ROOT;
 
 describe('vfleet CLI', () => {
   let lab: Lab;
@@ -31,18 +29,8 @@ describe('vfleet CLI', () => {
     await labDown({ name: LAB.name });
   });
 
-  const vfleet = (...argv: string[]): Promise<CliResult> => new Promise((resolve, reject) => {
-    // The installed command (bin/vfleet.mjs -> the bundle of `npm run build:main`), as admins run it.
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/vfleet.mjs'), '--connect-timeout', '60', ...argv], {
-      cwd: ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: configDir }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  // The installed command, as admins run it.
+  const vfleet = (...argv: string[]): Promise<CliResult> => runVfleet(['--connect-timeout', '60', ...argv], { cwd: ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: configDir } });
 
   it('adds hosts, shows the key each offers and connects them once approved', async () => {
     for (const host of lab.hosts) {

@@ -9,6 +9,11 @@ import type { HostView } from '../../../shared/api/fleetState';
 import { createSemaphore } from '../ssh/semaphore';
 import type { FleetContext } from './fleetContext';
 import { execGuest } from './guestActions';
+import { OutputBudget } from './guestExec';
+
+/** Output kept per target (stdout and stderr together) and for the whole run, so a fleet of chatty commands cannot exhaust memory. */
+export const FLEET_EXEC_TARGET_OUTPUT_BYTES = 1024 * 1024;
+const FLEET_EXEC_TOTAL_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 interface Target { host: string; guest: string }
 
@@ -34,6 +39,7 @@ export async function fleetExec(context: FleetContext, params: FleetApiParams<'f
   }
 
   const slots = createSemaphore(request.concurrency);
+  const fleetOutput = new OutputBudget(FLEET_EXEC_TOTAL_OUTPUT_BYTES, 'the limit for all targets of a fleet exec together');
   const results = await Promise.all(targets.map(async (target): Promise<ExecOutcome> => {
     let release: (() => void) | undefined;
     try {
@@ -42,7 +48,8 @@ export async function fleetExec(context: FleetContext, params: FleetApiParams<'f
       return { ...target, stdout: '', stderr: '', durationMs: 0, error: `Host ${target.host}, guest ${target.guest}: cancelled before it started` };
     }
     try {
-      return await execGuest(context, { ...target, argv: request.argv, timeoutMs: request.timeoutMs }, signal);
+      const targetOutput = new OutputBudget(FLEET_EXEC_TARGET_OUTPUT_BYTES, 'the limit per target of a fleet exec', fleetOutput);
+      return await execGuest(context, { ...target, argv: request.argv, timeoutMs: request.timeoutMs }, signal, targetOutput);
     } catch (error) {
       return { ...target, stdout: '', stderr: '', durationMs: 0, error: (error as Error).message };
     } finally {

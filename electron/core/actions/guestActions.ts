@@ -8,7 +8,7 @@ import {
 import type { FleetApiParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { GuestStatus } from '../../../shared/domain/guest';
 import type { FleetContext } from './fleetContext';
-import { execInGuest } from './guestExec';
+import { execInGuest, type OutputBudget } from './guestExec';
 
 const LONG_ACTION_MS = 600_000;
 
@@ -75,11 +75,11 @@ export async function deleteGuest(context: FleetContext, params: FleetApiParams<
   });
 }
 
-export async function execGuest(context: FleetContext, params: FleetApiParams<'guest.exec'>, signal?: AbortSignal): Promise<ExecOutcome> {
+export async function execGuest(context: FleetContext, params: FleetApiParams<'guest.exec'>, signal?: AbortSignal, output?: OutputBudget): Promise<ExecOutcome> {
   const request = guestExecRequestSchema.parse(params);
   const { stdin: _stdin, ...logged } = request;
   return context.audit.record({ action: 'guest.exec', host: request.host, guest: request.guest, params: logged }, async () => {
-    const outcome = await execInGuest(context.session(request.host), request, signal);
+    const outcome = await execInGuest(context.session(request.host), request, signal, output);
     if (outcome.error !== undefined || outcome.exitCode !== 0) {
       const why = outcome.error ?? `Host ${request.host}, guest ${request.guest}: '${request.argv[0]}' exited with code ${outcome.exitCode}`;
       throw Object.assign(new Error(why), { outcome });

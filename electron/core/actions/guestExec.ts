@@ -5,40 +5,72 @@ import type { AgentEventData, AgentEventName } from '../../../shared/protocol/ag
 import type { HostSession } from '../agent/hostSession';
 import { HostError } from '../ssh/sshErrors';
 
-/** Output kept per stream; the rest is dropped with a note, so a chatty command cannot exhaust memory. */
+/** Output kept per stream of one command; the rest is dropped with a note, so a chatty command cannot exhaust memory. */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 const DEFAULT_EXEC_TIMEOUT_MS = 300_000;
 
 type ExecEvent = AgentEventData<'execOutput'> | AgentEventData<'execExit'>;
 
+/** A cap on kept output bytes, possibly inside a larger one (a target's share of a fleet-wide exec). */
+export class OutputBudget {
+  private used = 0;
+
+  constructor(readonly limitBytes: number, readonly scope: string, private readonly outer?: OutputBudget) {}
+
+  /** How many of `bytes` may be kept, and which budget ran out when not all. */
+  take(bytes: number): { kept: number; exhausted: OutputBudget | undefined } {
+    const own = Math.min(bytes, Math.max(0, this.limitBytes - this.used));
+    const outer = this.outer ? this.outer.take(own) : { kept: own, exhausted: undefined };
+    this.used += outer.kept;
+    return { kept: outer.kept, exhausted: outer.kept < own ? outer.exhausted : own < bytes ? this : undefined };
+  }
+}
+
 class OutputBuffer {
   private readonly chunks: Buffer[] = [];
-  private bytes = 0;
   private dropped = 0;
+  private truncatedBy: OutputBudget | undefined;
+
+  constructor(private readonly budget: OutputBudget) {}
 
   add(chunk: Buffer): void {
-    const room = MAX_OUTPUT_BYTES - this.bytes;
-    if (room <= 0) {
-      this.dropped += chunk.length;
-      return;
-    }
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    this.chunks.push(kept);
-    this.bytes += kept.length;
-    this.dropped += chunk.length - kept.length;
+    const { kept, exhausted } = this.budget.take(chunk.length);
+    if (kept > 0) this.chunks.push(kept < chunk.length ? chunk.subarray(0, kept) : chunk);
+    this.dropped += chunk.length - kept;
+    this.truncatedBy ??= exhausted;
   }
 
   text(): string {
     const text = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped > 0 ? `${text}\n[vfleet: ${this.dropped} more bytes of output were dropped]\n` : text;
+    if (this.dropped === 0 || !this.truncatedBy) return text;
+    return `${text}\n[vfleet: output truncated at ${this.truncatedBy.limitBytes} bytes, ${this.truncatedBy.scope}; ${this.dropped} more bytes dropped]\n`;
   }
 }
 
-export async function execInGuest(session: HostSession, request: GuestExecRequest, signal?: AbortSignal): Promise<ExecOutcome> {
+/** Raw bytes per stdin call: 256 KiB as base64, well inside the protocol's line and field limits. */
+const STDIN_CHUNK_BYTES = 192 * 1024;
+
+/**
+ * The command's input in pieces, each sent once the agent has taken the one before (flow
+ * control), then end-of-file, so a command reading stdin never waits forever.
+ */
+async function sendStdin(session: HostSession, id: string, bytes: Buffer, options: { guest: string; timeoutMs: number }): Promise<void> {
+  let offset = 0;
+  do {
+    const piece = bytes.subarray(offset, offset + STDIN_CHUNK_BYTES);
+    offset += piece.length;
+    const last = offset >= bytes.length;
+    await session.call('stdin', { session: id, ...(piece.length > 0 ? { data: piece.toString('base64') } : {}), ...(last ? { eof: true } : {}) }, options);
+  } while (offset < bytes.length);
+}
+
+/** `output`: one budget for both streams (fleet exec); by default each stream has MAX_OUTPUT_BYTES. */
+export async function execInGuest(session: HostSession, request: GuestExecRequest, signal?: AbortSignal, output?: OutputBudget): Promise<ExecOutcome> {
   const started = Date.now();
   const { host, guest } = request;
-  const stdout = new OutputBuffer();
-  const stderr = new OutputBuffer();
+  const perStream = (): OutputBudget => new OutputBudget(MAX_OUTPUT_BYTES, 'the limit per output stream');
+  const stdout = new OutputBuffer(output ?? perStream());
+  const stderr = new OutputBuffer(output ?? perStream());
   let sessionId: string | undefined;
   const early: ExecEvent[] = [];
   let finish: (code: number) => void = () => undefined;
@@ -76,9 +108,10 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     timer = setTimeout(() => fail(new HostError(host, `Host ${host}, guest ${guest}: '${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    // The agent takes stdin as base64; end-of-file always follows so a command reading stdin cannot wait forever.
-    const data = request.stdin !== undefined ? { data: Buffer.from(request.stdin, 'utf8').toString('base64') } : {};
-    void session.call('stdin', { session: reply.session, ...data, eof: true }, { guest }).catch(() => undefined);
+    const stdinBytes = Buffer.from(request.stdin ?? '', 'utf8');
+    sendStdin(session, reply.session, stdinBytes, { guest, timeoutMs }).catch((error: Error) => {
+      fail(new HostError(host, `Host ${host}, guest ${guest}: the standard input of '${request.argv[0]}' (${stdinBytes.length} bytes) could not be sent: ${error.message.replace(`Host ${host}, guest ${guest}: `, '')}`, 'permanent', guest));
+    });
     try {
       return outcome({ exitCode: await exited });
     } catch (error) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface AgentBundle {
   path: string;
@@ -13,13 +14,28 @@ export interface AgentBundle {
 
 const BUNDLE_RELATIVE = path.join('host-agent', 'dist', 'vfleet-agent.js');
 
-/** The bundle beside the running program (repository checkout or packaged app), or $VFLEET_AGENT_BUNDLE. */
-export function defaultAgentBundlePath(): string {
+/**
+ * The bundle of the installed program, or $VFLEET_AGENT_BUNDLE. Found from this module's own file
+ * (the source tree, or a bundle in dist/ of a checkout or package) up to the package root, or
+ * in a packaged app's resources. Never from the current directory: a bundle planted where an admin
+ * runs vfleet would be run as root on every host.
+ */
+export function defaultAgentBundlePath(moduleFile: string = fileURLToPath(import.meta.url)): string {
   const fromEnv = process.env.VFLEET_AGENT_BUNDLE;
   if (fromEnv) return fromEnv;
-  const script = process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : process.cwd();
-  const candidates = [process.cwd(), script, path.join(script, '..'), path.join(script, '..', '..')].map((dir) => path.join(dir, BUNDLE_RELATIVE));
-  return candidates.find((candidate) => existsSync(candidate)) ?? path.join(process.cwd(), BUNDLE_RELATIVE);
+  const candidates = installedLocations(path.dirname(moduleFile)).map((dir) => path.join(dir, BUNDLE_RELATIVE));
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[candidates.length - 1] ?? BUNDLE_RELATIVE;
+}
+
+/** This module's directory and its parents up to the one with package.json, then Electron's resources. */
+function installedLocations(start: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir) break;
+  }
+  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  return resources ? [...dirs, resources] : dirs;
 }
 
 export async function loadAgentBundle(bundlePath: string): Promise<AgentBundle> {

@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { agentEvents, agentMethods, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/agentMethods';
-import { ERROR_CODES, eventSchema, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
+import { formatBytes } from '../../../shared/format/byteSize';
+import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
 import { HostError } from '../ssh/sshErrors';
 import { createLineSplitter, encodeLine } from './jsonLines';
 
@@ -54,10 +55,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
 
   constructor(private readonly host: string, private readonly channel: ClientChannel) {
     super();
-    const splitter = createLineSplitter(
-      (line) => this.onLine(line),
-      (bytes) => this.emit('protocolError', `Host ${host}: the agent sent a ${bytes}-byte line, over the protocol limit; it was dropped`),
-    );
+    const splitter = createLineSplitter((line) => this.onLine(line), (bytes, head) => this.onOversizedLine(bytes, head));
     channel.on('data', (chunk: Buffer) => splitter.push(chunk));
     channel.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -153,6 +151,21 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
       return;
     }
     this.settle(response.data.id, { result: result.data });
+  }
+
+  /** A dropped answer fails its call at once, naming the size, instead of leaving it to time out. */
+  private onOversizedLine(bytes: number, head: Buffer): void {
+    const id = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,/.exec(head.toString('latin1'))?.[1];
+    const call = id === undefined ? undefined : this.pending.get(Number(id));
+    const size = `${bytes} bytes, over the protocol limit of ${MAX_LINE_BYTES} bytes (${formatBytes(MAX_LINE_BYTES, 'iec')})`;
+    if (!call) {
+      this.emit('protocolError', `Host ${this.host}: the agent sent a line of ${size}; it was dropped`);
+      return;
+    }
+    this.settle(Number(id), new AgentCallError(this.host, call.method, {
+      code: ERROR_CODES.failed,
+      message: `the agent's answer to '${call.method}' is ${size}; it was dropped`,
+    }, call.guest));
   }
 
   private onEvent(name: string, data: unknown): void {

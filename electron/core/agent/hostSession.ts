@@ -48,6 +48,8 @@ export interface HostSessionDeps {
   /** How long a call waits for a connecting host before giving up. */
   readyWaitMs: number;
   agentRestartBackoff: BackoffPolicy;
+  /** Other hosts tunnel through this one: an agent that cannot run must not take the connection down. */
+  servesAsJump?: () => boolean;
 }
 
 const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
@@ -58,11 +60,18 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   private setupRunning = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Set by start(): the admin wants this host managed, not only connected as a jump host. */
+  private managed = false;
+  /** Why the agent cannot run on a connection kept up for jumps; calls fail with it at once. */
+  private agentFailure: HostError | undefined;
   lastSync: HostSync | undefined;
 
   constructor(readonly connection: SshConnection, private readonly deps: HostSessionDeps) {
     super();
-    connection.on('ready', () => { void this.setup(); });
+    connection.on('ready', () => {
+      this.agentFailure = undefined;
+      void this.setup();
+    });
     connection.on('lost', (error) => this.onAgentGone(error));
   }
 
@@ -75,10 +84,14 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   }
 
   start(): void {
+    this.managed = true;
     this.connection.start();
+    // Connected already, as a jump host or with an agent that could not run there: try the agent now.
+    if (this.connection.status.state === 'connected' && !this.ready) void this.setup();
   }
 
   stop(): void {
+    this.managed = false;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.rpc?.close();
@@ -107,6 +120,12 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
 
   private whenReady(options: CallOptions): Promise<void> {
     if (this.ready) return Promise.resolve();
+    if (this.connection.status.state === 'connected') {
+      if (this.agentFailure) return Promise.reject(this.agentFailure);
+      if (!this.managed) {
+        return Promise.reject(new HostError(this.name, `Host ${this.name} is connected only as a jump host, without its agent; connect it (vfleet hosts connect ${this.name}) to manage it`, 'unreachable', options.guest));
+      }
+    }
     const status = this.connection.status;
     if (status.state !== 'connecting' && status.state !== 'connected') {
       const cause = status.error ?? `Host ${this.name} is ${status.state === 'disconnected' ? 'not connected' : status.state}`;
@@ -136,7 +155,8 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   }
 
   private async setup(): Promise<void> {
-    if (this.setupRunning) return;
+    // A host connected only as somebody's jump host needs no agent.
+    if (this.setupRunning || !this.managed) return;
     this.setupRunning = true;
     try {
       const sync = await this.startAgent();
@@ -149,7 +169,8 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       this.rpc?.close();
       this.rpc = undefined;
       if (failure.kind === 'permanent') {
-        this.connection.fail(failure);
+        if (this.deps.servesAsJump?.() && this.connection.status.state === 'connected') this.agentFailure = failure;
+        else this.connection.fail(failure);
         this.emit('setupFailed', failure);
       } else {
         this.emit('setupRetrying', failure);

@@ -8,19 +8,24 @@ export interface LineSplitter {
   readonly pending: number;
 }
 
+/** Bytes kept of an oversized line's start, enough for the `{"id":N` of a response. */
+const OVERSIZE_HEAD_BYTES = 64;
+
+/** `onOversize` is called once a line over the limit has ended, with its whole size and its first bytes. */
 export function createLineSplitter(
   onLine: (line: string) => void,
-  onOversize: (bytes: number) => void,
+  onOversize: (bytes: number, head: Buffer) => void,
   maxLineBytes: number = MAX_LINE_BYTES,
 ): LineSplitter {
   let held: Buffer[] = [];
   let heldBytes = 0;
-  let discarding = false;
+  let discard: { head: Buffer; bytes: number } | undefined;
 
   const emit = (bytes: Buffer): void => {
     const line = bytes.toString('utf8').replace(/\r$/, '');
     if (line.trim() !== '') onLine(line);
   };
+  const startOf = (piece: Buffer): Buffer => Buffer.concat([...held, piece.subarray(0, OVERSIZE_HEAD_BYTES)]).subarray(0, OVERSIZE_HEAD_BYTES);
 
   return {
     get pending() { return heldBytes; },
@@ -30,10 +35,11 @@ export function createLineSplitter(
         const newline = chunk.indexOf(0x0a, start);
         if (newline < 0) break;
         const piece = chunk.subarray(start, newline);
-        if (discarding) {
-          discarding = false;
+        if (discard) {
+          onOversize(discard.bytes + piece.length, discard.head);
+          discard = undefined;
         } else if (heldBytes + piece.length > maxLineBytes) {
-          onOversize(heldBytes + piece.length);
+          onOversize(heldBytes + piece.length, startOf(piece));
         } else {
           emit(held.length === 0 ? piece : Buffer.concat([...held, piece]));
         }
@@ -42,12 +48,15 @@ export function createLineSplitter(
         start = newline + 1;
       }
       const rest = chunk.subarray(start);
-      if (rest.length === 0 || discarding) return;
+      if (rest.length === 0) return;
+      if (discard) {
+        discard.bytes += rest.length;
+        return;
+      }
       if (heldBytes + rest.length > maxLineBytes) {
-        onOversize(heldBytes + rest.length);
+        discard = { head: Buffer.from(startOf(rest)), bytes: heldBytes + rest.length };
         held = [];
         heldBytes = 0;
-        discarding = true;
         return;
       }
       held.push(Buffer.from(rest));

@@ -34,8 +34,9 @@ export function decideHostKey({ offered, accepted, knownHosts, address, port }: 
   const plain = forHost.filter((entry) => entry.marker === undefined);
   const match = plain.find((entry) => sameKey(entry.keyBase64, offered));
   if (match) return { decision: 'trusted', source: 'known_hosts', where: match.origin };
-  // Like ssh: a known key of another type is no proof of change, so only the same type blocks.
-  const conflicting = plain.find((entry) => entry.keyType === offered.type);
+  // Any other key known for this host blocks, of the same type or not: an attacker in the middle
+  // offers whatever type his own key has, so "a new type" must not turn into a plain approval.
+  const conflicting = plain.find((entry) => entry.keyType === offered.type) ?? plain[0];
   if (conflicting) {
     return {
       decision: 'changed',

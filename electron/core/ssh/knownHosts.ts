@@ -43,7 +43,8 @@ export function knownHostsName(address: string, port: number): string {
 function matchesHashed(pattern: string, name: string): boolean {
   const [, magic, salt, hash] = pattern.split('|');
   if (magic !== '1' || !salt || !hash) return false;
-  return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  // ssh hashes the host name lowercased (as it matches plain names case-insensitively).
+  return createHmac('sha1', Buffer.from(salt, 'base64')).update(name.toLowerCase()).digest('base64') === hash;
 }
 
 function matchesWildcard(pattern: string, name: string): boolean {

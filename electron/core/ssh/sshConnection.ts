@@ -48,8 +48,11 @@ export interface SshConnectionDeps {
   verifyHostKey: (host: Host, keyBlob: Buffer) => Promise<HostKeyVerdict>;
   /** A stream to the host through its jump host, when it has one. */
   openTunnel?: (host: Host) => Promise<Duplex | undefined>;
-  /** Shared by all hosts: bounds how many handshakes run at once. */
-  connectSlots: Semaphore;
+  /**
+   * Bounds how many handshakes run at once; a function picks the pool at each attempt (jump hosts
+   * have their own, so they never wait behind the targets that wait for them).
+   */
+  connectSlots: Semaphore | (() => Semaphore);
   settings: SshConnectionSettings;
 }
 
@@ -180,15 +183,19 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     const abandoned = (): boolean => this.handshake !== attempt;
     const host = this.deps.host();
     if (this.current.state !== 'unreachable') this.setStatus({ state: 'connecting' });
-    const release = await this.deps.connectSlots.acquire();
-    if (abandoned()) {
-      release();
-      return;
-    }
+    let release: () => void = () => undefined;
     let config: ConnectConfig;
     let sock: Duplex | undefined;
     try {
+      // The tunnel first: waiting for a jump host while holding a connect slot could starve it.
       sock = this.deps.openTunnel ? await this.deps.openTunnel(host) : undefined;
+      const slots = this.deps.connectSlots;
+      release = await (typeof slots === 'function' ? slots() : slots).acquire();
+      if (abandoned()) {
+        release();
+        sock?.destroy();
+        return;
+      }
       config = {
         host: host.address,
         port: host.port,

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from './processLiveness';
 
 const TEMP_MARKER = '.tmp-';
 
@@ -31,15 +32,6 @@ export async function writeFileAtomic(file: string, content: string, mode = 0o60
     await directoryHandle.sync();
   } finally {
     await directoryHandle.close();
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,8 +1,9 @@
-// KeyValueStore on a JSON file: atomic writes, schema check and migrations on every load, and a
-// damaged file moved aside (never silently replaced by defaults).
+// KeyValueStore on a JSON file: atomic writes under an inter-process lock, schema check and
+// migrations on every load, and a damaged file moved aside (never silently replaced by defaults).
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeAbandonedTempFiles, writeFileAtomic } from './atomicWrite';
+import { withFileLock } from './fileLock';
 import type { KeyValueStore } from './keyValueStore';
 import { StoreCorruptError } from './storeErrors';
 import {
@@ -53,7 +54,8 @@ export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore
   static async open<T extends VersionedDocument>(file: string, format: DocumentFormat<T>): Promise<JsonFileStore<T>> {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await removeAbandonedTempFiles(file);
-    return new JsonFileStore(file, format, await loadDocument(file, format));
+    // Locked too: loading may write (a migrated document) or move a damaged file aside.
+    return new JsonFileStore(file, format, await withFileLock(file, () => loadDocument(file, format)));
   }
 
   snapshot(): T {
@@ -69,13 +71,16 @@ export class JsonFileStore<T extends VersionedDocument> implements KeyValueStore
   }
 
   update(change: (current: T) => T): Promise<T> {
-    const run = async (): Promise<T> => {
+    // Under the file's lock, so a change made by another process meanwhile is never overwritten;
+    // nothing is written (or fsynced) when the change leaves the content as it was.
+    const run = (): Promise<T> => withFileLock(this.location, async () => {
       const fresh = await loadDocument(this.location, this.format);
       const next = validateForWrite(this.format, { ...change(structuredClone(fresh)), version: this.format.version });
-      await writeFileAtomic(this.location, serializeDocument(next));
+      const text = serializeDocument(next);
+      if (text !== serializeDocument(fresh)) await writeFileAtomic(this.location, text);
       this.current = next;
       return structuredClone(next);
-    };
+    });
     const result = this.pending.then(run, run);
     this.pending = result.catch(() => undefined);
     return result;

@@ -19,6 +19,9 @@ export interface EventSender {
 interface Session {
   process: GuestProcess;
   guest: string;
+  /** Resolves when the session ends or is hung up: input still waiting for the pipe is given up. */
+  gone: Promise<void>;
+  end: () => void;
 }
 
 export class ExecSessions {
@@ -33,7 +36,9 @@ export class ExecSessions {
   /** Registers the process and starts streaming; the returned id is what the client uses afterwards. */
   adopt(guest: string, process: GuestProcess): string {
     const session = randomUUID();
-    this.sessions.set(session, { process, guest });
+    let end: () => void = () => undefined;
+    const gone = new Promise<void>((resolve) => { end = resolve; });
+    this.sessions.set(session, { process, guest, gone, end });
     for (const [stream, readable] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
       readable.on('data', (chunk: Buffer | string) => {
         const data = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).toString('base64');
@@ -49,6 +54,7 @@ export class ExecSessions {
     // A process whose end cannot be read is reported as failed (255), never left open.
     void Promise.all([process.exited.catch(() => 255), streamed]).then(([code]) => {
       this.sessions.delete(session);
+      end();
       this.events.send('execExit', { session, code });
     });
     return session;
@@ -66,9 +72,14 @@ export class ExecSessions {
     return found;
   }
 
-  stdin(session: string, data: string | undefined, eof: boolean | undefined): void {
-    const { process } = this.get(session);
-    if (data) process.stdin.write(Buffer.from(data, 'base64'));
+  /**
+   * Answers once the bytes are in the command's pipe, so a client that waits for each answer
+   * never piles its input up in the agent. A command that stopped reading (closed its stdin)
+   * is not an error here: its exit code tells what happened, as in a shell pipe.
+   */
+  async stdin(session: string, data: string | undefined, eof: boolean | undefined): Promise<void> {
+    const { process, gone } = this.get(session);
+    if (data) await Promise.race([gone, new Promise<void>((resolve) => { process.stdin.write(Buffer.from(data, 'base64'), () => resolve()); })]);
     if (eof) process.stdin.end();
   }
 
@@ -84,7 +95,8 @@ export class ExecSessions {
 
   /** The client is gone: hang up every session as a closed terminal would. */
   hangUpAll(): void {
-    for (const { process } of this.sessions.values()) {
+    for (const { process, end } of this.sessions.values()) {
+      end();
       process.stdin.end();
       process.kill('SIGHUP');
     }

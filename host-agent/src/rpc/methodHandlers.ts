@@ -51,7 +51,7 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       return { session: sessions.adopt(name, process), pid: process.pid };
     },
     stdin: async ({ session, data, eof }) => {
-      sessions.stdin(session, data, eof);
+      await sessions.stdin(session, data, eof);
       return {};
     },
     resize: async ({ session, cols, rows }) => {
