@@ -17,6 +17,7 @@ import {
 } from './actions/hostActions';
 import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from './agent/agentBundle';
 import { HostSession } from './agent/hostSession';
+import { loadAgentSigningKey, type AgentSigningKey } from './agent/agentSigningKey';
 import { createAuditLog, type AuditLog } from './audit/auditLog';
 import { HostRegistry } from './hosts/hostRegistry';
 import { FleetState, type DeltaListener } from './inventory/fleetState';
@@ -108,6 +109,12 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     bundle.catch(() => { bundle = undefined; });
     return bundle;
   };
+  let signingKey: Promise<AgentSigningKey> | undefined;
+  const loadSigningKey = (): Promise<AgentSigningKey> => {
+    signingKey ??= loadAgentSigningKey(path.join(dataDir, 'agent-signing-key.pem'));
+    signingKey.catch(() => { signingKey = undefined; });
+    return signingKey;
+  };
   const sessions = new Map<string, HostSession>();
   const latestHost = new Map<string, Host>();
 
@@ -132,6 +139,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     const created = new HostSession(connection, {
       host: () => hostEntry(name),
       bundle: loadBundle,
+      signingKey: loadSigningKey,
       healthIntervalMs: options.healthIntervalMs ?? 1_000,
       readyWaitMs: options.readyWaitMs ?? 30_000,
       agentRestartBackoff: DEFAULT_BACKOFF,

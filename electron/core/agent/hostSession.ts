@@ -11,7 +11,9 @@ import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import type { AgentBundle } from './agentBundle';
-import { deployAgent, type AgentDeployment } from './agentDeploy';
+import { agentCommand, deployAgent, usesSudo, type AgentDeployment } from './agentDeploy';
+import type { AgentSigningKey } from './agentSigningKey';
+import { sudoPasswordRefusal } from './sudoersRule';
 import { AgentRpcClient, type CallOptions } from './agentRpcClient';
 
 export type HelloResult = z.infer<(typeof agentMethods)['hello']['result']>;
@@ -43,14 +45,13 @@ interface HostSessionEvents {
 export interface HostSessionDeps {
   host: () => Host;
   bundle: () => Promise<AgentBundle>;
+  signingKey: () => Promise<AgentSigningKey>;
   /** Period of health samples the agent pushes. */
   healthIntervalMs: number;
   /** How long a call waits for a connecting host before giving up. */
   readyWaitMs: number;
   agentRestartBackoff: BackoffPolicy;
 }
-
-const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
 
 export class HostSession extends EventEmitter<HostSessionEvents> {
   private rpc: AgentRpcClient | undefined;
@@ -162,11 +163,10 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
 
   private async startAgent(): Promise<HostSync> {
     const host = this.deps.host();
-    const deployment = await deployAgent(this.connection, await this.deps.bundle());
-    const useSudo = host.sudo && host.user !== 'root';
-    // The checked Node by its path: sudo's secure_path may find another one, and a sudoers rule names a path.
-    const argv = [...(useSudo ? ['sudo', '-n', '--'] : []), deployment.nodePath, deployment.file, 'serve', '--stdio'];
-    const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
+    const login = { user: host.user, sudo: host.sudo };
+    const signingKey = await this.deps.signingKey();
+    const deployment = await deployAgent(this.connection, await this.deps.bundle(), { signingKey, login });
+    const rpc = new AgentRpcClient(this.name, await this.connection.exec(agentCommand(login, deployment)));
     this.rpc = rpc;
     rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
     rpc.on('protocolError', (message) => this.emit('agentProtocolError', message));
@@ -176,9 +176,8 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     try {
       hello = await rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 });
     } catch (error) {
-      if (useSudo && SUDO_PASSWORD.test(rpc.stderr)) {
-        throw new HostError(this.name, `Host ${this.name}: sudo asks ${host.user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${host.user} to run node without a password (sudoers: ${host.user} ALL=(root) NOPASSWD: ${deployment.nodePath}) or connect as root`);
-      }
+      const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
+      if (refusal) throw refusal;
       if (rpc.closed && rpc.stderr.trim() !== '') {
         throw new HostError(this.name, `Host ${this.name}: the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
       }
