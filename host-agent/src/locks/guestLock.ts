@@ -1,10 +1,12 @@
 // Per-guest lock for every mutating operation. A lock is a folder `<key>.locks/` of numbered
-// generation files; the highest number is the lock's state: its owner (pid, start time, operation)
-// or, once released, a released mark. A taker that finds it free (released, or its owner dead)
-// creates the next number with link(2), which never overwrites, and then checks that no higher
-// number appeared meanwhile; only a holder removes lower numbers, so the highest file is never
-// deleted and two processes can never both pass that check (no rename of a lock another taker
-// may have just written, as a stale takeover by removal would need).
+// generation files, each holding its owner (pid, start time, operation); the highest is the lock.
+// A taker that finds no holder, or a dead one, creates a higher number with link(2), which never
+// overwrites, and holds the lock only if afterwards no higher number exists, none appeared between
+// the one it inspected and its own, and the inspected one is still there; then it removes the
+// lower ones. A file is removed only by its own taker or by a holder (lower numbers), never renamed,
+// so two processes cannot both hold the lock (a stale takeover by rename-aside could). Release removes
+// the holder's file and the emptied folder; numbers start from the clock (µs), so a taker acting on
+// a view from before the folder was emptied finds a higher number or its inspected one gone.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,6 @@ interface LockOwner {
   startTime?: string;
   operation: string;
   since: number;
-  released?: boolean;
 }
 
 export interface HeldLock {
@@ -28,7 +29,7 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LockOwner>;
     if (typeof owner.pid !== 'number') return undefined;
-    return { pid: owner.pid, startTime: owner.startTime, operation: String(owner.operation ?? 'unknown'), since: Number(owner.since ?? 0), released: owner.released === true };
+    return { pid: owner.pid, startTime: owner.startTime, operation: String(owner.operation ?? 'unknown'), since: Number(owner.since ?? 0) };
   } catch {
     return undefined;
   }
@@ -49,7 +50,7 @@ const GENERATION = /^[0-9]+$/;
 const ABANDONED_NEW_FILE_MS = 60_000;
 
 function holdsIt(owner: LockOwner | undefined): owner is LockOwner {
-  return owner !== undefined && !owner.released && isProcessAlive(owner.pid, owner.startTime);
+  return owner !== undefined && isProcessAlive(owner.pid, owner.startTime);
 }
 
 export class GuestLocks {
@@ -58,27 +59,38 @@ export class GuestLocks {
   /** Takes the lock or throws ERROR_CODES.busy naming the holder. `key` is a guest name or ".build". */
   async acquire(key: string, operation: string): Promise<HeldLock> {
     const folder = join(this.directory, `${key}.locks`);
-    await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+    try {
+      return await this.take(key, folder, operation);
+    } catch (error) {
+      // Whoever leaves last removes the folder; a non-empty one (a holder, a taker) stays.
+      await removeIfEmpty(folder);
+      throw error;
+    }
+  }
+
+  private async take(key: string, folder: string, operation: string): Promise<HeldLock> {
     // The single lock file of agents before generation folders: honoured while its owner lives.
     const legacy = await readOwner(join(this.directory, `${key}.lock`));
     if (holdsIt(legacy)) throw busyError(key, describeOwner(legacy), { holderPid: legacy.pid, operation: legacy.operation });
     const owner: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid), operation, since: Date.now() };
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const top = (await generations(folder)).at(-1) ?? 0;
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+      const inspected = (await generations(folder)).at(-1);
       // Files are written before they are linked into place, so an unreadable one is damaged, not half-written.
-      const holder = top > 0 ? await readOwner(join(folder, String(top))) : undefined;
+      const holder = inspected === undefined ? undefined : await readOwner(join(folder, String(inspected)));
       if (holdsIt(holder)) throw busyError(key, describeOwner(holder), { holderPid: holder.pid, operation: holder.operation });
-      const mine = top + 1;
+      const mine = Math.max((inspected ?? 0) + 1, Date.now() * 1000);
       const file = join(folder, String(mine));
       if (!await linkNew(folder, file, owner)) continue;
       const after = await generations(folder);
-      if (after.some((generation) => generation > mine)) {
+      const contested = after.some((generation) => generation > mine || (generation < mine && (inspected === undefined || generation > inspected)));
+      if (contested || (inspected !== undefined && !after.includes(inspected))) {
         await fs.rm(file, { force: true });
         continue;
       }
       for (const generation of after) if (generation < mine) await fs.rm(join(folder, String(generation)), { force: true });
       await removeAbandonedNewFiles(folder);
-      return { release: () => writeThenRename(file, { ...owner, released: true }) };
+      return { release: () => release(folder, file) };
     }
     throw busyError(key, 'busy: its lock keeps changing hands; try again');
   }
@@ -95,33 +107,41 @@ export class GuestLocks {
 }
 
 async function generations(folder: string): Promise<number[]> {
-  return (await fs.readdir(folder)).filter((name) => GENERATION.test(name)).map(Number).sort((a, b) => a - b);
+  const names = await fs.readdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return names.filter((name) => GENERATION.test(name)).map(Number).sort((a, b) => a - b);
 }
 
 function newFilePath(folder: string): string {
   return join(folder, `.new-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-/** Creates `file` with the owner already in it; false when that generation exists. */
+/** Creates `file` with the owner already in it; false when that generation exists or a release just removed the folder. */
 async function linkNew(folder: string, file: string, owner: LockOwner): Promise<boolean> {
   const written = newFilePath(folder);
-  await fs.writeFile(written, JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
   try {
+    await fs.writeFile(written, JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
     await fs.link(written, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
     throw error;
   } finally {
     await fs.rm(written, { force: true });
   }
 }
 
-/** Replaces the holder's own generation file in one step, so a reader sees the owner or the released mark. */
-async function writeThenRename(file: string, content: LockOwner): Promise<void> {
-  const written = newFilePath(join(file, '..'));
-  await fs.writeFile(written, JSON.stringify(content), { mode: 0o600, flag: 'wx' });
-  await fs.rename(written, file);
+async function release(folder: string, file: string): Promise<void> {
+  await fs.rm(file, { force: true });
+  await removeIfEmpty(folder);
+}
+
+/** A taker between its mkdir and its first file retries when this removes the folder under it. */
+async function removeIfEmpty(folder: string): Promise<void> {
+  await fs.rmdir(folder).catch(() => undefined);
 }
 
 async function removeAbandonedNewFiles(folder: string): Promise<void> {
