@@ -155,7 +155,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     created.on('agentEvent', (...event) => {
       // A guest this core has not seen yet (built by hand on the host): read the list again.
       if (event[0] === 'guestState' && !state.applyGuestEvent(name, event[1])) void created.refresh().catch(() => undefined);
-      else if (event[0] === 'healthSample') state.applyHealthSample(name, event[1]);
+      else if (event[0] === 'healthSample' && !state.applyHealthSample(name, event[1])) void created.refresh().catch(() => undefined);
       else if (event[0] === 'agentError') state.setAgentError(name, `Host ${name}: the agent's ${event[1].source} failed: ${event[1].message}`);
     });
     sessions.set(name, created);

@@ -9,7 +9,7 @@ import { installScript } from '../../electron/core/agent/agentInstallScript';
 import { loadAgentSigningKey, type AgentSigningKey } from '../../electron/core/agent/agentSigningKey';
 import { agentSudoersRule } from '../../electron/core/agent/sudoersRule';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+import { closeCoreAndLab, type CoreHandle, pinAgentBundle, startCore } from './support/coreOnLab';
 import { ADD_OPERATOR_SCRIPT, asOperator, OPERATOR } from './support/sudoOperator';
 
 const LAB = { name: 'sealagent', subnet: '10.213.135.0/24', hosts: 1 };
@@ -34,12 +34,7 @@ describe('a non-root sudo user cannot make root run its own script', () => {
     await handle.core.invoke('hosts.add', { name: 'lab-1', address: lab.host('lab-1').address, user: OPERATOR.name, sudo: true, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
   }, 120_000);
 
-  afterAll(async () => {
-    await handle?.close();
-    await removeDataDir(handle);
-    await unpinAgentBundle();
-    await labDown({ name: LAB.name });
-  });
+  afterAll(() => closeCoreAndLab(handle, LAB.name));
 
   async function operator(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const result = await lab.exec('lab-1', asOperator(command, ...args), { timeoutMs: 60_000 });

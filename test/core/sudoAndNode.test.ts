@@ -10,7 +10,7 @@ import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
 import { loadAgentSigningKey } from '../../electron/core/agent/agentSigningKey';
 import { agentSudoersRule } from '../../electron/core/agent/sudoersRule';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+import { closeCoreAndLab, type CoreHandle, pinAgentBundle, startCore } from './support/coreOnLab';
 import { ADD_OPERATOR_SCRIPT, OPERATOR, SET_RULE_SCRIPT } from './support/sudoOperator';
 
 const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 4 };
@@ -80,12 +80,7 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     await core.invoke('hosts.add', { name: 'lab-3', address: lab.host('lab-3').address, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
   }, 120_000);
 
-  afterAll(async () => {
-    await handle?.close();
-    await removeDataDir(handle);
-    await unpinAgentBundle();
-    await labDown({ name: LAB.name });
-  });
+  afterAll(() => closeCoreAndLab(handle, LAB.name));
 
   async function inHost(host: string, script: string, args: string[]): Promise<void> {
     const result = await lab.exec(host, ['sh', '-c', script, 'sh', ...args]);

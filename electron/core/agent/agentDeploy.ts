@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { runRemote } from '../ssh/remoteExec';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
+import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
 import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
 import type { AgentSigningKey } from './agentSigningKey';
@@ -62,7 +63,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
   if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
-    throw new HostError(host, `Host ${host} has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`);
+    throw new AdminActionError(host, `Host ${host} has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`);
   }
   if (probe.code !== 0) {
     throw new HostError(host, `Host ${host}: checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
@@ -70,7 +71,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const answer = parseAnswer(host, probe.stdout, 'agent check', probeAnswerSchema);
   const major = Number.parseInt(answer.node.split('.')[0] ?? '', 10);
   if (!(major >= MIN_NODE_MAJOR)) {
-    throw new HostError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
+    throw new AdminActionError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
   }
   if (answer.present) return { file: answer.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: false, pruned: [] };
 

@@ -10,6 +10,7 @@ import type { agentMethods } from '../../../shared/protocol/agentMethods';
 import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
+import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
 import { agentCommand, deployAgent, usesSudo, type AgentDeployment } from './agentDeploy';
 import type { AgentSigningKey } from './agentSigningKey';
@@ -23,6 +24,8 @@ export interface HostSync {
   hello: HelloResult;
   info: AgentResult<'info'>;
   guests: AgentResult<'list'>['guests'];
+  /** Guests listed by name only: the agent cannot read their configuration or state (and says why). */
+  unreadable?: AgentResult<'list'>['unreadable'];
   /** Current state of every guest from `subscribe`, newer than `guests`' statuses. */
   baseline: AgentResult<'subscribe'>['guests'];
 }
@@ -34,9 +37,9 @@ interface HostSessionEvents {
   agentEvent: AgentEventArgs;
   /** The agent stopped answering while the SSH connection stayed up (or went down with it). */
   agentLost: [HostError];
-  /** Setup failed for a reason the admin must fix; the connection was failed with it. */
+  /** Setup failed for a reason only the admin can fix (AdminActionError); the connection was failed with it. */
   setupFailed: [HostError];
-  /** Setup failed for a passing reason and is retried; shown to the admin meanwhile. */
+  /** Setup failed for any other reason, which may pass: retried with backoff, shown to the admin meanwhile. */
   setupRetrying: [HostError];
   /** The agent sent a line that breaks the protocol; it was dropped, so the state may be stale. */
   agentProtocolError: [message: string];
@@ -102,7 +105,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     if (!sync || !this.rpc) return;
     const list = await this.call('list', undefined);
     const info = await this.call('info', undefined);
-    this.lastSync = { ...sync, guests: list.guests, baseline: list.guests.map((guest) => guest.status), info };
+    this.lastSync = { ...sync, guests: list.guests, unreadable: list.unreadable ?? [], baseline: list.guests.map((guest) => guest.status), info };
     this.emit('synced', this.lastSync);
   }
 
@@ -149,7 +152,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       const failure = error instanceof HostError ? error : new HostError(this.name, `Host ${this.name}: ${(error as Error).message}`);
       this.rpc?.close();
       this.rpc = undefined;
-      if (failure.kind === 'permanent') {
+      if (failure instanceof AdminActionError) {
         this.connection.fail(failure);
         this.emit('setupFailed', failure);
       } else {
@@ -184,12 +187,12 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       throw error;
     }
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new HostError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
+      throw new AdminActionError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
     }
     const list = await rpc.call('list', undefined);
     const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs });
     const info = await rpc.call('info', undefined);
-    return { deployment, hello, info, guests: list.guests, baseline: subscribed.guests };
+    return { deployment, hello, info, guests: list.guests, unreadable: list.unreadable ?? [], baseline: subscribed.guests };
   }
 
   private onAgentGone(error: HostError): void {

@@ -3,7 +3,7 @@
 // is part of the rule, so the user cannot swap it) and the start of an installed agent from
 // root-owned /var/lib/vfleet/agent/<sha256>/ (the hash matched character by character, so no path
 // of the user's choosing fits).
-import { HostError } from '../ssh/sshErrors';
+import { AdminActionError } from './adminActionError';
 import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
 import type { AgentSigningKey } from './agentSigningKey';
 
@@ -24,7 +24,7 @@ export function agentSudoersRule(user: string, nodePath: string, signingKey: Age
 }
 
 /** The host's error when sudo's answer (stderr) means it wants a password, naming the rule to add. */
-export function sudoPasswordRefusal(host: string, user: string, stderr: string, nodePath: string, signingKey: AgentSigningKey): HostError | undefined {
+export function sudoPasswordRefusal(host: string, user: string, stderr: string, nodePath: string, signingKey: AgentSigningKey): AdminActionError | undefined {
   if (!SUDO_PASSWORD.test(stderr)) return undefined;
-  return new HostError(host, `Host ${host}: sudo asks ${user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${user} to install and start the vfleet agent without a password (sudoers: ${agentSudoersRule(user, nodePath, signingKey)}) or connect as root`);
+  return new AdminActionError(host, `Host ${host}: sudo asks ${user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${user} to install and start the vfleet agent without a password (sudoers: ${agentSudoersRule(user, nodePath, signingKey)}) or connect as root`);
 }
