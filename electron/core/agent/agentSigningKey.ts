@@ -1,8 +1,8 @@
 // This workstation's Ed25519 key for agent bundles. A host where the agent runs as root installs only
 // bundles signed with a key its admin pinned (in the sudoers rule's install command), so the host's
 // SSH user, who also controls the upload, cannot get root to install a script of its own.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface AgentSigningKey {
@@ -28,11 +28,16 @@ export async function loadAgentSigningKey(file: string): Promise<AgentSigningKey
   }
   const { privateKey } = generateKeyPairSync('ed25519');
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Written whole under another name, then linked (never overwrites): a reader never sees half a key.
+  const written = `${file}.new-${process.pid}-${randomBytes(6).toString('hex')}`;
+  await writeFile(written, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
   try {
-    await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+    await link(written, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return agentSigningKeyFrom(createPrivateKey(await readFile(file)));
+  } finally {
+    await rm(written, { force: true });
   }
   return agentSigningKeyFrom(privateKey);
 }
