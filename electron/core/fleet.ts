@@ -17,6 +17,7 @@ import {
 } from './actions/hostActions';
 import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from './agent/agentBundle';
 import { HostSession } from './agent/hostSession';
+import { loadAgentSigningKey, type AgentSigningKey } from './agent/agentSigningKey';
 import { createAuditLog, type AuditLog } from './audit/auditLog';
 import { HostRegistry } from './hosts/hostRegistry';
 import { FleetState, type DeltaListener } from './inventory/fleetState';
@@ -111,6 +112,12 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     bundle.catch(() => { bundle = undefined; });
     return bundle;
   };
+  let signingKey: Promise<AgentSigningKey> | undefined;
+  const loadSigningKey = (): Promise<AgentSigningKey> => {
+    signingKey ??= loadAgentSigningKey(path.join(dataDir, 'agent-signing-key.pem'));
+    signingKey.catch(() => { signingKey = undefined; });
+    return signingKey;
+  };
   const sessions = new Map<string, HostSession>();
   const latestHost = new Map<string, Host>();
 
@@ -135,6 +142,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     const created = new HostSession(connection, {
       host: () => hostEntry(name),
       bundle: loadBundle,
+      signingKey: loadSigningKey,
       healthIntervalMs: options.healthIntervalMs ?? 1_000,
       readyWaitMs: options.readyWaitMs ?? 30_000,
       agentRestartBackoff: DEFAULT_BACKOFF,
@@ -153,7 +161,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     created.on('agentEvent', (...event) => {
       // A guest this core has not seen yet (built by hand on the host): read the list again.
       if (event[0] === 'guestState' && !state.applyGuestEvent(name, event[1])) void created.refresh().catch(() => undefined);
-      else if (event[0] === 'healthSample') state.applyHealthSample(name, event[1]);
+      else if (event[0] === 'healthSample' && !state.applyHealthSample(name, event[1])) void created.refresh().catch(() => undefined);
       else if (event[0] === 'agentError') state.setAgentError(name, `Host ${name}: the agent's ${event[1].source} failed: ${event[1].message}`);
     });
     sessions.set(name, created);

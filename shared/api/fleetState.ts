@@ -18,6 +18,8 @@ export const guestViewSchema = z.object({
   /** When it started (ms since the epoch, workstation clock), while running. */
   startedAt: z.number().optional(),
   config: guestConfigSchema.optional(),
+  /** Why the agent cannot read this guest's configuration (file and value); state and xid are then the last known, if any. */
+  misconfigured: z.string().optional(),
   /** Latest health sample: CPU as a share of the host, resident memory. */
   cpu: z.number().nonnegative().optional(),
   memoryBytes: z.number().nonnegative().optional(),

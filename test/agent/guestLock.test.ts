@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { GuestLocks } from '../../host-agent/src/locks/guestLock';
 
 const REPO = join(__dirname, '..', '..');
 const HELPER = join(__dirname, 'support', 'holdGuestLock.mts');
+const RACER = join(__dirname, 'support', 'raceGuestLock.mts');
 let locksDir: string;
 const children: ChildProcessWithoutNullStreams[] = [];
 
@@ -64,11 +65,35 @@ describe('per-guest locks between processes', () => {
     expect(await holder.firstLine).toBe('held');
     holder.child.kill('SIGKILL');
     await exitOf(holder.child);
-    expect(await readdir(locksDir)).toContain('db1.lock');
+    const [stale] = await readdir(join(locksDir, 'db1.locks'));
     const lock = await new GuestLocks(locksDir).acquire('db1', 'after crash');
+    const [taken] = await readdir(join(locksDir, 'db1.locks'));
+    expect(Number(taken)).toBeGreaterThan(Number(stale));
+    expect(JSON.parse(await readFile(join(locksDir, 'db1.locks', taken!), 'utf8'))).toMatchObject({ pid: process.pid, operation: 'after crash' });
     await lock.release();
-    expect(await readdir(locksDir)).not.toContain('db1.lock');
+    expect(await readdir(locksDir)).not.toContain('db1.locks');
   });
+
+  it('lets at most one of many processes racing for a stale lock hold it at any time', async () => {
+    const holder = startHolder('race1');
+    expect(await holder.firstLine).toBe('held');
+    holder.child.kill('SIGKILL');
+    await exitOf(holder.child);
+    const log = join(locksDir, 'race1.log');
+    const startAt = String(Date.now() + 4_000);
+    const racers = Array.from({ length: 16 }, () => spawn(process.execPath, ['--import', 'tsx', RACER, locksDir, 'race1', log, startAt], { cwd: REPO }));
+    children.push(...racers);
+    const exits = await Promise.all(racers.map((racer) => exitOf(racer)));
+    expect(exits.every((code) => code === 0)).toBe(true);
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(2 * racers.length);
+    // Each holder leaves before the next enters: enter A, leave A, enter B, leave B, ...
+    for (let index = 0; index < lines.length; index += 2) {
+      const [enter, leave] = [lines[index]!.split(' '), lines[index + 1]!.split(' ')];
+      expect(`${enter[0]} then ${leave[0]}`, lines.join(', ')).toBe('enter then leave');
+      expect(leave[1]).toBe(enter[1]);
+    }
+  }, 60_000);
 
   it('refuses a second acquisition inside one process too', async () => {
     const locks = new GuestLocks(locksDir);

@@ -1,10 +1,11 @@
 // Agent deployment over a real SSH connection to a lab host: by content hash, uploaded only when
 // missing, never a half-written file even with two workstations at once, old versions pruned.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from '../../electron/core/agent/agentBundle';
-import { deployAgent } from '../../electron/core/agent/agentDeploy';
+import { deployAgent, type DeployOptions } from '../../electron/core/agent/agentDeploy';
+import { agentSigningKeyFrom } from '../../electron/core/agent/agentSigningKey';
 import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
 import { runRemote } from '../../electron/core/ssh/remoteExec';
 import { createSemaphore } from '../../electron/core/ssh/semaphore';
@@ -15,6 +16,12 @@ import { labFingerprint } from './support/coreOnLab';
 
 const LAB = { name: 'coretest-4', subnet: '10.213.114.0/24', hosts: 1 };
 const AGENT_BASE = '/var/lib/vfleet/agent';
+const AS_ROOT: DeployOptions = { signingKey: agentSigningKeyFrom(generateKeyPairSync('ed25519').privateKey), login: { user: 'root', sudo: false } };
+
+function variant(bundle: AgentBundle, label: string): AgentBundle {
+  const bytes = Buffer.concat([bundle.bytes, Buffer.from(`\n// ${label}\n`)]);
+  return { path: bundle.path, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
 
 describe('agent deployment', () => {
   let lab: Lab;
@@ -59,48 +66,76 @@ describe('agent deployment', () => {
 
   it('uploads the bundle into a directory named by its hash, then finds it there the next time', async () => {
     const connection = await connect();
-    const first = await deployAgent(connection, bundle);
+    const first = await deployAgent(connection, bundle, AS_ROOT);
     expect(first).toMatchObject({ uploaded: true, file: `${AGENT_BASE}/${bundle.sha256}/vfleet-agent.js`, nodeVersion: process.versions.node });
     expect((await onHost(['sha256sum', first.file])).split(' ')[0]).toBe(bundle.sha256);
     expect(await onHost(['ls', '-A', `${AGENT_BASE}/${bundle.sha256}`])).toBe('vfleet-agent.js\n');
-    const again = await deployAgent(connection, bundle);
+    const again = await deployAgent(connection, bundle, AS_ROOT);
     expect(again.uploaded).toBe(false);
   });
 
   it('replaces a damaged copy instead of running it', async () => {
     const connection = await connect();
     await lab.exec('lab-1', ['sh', '-c', `echo damaged >> ${AGENT_BASE}/${bundle.sha256}/vfleet-agent.js`]);
-    const repaired = await deployAgent(connection, bundle);
+    const repaired = await deployAgent(connection, bundle, AS_ROOT);
     expect(repaired.uploaded).toBe(true);
     expect((await onHost(['sha256sum', repaired.file])).split(' ')[0]).toBe(bundle.sha256);
   });
 
   it('lets two workstations deploy a new version at once without a torn or leftover file', async () => {
-    const newer = Buffer.concat([bundle.bytes, Buffer.from('\n// another build\n')]);
-    const newerBundle: AgentBundle = { path: bundle.path, bytes: newer, sha256: createHash('sha256').update(newer).digest('hex') };
+    const newerBundle = variant(bundle, 'another build');
     const [left, right] = await Promise.all([connect(), connect()]);
-    const results = await Promise.all([deployAgent(left!, newerBundle), deployAgent(right!, newerBundle)]);
+    const results = await Promise.all([deployAgent(left!, newerBundle, AS_ROOT), deployAgent(right!, newerBundle, AS_ROOT)]);
     for (const result of results) expect(result.file).toBe(`${AGENT_BASE}/${newerBundle.sha256}/vfleet-agent.js`);
     expect((await onHost(['sha256sum', results[0]!.file])).split(' ')[0]).toBe(newerBundle.sha256);
     expect(await onHost(['ls', '-A', `${AGENT_BASE}/${newerBundle.sha256}`])).toBe('vfleet-agent.js\n');
     previousVersion = newerBundle.sha256;
   });
 
-  it('keeps the current and the previous version and prunes older ones', async () => {
+  it('keeps the current and the previous version and prunes ones unused for over a day', async () => {
     const connection = await connect();
-    const old = ['1', '2'].map((digit) => digit.repeat(64));
+    const old = ['1', '2', bundle.sha256].map((hash) => (hash.length === 64 ? hash : hash.repeat(64)));
     for (const [index, hash] of old.entries()) {
       await lab.exec('lab-1', ['mkdir', '-p', `${AGENT_BASE}/${hash}`]);
       await lab.exec('lab-1', ['touch', '-d', `2020-01-0${index + 1}`, `${AGENT_BASE}/${hash}`]);
     }
-    const third = Buffer.concat([bundle.bytes, Buffer.from('\n// third build\n')]);
-    const thirdBundle: AgentBundle = { path: bundle.path, bytes: third, sha256: createHash('sha256').update(third).digest('hex') };
+    const thirdBundle = variant(bundle, 'third build');
     const before = (await onHost(['ls', AGENT_BASE])).split('\n').filter(Boolean);
-    const deployed = await deployAgent(connection, thirdBundle);
+    const deployed = await deployAgent(connection, thirdBundle, AS_ROOT);
     const after = (await onHost(['ls', AGENT_BASE])).split('\n').filter(Boolean);
     expect(before.length).toBeGreaterThan(2);
     expect(after.sort()).toEqual([thirdBundle.sha256, previousVersion].sort());
     expect(deployed.pruned).toEqual(expect.arrayContaining(old));
+  });
+
+  it('never prunes a version installed moments ago by another workstation, nor an old one whose agent still runs', async () => {
+    const connection = await connect();
+    const [first, second, third] = ['first', 'second', 'third'].map((label) => variant(bundle, `concurrent ${label}`));
+    await deployAgent(connection, first!, AS_ROOT);
+    await deployAgent(connection, second!, AS_ROOT);
+    const running = '3'.repeat(64);
+    await lab.exec('lab-1', ['sh', '-c', `mkdir -p ${AGENT_BASE}/${running} && touch -d 2020-01-01 ${AGENT_BASE}/${running}`]);
+    const agent = lab.spawn('lab-1', ['sh', '-c', 'sleep 60', `${AGENT_BASE}/${running}/vfleet-agent.js`]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const deployed = await deployAgent(connection, third!, AS_ROOT);
+      expect(deployed.pruned).not.toContain(first!.sha256);
+      expect(deployed.pruned).not.toContain(running);
+      const left = (await onHost(['ls', AGENT_BASE])).split('\n');
+      expect(left).toEqual(expect.arrayContaining([first!.sha256, second!.sha256, third!.sha256, running]));
+      expect((await onHost(['sha256sum', `${AGENT_BASE}/${first!.sha256}/vfleet-agent.js`])).split(' ')[0]).toBe(first!.sha256);
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a bundle signed by another workstation\'s key and leaves nothing behind', async () => {
+    const connection = await connect();
+    const foreign = variant(bundle, 'foreign');
+    const other = agentSigningKeyFrom(generateKeyPairSync('ed25519').privateKey);
+    const forged = { ...AS_ROOT, signingKey: { publicKeyDer: AS_ROOT.signingKey.publicKeyDer, signHash: other.signHash } };
+    await expect(deployAgent(connection, foreign, forged)).rejects.toThrow(/not signed with the key of this workstation/);
+    expect((await lab.exec('lab-1', ['test', '-e', `${AGENT_BASE}/${foreign.sha256}`])).code).not.toBe(0);
   });
 
   it('runs commands with arguments exactly as given, whatever their characters', async () => {

@@ -1,46 +1,21 @@
-// A host reached as a non-root user runs the agent through `sudo -n`: with a NOPASSWD rule the
-// agent runs as root from the user's own deploy folder; when sudo wants a password the host fails
-// with a message giving the sudoers rule for the host's own Node, and that rule works. A host
+// A host reached as a non-root user runs the agent through `sudo -n`: with the suggested NOPASSWD
+// rule the agent is installed and runs as root from root-owned /var/lib/vfleet/agent; when sudo
+// wants a password the host fails with a message giving that rule for the host's own Node, and
+// that rule works. A host
 // without a suitable Node (none, or Node 16) is told what to install and gets nothing deployed.
 // Users, sudoers and Node are changed only inside the lab hosts' own mount namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
+import { loadAgentSigningKey } from '../../electron/core/agent/agentSigningKey';
+import { agentSudoersRule } from '../../electron/core/agent/sudoersRule';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { pinAgentBundle, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from './support/coreOnLab';
+import { closeCoreAndLab, type CoreHandle, pinAgentBundle, startCore } from './support/coreOnLab';
 import { HIDE_NODE_SCRIPT } from './support/hideNode';
+import { ADD_OPERATOR_SCRIPT, OPERATOR, SET_RULE_SCRIPT } from './support/sudoOperator';
 
 const LAB = { name: 'coresudo', subnet: '10.213.116.0/24', hosts: 4 };
-const OPERATOR = { name: 'vfleetop', uid: 4242, home: '/run/vfleetop' };
-// The rule vfleet's error message tells the admin to add on a host whose Node is /usr/bin/node.
-const NODE_RULE = `${OPERATOR.name} ALL=(root) NOPASSWD: /usr/bin/node`;
 const PASSWORD_RULE = `${OPERATOR.name} ALL=(ALL:ALL) ALL`;
-
-// Inside one host: private copies of the account files and sudoers.d with the operator added,
-// bound over the machine's, and the lab's client key in the operator's authorized_keys.
-// $1 user, $2 uid, $3 home, $4 sudoers rule.
-const ADD_OPERATOR_SCRIPT = `
-set -eu
-private=/run/vfleet-accounts
-mkdir -p "$private/sudoers.d"
-cp -p /etc/passwd /etc/shadow /etc/group "$private/"
-cp -a /etc/sudoers.d/. "$private/sudoers.d/"
-echo "$1:x:$2:$2:vfleet operator:$3:/bin/sh" >> "$private/passwd"
-echo "$1:*:19000:0:99999:7:::" >> "$private/shadow"
-echo "$1:x:$2:" >> "$private/group"
-printf '%s\\n' "$4" > "$private/sudoers.d/$1"
-chmod 0440 "$private/sudoers.d/$1"
-for file in passwd shadow group; do mount --bind "$private/$file" "/etc/$file"; done
-mount --bind "$private/sudoers.d" /etc/sudoers.d
-mkdir -p "$3/.ssh"
-cp /run/vfleet-lab/authorized_keys "$3/.ssh/authorized_keys"
-chown -R "$2:$2" "$3"
-chmod 0755 "$3"
-chmod 0700 "$3/.ssh"
-chmod 0600 "$3/.ssh/authorized_keys"
-`;
-
-// Inside one host: $1's sudoers rule becomes $2.
-const SET_RULE_SCRIPT = 'printf "%s\\n" "$2" > "/etc/sudoers.d/$1"';
 
 // Inside one host: Node installed as by `n` or nvm, /usr/local/bin/node a link into a versions
 // folder, and /usr/bin without node. Overlays keep the machine's own folders untouched.
@@ -74,17 +49,21 @@ mount --bind "$old/node" /usr/bin/node
 describe('a non-root SSH user with sudo, and hosts without a suitable Node', () => {
   let lab: Lab;
   let handle: CoreHandle | undefined;
+  // The rule vfleet's error message tells the admin to add on a host whose Node is /usr/bin/node.
+  let nodeRule = '';
 
   beforeAll(async () => {
     await labDown({ name: LAB.name }).catch(() => undefined);
     lab = await labUp(LAB);
-    await inHost('lab-1', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, NODE_RULE]);
+    // The lab's known_hosts vouches for the host keys; approval is covered by the onboarding test.
+    handle = await startCore({ knownHostsFiles: [lab.knownHostsPath] });
+    const signingKey = await loadAgentSigningKey(path.join(handle.dataDir, 'agent-signing-key.pem'));
+    nodeRule = agentSudoersRule(OPERATOR.name, '/usr/bin/node', signingKey);
+    await inHost('lab-1', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, nodeRule]);
     await inHost('lab-2', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, PASSWORD_RULE]);
     await inHost('lab-3', HIDE_NODE_SCRIPT, []);
     await inHost('lab-4', ADD_OPERATOR_SCRIPT, [OPERATOR.name, String(OPERATOR.uid), OPERATOR.home, PASSWORD_RULE]);
     await inHost('lab-4', NODE_IN_LOCAL_BIN_SCRIPT, [LOCAL_NODE]);
-    // The lab's known_hosts vouches for the host keys; approval is covered by the onboarding test.
-    handle = await startCore({ knownHostsFiles: [lab.knownHostsPath] });
     const core = handle.core;
     for (const name of ['lab-1', 'lab-2', 'lab-4']) {
       await core.invoke('hosts.add', { name, address: lab.host(name).address, user: OPERATOR.name, sudo: true, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
@@ -92,12 +71,7 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     await core.invoke('hosts.add', { name: 'lab-3', address: lab.host('lab-3').address, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
   }, 120_000);
 
-  afterAll(async () => {
-    await handle?.close();
-    await removeDataDir(handle);
-    await unpinAgentBundle();
-    await labDown({ name: LAB.name });
-  });
+  afterAll(() => closeCoreAndLab(handle, LAB.name));
 
   async function inHost(host: string, script: string, args: string[]): Promise<void> {
     const result = await lab.exec(host, ['sh', '-c', script, 'sh', ...args]);
@@ -113,20 +87,21 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
       .map((match) => ({ uid: Number(match[1]), args: match[2]! }));
   }
 
-  it('connects through sudo -n with a NOPASSWD rule: deployed in the user\'s folder, the agent runs as root', async () => {
+  it('connects through sudo -n with the suggested NOPASSWD rule: installed root-owned, the agent runs as root', async () => {
     const core = handle!.core;
     const bundle = await loadAgentBundle(await pinAgentBundle());
     const [status] = await core.invoke('hosts.connect', { names: ['lab-1'], timeoutMs: 60_000 });
     expect(status?.connection, status?.error).toBe('connected');
-    const file = `${OPERATOR.home}/.cache/vfleet/agent/${bundle.sha256}/vfleet-agent.js`;
+    const file = `/var/lib/vfleet/agent/${bundle.sha256}/vfleet-agent.js`;
     expect(status?.agent?.file).toBe(file);
     expect(status?.agent?.uploaded).toBe(true);
     expect(status?.info?.hostname).toBe('lab-1');
 
     const owner = await lab.exec('lab-1', ['stat', '-c', '%U %a', file]);
-    expect(owner.stdout.trim()).toBe(`${OPERATOR.name} 755`);
+    expect(owner.stdout.trim()).toBe('root 644');
     expect((await lab.exec('lab-1', ['sha256sum', file])).stdout.split(' ')[0]).toBe(bundle.sha256);
-    const folder = await lab.exec('lab-1', ['ls', '-A', `${OPERATOR.home}/.cache/vfleet/agent/${bundle.sha256}`]);
+    expect((await lab.exec('lab-1', ['stat', '-c', '%U %a', path.dirname(file)])).stdout.trim()).toBe('root 755');
+    const folder = await lab.exec('lab-1', ['ls', '-A', path.dirname(file)]);
     expect(folder.stdout.trim().split('\n')).toEqual(['vfleet-agent.js']);
 
     expect(await agentProcesses('lab-1')).toEqual([{ uid: 0, args: `/usr/bin/node ${file} serve --stdio` }]);
@@ -156,14 +131,14 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     expect(status?.connection).toBe('failed');
     expect(status?.error).toContain('lab-2');
     expect(status?.error).toMatch(/sudo asks vfleetop for a password/);
-    expect(status?.error).toContain(NODE_RULE);
+    expect(status?.error).toContain(nodeRule);
     expect(core.snapshot().hosts.find((host) => host.name === 'lab-2')).toMatchObject({ connection: 'failed', error: status?.error });
     expect(await agentProcesses('lab-2')).toEqual([]);
   }, 90_000);
 
   it('connects that host once the admin adds the suggested rule', async () => {
     const core = handle!.core;
-    await inHost('lab-2', SET_RULE_SCRIPT, [OPERATOR.name, NODE_RULE]);
+    await inHost('lab-2', SET_RULE_SCRIPT, [OPERATOR.name, nodeRule]);
     const [status] = await core.invoke('hosts.connect', { names: ['lab-2'], timeoutMs: 60_000 });
     expect(status?.connection, status?.error).toBe('connected');
     expect(status?.error).toBeUndefined();
@@ -177,7 +152,8 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     expect((await lab.exec('lab-4', ['readlink', '/usr/local/bin/node'])).stdout.trim()).toBe(LOCAL_NODE);
     const [refused] = await core.invoke('hosts.connect', { names: ['lab-4'], timeoutMs: 60_000 });
     expect(refused?.connection).toBe('failed');
-    const localRule = `${OPERATOR.name} ALL=(root) NOPASSWD: ${LOCAL_NODE}`;
+    const signingKey = await loadAgentSigningKey(path.join(handle!.dataDir, 'agent-signing-key.pem'));
+    const localRule = agentSudoersRule(OPERATOR.name, LOCAL_NODE, signingKey);
     expect(refused?.error).toContain(localRule);
     await inHost('lab-4', SET_RULE_SCRIPT, [OPERATOR.name, localRule]);
     const [status] = await core.invoke('hosts.connect', { names: ['lab-4'], timeoutMs: 60_000 });

@@ -51,7 +51,9 @@ export function describeFleet(snapshot: FleetSnapshot): string {
       host.name, '', host.connection, host.info ? `${host.info.driver} cgroup v${host.info.cgroupVersion}, ${host.info.cpus} cpus` : host.error ?? '',
       formatPercent(host.health?.cpu), formatBytes(host.health?.memoryUsed ?? (host.info ? host.info.memoryTotal - host.info.memoryAvailable : undefined)),
     ],
-    ...host.guests.map((guest) => ['', guest.name, guest.state, `xid ${guest.xid}, ${guest.processes} proc`, formatPercent(guest.cpu), formatBytes(guest.memoryBytes)]),
+    ...host.guests.map((guest) => (guest.misconfigured
+      ? ['', guest.name, 'misconfigured', guest.misconfigured, '-', '-']
+      : ['', guest.name, guest.state, `xid ${guest.xid}, ${guest.processes} proc`, formatPercent(guest.cpu), formatBytes(guest.memoryBytes)])),
   ]);
   const alerts = snapshot.alerts.map((alert) => `alert: ${alert.message}\n`).join('');
   return head + textTable(['HOST', 'GUEST', 'STATE', 'DETAIL', 'CPU', 'MEMORY'], rows) + alerts;

@@ -1,11 +1,18 @@
-// Puts the agent on a host: in a directory named by its content hash, uploaded only when missing,
-// written under a temporary name, checked by the host's own Node and renamed into place, so two
-// workstations deploying at once never see a half-written file. Older versions are pruned.
+// Puts the agent on a host: in a directory named by its content hash, uploaded only when missing.
+// The installer reads the bundle from stdin once, checks its hash and this workstation's signature
+// on the bytes it holds, writes them under a temporary name and renames them into place, so two
+// workstations deploying at once never see a half-written file. Where the agent runs as root (root
+// login or sudo) the installer runs as root too and the copy lives in root-owned
+// /var/lib/vfleet/agent/<sha256>/: the SSH user never owns a file or folder root runs.
 import { z } from 'zod';
 import { runRemote } from '../ssh/remoteExec';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
+import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
+import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
+import type { AgentSigningKey } from './agentSigningKey';
+import { sudoPasswordRefusal } from './sudoersRule';
 
 export const MIN_NODE_MAJOR = 18;
 
@@ -25,51 +32,38 @@ export interface AgentLaunch extends AgentDeployment {
   nodePath: string;
 }
 
-// Runs on the host's Node (argv[1] = hash): where the agent goes, and whether that file is intact.
+export interface DeployOptions {
+  signingKey: AgentSigningKey;
+  /** The SSH user; with `sudo` (and not root) the agent is installed and run through `sudo -n`. */
+  login: { user: string; sudo: boolean };
+  signal?: AbortSignal;
+}
+
+// Runs as the SSH user (argv[1] = hash, argv[2] = 'root' when the agent runs as root): where the
+// agent is, and whether that file is intact and, for root, writable by root alone up to its base.
 const PROBE_SCRIPT = `
 const fs=require('fs'),path=require('path'),os=require('os'),crypto=require('crypto');
-const hash=process.argv[1];
-const base=process.getuid&&process.getuid()===0?'/var/lib/vfleet/agent':path.join(os.homedir(),'.cache','vfleet','agent');
-const file=path.join(base,hash,'vfleet-agent.js');
+const hash=process.argv[1],asRoot=process.argv[2]==='root';
+const base=asRoot?'${ROOT_AGENT_BASE}':path.join(os.homedir(),'.cache','vfleet','agent');
+const file=path.join(base,hash,'${AGENT_FILE_NAME}');
+const rootOnly=p=>{const s=fs.statSync(p);return s.uid===0&&(s.mode&0o022)===0};
 let present=false;
-try{present=crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')===hash}catch(e){}
+try{present=(!asRoot||[file,path.dirname(file),base].every(rootOnly))&&crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')===hash}catch(e){}
 process.stdout.write(JSON.stringify({node:process.versions.node,nodePath:process.execPath,file,present}));
-`;
-
-// Runs on the host's Node with the bundle on stdin: temp file, re-read and hash, rename, prune.
-const INSTALL_SCRIPT = `
-const fs=require('fs'),path=require('path'),os=require('os'),crypto=require('crypto');
-const hash=process.argv[1];
-const base=process.getuid&&process.getuid()===0?'/var/lib/vfleet/agent':path.join(os.homedir(),'.cache','vfleet','agent');
-const dir=path.join(base,hash),file=path.join(dir,'vfleet-agent.js');
-const chunks=[];
-process.stdin.on('data',c=>chunks.push(c));
-process.stdin.on('end',()=>{
-  fs.mkdirSync(dir,{recursive:true,mode:0o755});
-  const tmp=path.join(dir,'.upload-'+process.pid+'-'+crypto.randomBytes(6).toString('hex'));
-  fs.writeFileSync(tmp,Buffer.concat(chunks),{mode:0o755});
-  const fd=fs.openSync(tmp,'r');fs.fsyncSync(fd);fs.closeSync(fd);
-  const got=crypto.createHash('sha256').update(fs.readFileSync(tmp)).digest('hex');
-  if(got!==hash){fs.rmSync(tmp,{force:true});process.stderr.write('the uploaded agent has sha256 '+got+', expected '+hash);process.exit(3);}
-  fs.renameSync(tmp,file);
-  const now=new Date();fs.utimesSync(dir,now,now);
-  const others=fs.readdirSync(base).filter(n=>n!==hash&&/^[0-9a-f]{64}$/.test(n))
-    .map(n=>({n,t:fs.statSync(path.join(base,n)).mtimeMs})).sort((a,b)=>b.t-a.t);
-  const pruned=others.slice(1).map(o=>o.n);
-  for(const n of pruned)fs.rmSync(path.join(base,n),{recursive:true,force:true});
-  process.stdout.write(JSON.stringify({file,pruned}));
-});
 `;
 
 const probeAnswerSchema = z.object({ node: z.string(), nodePath: z.string(), file: z.string(), present: z.boolean() });
 const installAnswerSchema = z.object({ file: z.string(), pruned: z.array(z.string()) });
 
-export async function deployAgent(connection: SshConnection, bundle: AgentBundle, signal?: AbortSignal): Promise<AgentLaunch> {
+export async function deployAgent(connection: SshConnection, bundle: AgentBundle, options: DeployOptions): Promise<AgentLaunch> {
   const host = connection.name;
-  const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256], { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  const signal = options.signal ? { signal: options.signal } : {};
+  const sudoUser = usesSudo(options.login) ? options.login.user : undefined;
+  const asRoot = sudoUser !== undefined || options.login.user === 'root';
+  const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
   if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
-    throw new HostError(host, `Host ${host} has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`);
+    throw new AdminActionError(host, `Host ${host} has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`);
   }
   if (probe.code !== 0) {
     throw new HostError(host, `Host ${host}: checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
@@ -77,18 +71,35 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const answer = parseAnswer(host, probe.stdout, 'agent check', probeAnswerSchema);
   const major = Number.parseInt(answer.node.split('.')[0] ?? '', 10);
   if (!(major >= MIN_NODE_MAJOR)) {
-    throw new HostError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
+    throw new AdminActionError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
   }
   if (answer.present) return { file: answer.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: false, pruned: [] };
 
-  const install = await runRemote(connection, ['node', '-e', INSTALL_SCRIPT, bundle.sha256], {
-    stdin: bundle.bytes, timeoutMs: 120_000, ...(signal ? { signal } : {}),
+  // The checked Node by its path: sudo's secure_path may find another one, and the sudoers rule names a path.
+  const installer = [answer.nodePath, '-e', installScript(options.signingKey.publicKeyDer)];
+  const upload = Buffer.concat([Buffer.from(`${bundle.sha256}\n${options.signingKey.signHash(bundle.sha256)}\n`), bundle.bytes]);
+  const install = await runRemote(connection, sudoUser !== undefined ? ['sudo', '-n', '--', ...installer] : installer, {
+    stdin: upload, timeoutMs: 120_000, ...signal,
   });
   if (install.code !== 0) {
-    throw new HostError(host, `Host ${host}: uploading the vfleet agent failed (exit ${install.code}): ${install.stderr.toString('utf8').trim() || 'no message'}`);
+    const message = install.stderr.toString('utf8').trim();
+    if (sudoUser !== undefined) {
+      const refusal = sudoPasswordRefusal(host, sudoUser, message, answer.nodePath, options.signingKey);
+      if (refusal) throw refusal;
+    }
+    throw new HostError(host, `Host ${host}: uploading the vfleet agent failed (exit ${install.code}): ${message || 'no message'}`);
   }
   const installed = parseAnswer(host, install.stdout, 'agent upload', installAnswerSchema);
   return { file: installed.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: true, pruned: installed.pruned };
+}
+
+export function usesSudo(login: { user: string; sudo: boolean }): boolean {
+  return login.sudo && login.user !== 'root';
+}
+
+/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check. */
+export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch): string[] {
+  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, launch.file, 'serve', '--stdio'];
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {

@@ -10,8 +10,11 @@ import type { agentMethods } from '../../../shared/protocol/agentMethods';
 import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
+import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { deployAgent, type AgentDeployment } from './agentDeploy';
+import { agentCommand, deployAgent, usesSudo, type AgentDeployment } from './agentDeploy';
+import type { AgentSigningKey } from './agentSigningKey';
+import { sudoPasswordRefusal } from './sudoersRule';
 import { AgentRpcClient, type CallOptions } from './agentRpcClient';
 
 export type HelloResult = z.infer<(typeof agentMethods)['hello']['result']>;
@@ -21,6 +24,8 @@ export interface HostSync {
   hello: HelloResult;
   info: AgentResult<'info'>;
   guests: AgentResult<'list'>['guests'];
+  /** Guests listed by name only: the agent cannot read their configuration or state (and says why). */
+  unreadable?: AgentResult<'list'>['unreadable'];
   /** Current state of every guest from `subscribe`, newer than `guests`' statuses. */
   baseline: AgentResult<'subscribe'>['guests'];
 }
@@ -32,9 +37,9 @@ interface HostSessionEvents {
   agentEvent: AgentEventArgs;
   /** The agent stopped answering while the SSH connection stayed up (or went down with it). */
   agentLost: [HostError];
-  /** Setup failed for a reason the admin must fix; the connection was failed with it. */
+  /** Setup failed for a reason only the admin can fix (AdminActionError); the connection was failed with it. */
   setupFailed: [HostError];
-  /** Setup failed for a passing reason and is retried; shown to the admin meanwhile. */
+  /** Setup failed for any other reason, which may pass: retried with backoff, shown to the admin meanwhile. */
   setupRetrying: [HostError];
   /** The agent sent a line that breaks the protocol; it was dropped, so the state may be stale. */
   agentProtocolError: [message: string];
@@ -43,6 +48,7 @@ interface HostSessionEvents {
 export interface HostSessionDeps {
   host: () => Host;
   bundle: () => Promise<AgentBundle>;
+  signingKey: () => Promise<AgentSigningKey>;
   /** Period of health samples the agent pushes. */
   healthIntervalMs: number;
   /** How long a call waits for a connecting host before giving up. */
@@ -51,8 +57,6 @@ export interface HostSessionDeps {
   /** Other hosts tunnel through this one: an agent that cannot run must not take the connection down. */
   servesAsJump?: () => boolean;
 }
-
-const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
 
 export class HostSession extends EventEmitter<HostSessionEvents> {
   private rpc: AgentRpcClient | undefined;
@@ -114,7 +118,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     if (!sync || !this.rpc) return;
     const list = await this.call('list', undefined);
     const info = await this.call('info', undefined);
-    this.lastSync = { ...sync, guests: list.guests, baseline: list.guests.map((guest) => guest.status), info };
+    this.lastSync = { ...sync, guests: list.guests, unreadable: list.unreadable ?? [], baseline: list.guests.map((guest) => guest.status), info };
     this.emit('synced', this.lastSync);
   }
 
@@ -168,7 +172,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       const failure = error instanceof HostError ? error : new HostError(this.name, `Host ${this.name}: ${(error as Error).message}`);
       this.rpc?.close();
       this.rpc = undefined;
-      if (failure.kind === 'permanent') {
+      if (failure instanceof AdminActionError) {
         if (this.deps.servesAsJump?.() && this.connection.status.state === 'connected') this.agentFailure = failure;
         else this.connection.fail(failure);
         this.emit('setupFailed', failure);
@@ -183,11 +187,10 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
 
   private async startAgent(): Promise<HostSync> {
     const host = this.deps.host();
-    const deployment = await deployAgent(this.connection, await this.deps.bundle());
-    const useSudo = host.sudo && host.user !== 'root';
-    // The checked Node by its path: sudo's secure_path may find another one, and a sudoers rule names a path.
-    const argv = [...(useSudo ? ['sudo', '-n', '--'] : []), deployment.nodePath, deployment.file, 'serve', '--stdio'];
-    const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
+    const login = { user: host.user, sudo: host.sudo };
+    const signingKey = await this.deps.signingKey();
+    const deployment = await deployAgent(this.connection, await this.deps.bundle(), { signingKey, login });
+    const rpc = new AgentRpcClient(this.name, await this.connection.exec(agentCommand(login, deployment)));
     this.rpc = rpc;
     rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
     rpc.on('protocolError', (message) => this.emit('agentProtocolError', message));
@@ -197,21 +200,20 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     try {
       hello = await rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 });
     } catch (error) {
-      if (useSudo && SUDO_PASSWORD.test(rpc.stderr)) {
-        throw new HostError(this.name, `Host ${this.name}: sudo asks ${host.user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${host.user} to run node without a password (sudoers: ${host.user} ALL=(root) NOPASSWD: ${deployment.nodePath}) or connect as root`);
-      }
+      const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
+      if (refusal) throw refusal;
       if (rpc.closed && rpc.stderr.trim() !== '') {
         throw new HostError(this.name, `Host ${this.name}: the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
       }
       throw error;
     }
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new HostError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
+      throw new AdminActionError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
     }
     const list = await rpc.call('list', undefined);
     const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs });
     const info = await rpc.call('info', undefined);
-    return { deployment, hello, info, guests: list.guests, baseline: subscribed.guests };
+    return { deployment, hello, info, guests: list.guests, unreadable: list.unreadable ?? [], baseline: subscribed.guests };
   }
 
   private onAgentGone(error: HostError): void {

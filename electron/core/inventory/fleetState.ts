@@ -7,13 +7,16 @@ import type { Host } from '../../../shared/api/hosts';
 import type {
   AlertThresholds, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostHealth, HostStatus, HostView,
 } from '../../../shared/api/fleetState';
-import type { AgentEventData } from '../../../shared/protocol/agentMethods';
+import type { AgentEventData, UnreadableGuest } from '../../../shared/protocol/agentMethods';
 import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domain/guest';
 import type { HostSync } from '../agent/hostSession';
 import type { ConnectionStatus } from '../ssh/sshConnection';
 import { AlertBook, DEFAULT_ALERT_THRESHOLDS } from './fleetAlerts';
 import { summarizeFleet } from './fleetSummary';
 import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits } from './healthHistory';
+
+/** How the agent starts the error of a guest whose configuration it cannot read (not its counters). */
+const CONFIGURATION_UNREADABLE = 'configuration unreadable';
 
 interface GuestRecord {
   view: GuestView;
@@ -162,6 +165,10 @@ export class FleetState {
         this.applyGuestStatus(name, status);
       }
     }
+    for (const guest of sync.unreadable ?? []) {
+      seen.add(guest.name);
+      this.markMisconfigured(name, guest);
+    }
     for (const guest of [...record.guests.keys()]) if (!seen.has(guest)) this.removeGuest(name, guest);
     this.emitHost(name);
   }
@@ -172,8 +179,9 @@ export class FleetState {
     if (!record) return;
     const existing = record.guests.get(status.name);
     const previousState = existing?.view.state;
+    const { misconfigured: _readableAgain, ...known } = existing?.view ?? { host: hostName };
     const view: GuestView = {
-      ...(existing?.view ?? { host: hostName }),
+      ...known,
       host: hostName,
       name: status.name,
       xid: status.xid,
@@ -201,7 +209,8 @@ export class FleetState {
       return true;
     }
     const existing = record.guests.get(event.name);
-    if (!existing) return false;
+    // A misconfigured guest with a state again was repaired: its configuration comes with the list.
+    if (!existing || existing.view.misconfigured !== undefined) return false;
     this.applyGuestStatus(hostName, {
       name: event.name,
       xid: event.xid,
@@ -228,9 +237,29 @@ export class FleetState {
     return () => { this.expectedStops.delete(key); };
   }
 
-  applyHealthSample(hostName: string, sample: HostSample): void {
+  /** A guest the agent lists by name only, with why its configuration cannot be read. */
+  private markMisconfigured(hostName: string, guest: UnreadableGuest): void {
     const record = this.hosts.get(hostName);
     if (!record) return;
+    const existing = record.guests.get(guest.name);
+    if (existing?.view.misconfigured === guest.error) return;
+    const view: GuestView = existing
+      ? { ...existing.view, misconfigured: guest.error }
+      : { host: hostName, name: guest.name, xid: 0, state: 'stopped', processes: 0, misconfigured: guest.error };
+    if (existing) existing.view = view;
+    else record.guests.set(guest.name, { view, history: new HealthHistoryBuffer(this.historyLimits) });
+    this.emit({ type: 'guest', guest: view });
+    this.emitSummary();
+  }
+
+  /** Returns false when a sample shows a misconfigured guest readable again, so the list should be read. */
+  applyHealthSample(hostName: string, sample: HostSample & { unreadable?: UnreadableGuest[] }): boolean {
+    const record = this.hosts.get(hostName);
+    if (!record) return true;
+    for (const guest of sample.unreadable ?? []) {
+      if (guest.error.startsWith(CONFIGURATION_UNREADABLE)) this.markMisconfigured(hostName, guest);
+    }
+    const repaired = sample.guests.some((guestSample) => record.guests.get(guestSample.name)?.view.misconfigured !== undefined);
     const time = this.now();
     const cpus = record.status.info?.cpus ?? 1;
     const health: HostHealth = {
@@ -264,6 +293,7 @@ export class FleetState {
     this.emit({ type: 'health', host: hostName, point: hostPoint, guests: guestPoints });
     this.emit({ type: 'host', host: record.status });
     this.emitSummary();
+    return !repaired;
   }
 
   private noteStateChange(host: string, guest: string, previous: string | undefined, next: string): void {

@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GuestConfig, GuestInterface, GuestLimits, InitStyle } from '../../../shared/domain/guest';
+import { guestConfigSchema, guestInterfaceSchema } from '../../../shared/protocol/agentMethods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { xidSchema } from '../../../shared/validation';
 import { pagesToBytes, bytesToPages } from '../../../shared/vserver/pages';
@@ -144,7 +145,7 @@ export async function readGuestConfig(configBase: string, guestBase: string, nam
     );
   }
   const style = await readScalar(directory, 'apps', 'init', 'style');
-  return {
+  return checkedConfig(directory, {
     name,
     xid: xid.data,
     nodename: (await readScalar(directory, 'uts', 'nodename')) ?? (await readScalar(directory, 'hostname')) ?? name,
@@ -157,7 +158,25 @@ export async function readGuestConfig(configBase: string, guestBase: string, nam
     cflags: contextFlagsFromLines((await readList(directory, 'cflags')) ?? (await readList(directory, 'flags')) ?? []),
     limits: await readLimits(directory),
     rootDir: await readRootDir(directory, guestBase, name),
-  };
+  });
+}
+
+/** The config as read, or an error naming the file and the value the protocol (and so the client) cannot take. */
+function checkedConfig(directory: string, config: GuestConfig): GuestConfig {
+  for (const guestInterface of config.interfaces) {
+    const issue = guestInterfaceSchema.safeParse(guestInterface).error?.issues[0];
+    if (!issue) continue;
+    const field = String(issue.path[0]) as keyof GuestInterface;
+    const interfaceDir = join(directory, 'interfaces', guestInterface.id);
+    const hint = field === 'ip' && guestInterface.ip.includes('/') ? ` (the prefix length goes in ${join(interfaceDir, 'prefix')})` : '';
+    throw guestError(ERROR_CODES.failed, config.name, `${join(interfaceDir, field)} holds '${String(guestInterface[field])}': ${issue.message}${hint}`);
+  }
+  const issue = guestConfigSchema.safeParse(config).error?.issues[0];
+  if (issue) {
+    const value = issue.path.reduce<unknown>((at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key], config);
+    throw guestError(ERROR_CODES.failed, config.name, `${directory}: its ${issue.path.join('.')} '${String(value)}' is not valid: ${issue.message}`);
+  }
+  return config;
 }
 
 /** Writes the limit files; an undefined limit removes its file(s). Memory goes to disk in pages. */

@@ -42,8 +42,13 @@ export function info(context: AgentContext): Promise<AgentResult<'info'>> {
 export async function listGuests(context: AgentContext): Promise<AgentResult<'list'>> {
   const { configs, unreadable } = await context.scanConfigs();
   const guests: AgentResult<'list'>['guests'] = [];
+  // One guest whose state cannot be read is named, the others still listed.
   for (const config of configs) {
-    guests.push({ config, status: await context.statusOf(config) });
+    try {
+      guests.push({ config, status: await context.statusOf(config) });
+    } catch (error) {
+      unreadable.push({ name: config.name, error: `state unreadable: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
   return { guests, unreadable };
 }

@@ -7,7 +7,7 @@ import { defaultAgentBundlePath } from '../../../electron/core/agent/agentBundle
 import { createFleetCore, type FleetCore, type FleetCoreOptions } from '../../../electron/core/fleet';
 import { sha256Fingerprint } from '../../../electron/core/ssh/hostKeyFingerprint';
 import type { FleetDelta } from '../../../shared/api/fleetState';
-import type { Lab } from '../../lab/lab';
+import { labDown, type Lab } from '../../lab/lab';
 
 export const FAST_CONNECTIONS: FleetCoreOptions['connection'] = {
   keepaliveIntervalMs: 500,
@@ -51,6 +51,14 @@ export async function removeDataDir(handle: CoreHandle | undefined): Promise<voi
 export async function unpinAgentBundle(): Promise<void> {
   if (pinnedBundle) await rm(path.dirname(await pinnedBundle), { recursive: true, force: true });
   pinnedBundle = undefined;
+}
+
+/** The end of a test file with one core on one lab: the core closed, its data, the pinned bundle and the lab removed. */
+export async function closeCoreAndLab(handle: CoreHandle | undefined, labName: string): Promise<void> {
+  await handle?.close();
+  await removeDataDir(handle);
+  await unpinAgentBundle();
+  await labDown({ name: labName });
 }
 
 /** Adds every lab host (or the named ones) to the core's registry, logging in with the lab's key. */

@@ -1,0 +1,30 @@
+// The sudoers rule vfleet asks a host's admin for when it logs in as a non-root user: exactly two
+// commands, both with fixed arguments: the installer (its code, with this workstation's public key,
+// is part of the rule, so the user cannot swap it) and the start of an installed agent from
+// root-owned /var/lib/vfleet/agent/<sha256>/ (the hash matched character by character, so no path
+// of the user's choosing fits).
+import { AdminActionError } from './adminActionError';
+import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
+import type { AgentSigningKey } from './agentSigningKey';
+
+const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
+
+/** An argument as a sudoers Cmnd spells it: sudoers' own specials and glob characters escaped
+// (a backslash would need a different escape inside a pattern than outside, so none is allowed). */
+export function sudoersArgument(argument: string): string {
+  if (/[\t\n\r#\\]| {2}/.test(argument)) throw new Error('a sudoers argument cannot hold a tab, a newline, a double space, # or a backslash');
+  return argument.replace(/[,:=[\]*?]/g, (special) => `\\${special}`);
+}
+
+export function agentSudoersRule(user: string, nodePath: string, signingKey: AgentSigningKey): string {
+  const anyHash = '[0-9a-f]'.repeat(64);
+  const start = `${nodePath} ${ROOT_AGENT_BASE}/${anyHash}/${AGENT_FILE_NAME} serve --stdio`;
+  const install = `${nodePath} -e ${sudoersArgument(installScript(signingKey.publicKeyDer))}`;
+  return `${user} ALL=(root) NOPASSWD: ${start}, ${install}`;
+}
+
+/** The host's error when sudo's answer (stderr) means it wants a password, naming the rule to add. */
+export function sudoPasswordRefusal(host: string, user: string, stderr: string, nodePath: string, signingKey: AgentSigningKey): AdminActionError | undefined {
+  if (!SUDO_PASSWORD.test(stderr)) return undefined;
+  return new AdminActionError(host, `Host ${host}: sudo asks ${user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${user} to install and start the vfleet agent without a password (sudoers: ${agentSudoersRule(user, nodePath, signingKey)}) or connect as root`);
+}
