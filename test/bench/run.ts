@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchAgentBundle } from './agent/bundleSize';
 import { benchAgentRpc } from './agent/rpcThroughput';
+import { benchSamplingOverhead } from './agent/samplingOverhead';
 import { CleanupStack } from './benchCleanup';
 import { startBenchFleet } from './fleet/benchFleet';
 import { benchExternalChange } from './fleet/externalChange';
@@ -30,7 +31,9 @@ async function runBenchmarks(recorder: BenchRecorder, cleanup: CleanupStack): Pr
   } else if (!recorder.halted) {
     for (const benchmark of FLEET_BENCHMARKS) recorder.fail(benchmark, 'not run: the 3-host lab and its fleet core did not come up (see fleet onboarding)');
   }
-  // The labs go before the memory benchmark, so it has the CPU to itself.
+  // The labs go before the agent overhead and memory benchmarks, so each has the CPU to itself.
+  await cleanup.runAll();
+  if (bundlePath) await recorder.attempt('agent sampling overhead', () => benchSamplingOverhead(recorder, cleanup, bundlePath));
   await cleanup.runAll();
   await recorder.attempt('health history memory', () => benchHealthHistoryMemory(recorder, cleanup));
 }
