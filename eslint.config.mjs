@@ -7,7 +7,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.{ts,tsx,mjs}'],
+    // Every source type in the tree, all parsed by typescript-eslint's parser (set above for all files).
+    files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
     plugins: { vfleet },
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: {

@@ -1,74 +1,125 @@
-// The import-layer rule of docs/architecture.md: each top-level folder may import only the layers
-// below it. A wrong import fails lint instead of a review.
+// The import layers of the README's Layout table: each layer may import only what LAYERS allows it.
+// A wrong import fails lint instead of a review. Every way of naming a module is checked: import and
+// export-from declarations, type-position and dynamic import(), require(), and TypeScript's
+// `import x = require()`.
 import path from 'node:path';
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const BUILTINS = new Set(builtinModules);
+const CONFIG_FILE = /\.config(\.\w+)?$/; // vite.config.ts, and './vite.config' as an import target
 
-/** Which layer a file (absolute path) belongs to: its first folder under the repository root. */
+/**
+ * What each layer may import. `folders`: layers reachable by relative paths; `builtins`: Node
+ * built-in modules; `packages`: true for any npm package, or the list of those allowed; `denied`:
+ * packages refused even so. Layers missing here (test/, build/) may import anything.
+ */
+const LAYERS = {
+  shared: { folders: ['shared'], builtins: false, packages: ['zod'] },
+  'host-agent': { folders: ['host-agent', 'shared'], builtins: true, packages: [] },
+  'electron/core': { folders: ['electron/core', 'shared'], builtins: true, packages: true, denied: ['electron'] },
+  'electron/cli': { folders: ['electron/cli', 'electron/core', 'shared'], builtins: true, packages: true, denied: ['electron'] },
+  'electron/adapters': { folders: ['electron/adapters', 'electron/core', 'shared'], builtins: true, packages: true },
+  electron: { folders: ['electron', 'electron/adapters', 'electron/core', 'shared'], builtins: true, packages: true },
+  renderer: { folders: ['renderer', 'shared'], builtins: false, packages: true, denied: ['electron', 'electron-store', 'ssh2'] },
+  config: { folders: ['config', 'build', 'shared'], builtins: true, packages: true },
+  bin: { folders: ['bin', 'dist'], builtins: true, packages: [] },
+};
+
+const LABELS = {
+  electron: 'electron/*.ts (the Electron entry files)',
+  config: 'tool config files (*.config.*)',
+};
+const label = (layer) => LABELS[layer] ?? (layer ? `${layer}/` : 'outside the repository');
+
+/**
+ * Which layer a file or import target (absolute path) belongs to: its first folder under the root,
+ * refined to electron/core, electron/cli, electron/adapters or `electron` (the Electron entry files
+ * and anything else of the Electron app); `config` for tool configuration run in Node at build time
+ * (any *.config.* file, and the files at the repository root: eslint.config.mjs, vitest.config.ts).
+ */
 export function layerOf(file) {
-  const rel = path.relative(ROOT, file);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  return rel.split(path.sep)[0];
+  const parts = path.relative(ROOT, file).split(path.sep);
+  if (parts[0] === '..' || path.isAbsolute(parts[0])) return undefined;
+  if (parts[0] === 'test' || parts[0] === 'build') return parts[0];
+  if (parts.length === 1 || CONFIG_FILE.test(parts.at(-1))) return 'config';
+  if (parts[0] === 'electron' && ['core', 'cli', 'adapters'].includes(parts[1])) return `electron/${parts[1]}`;
+  return parts[0];
 }
 
-/** Files that may import the 'electron' module: the desktop entry files and their adapters. */
-function isElectronEntry(file) {
-  const rel = path.relative(ROOT, file).split(path.sep).join('/');
-  return rel === 'electron/main.ts' || rel === 'electron/preload.ts' || rel.startsWith('electron/adapters/');
+function allowedText({ folders, builtins, packages, denied }) {
+  const items = folders.map(label);
+  if (builtins) items.push('Node built-ins');
+  if (packages === true) items.push(denied ? `npm packages except ${denied.map((p) => `'${p}'`).join(', ')}` : 'npm packages');
+  else if (packages.length) items.push(...packages.map((p) => `'${p}'`));
+  return items.join(', ');
 }
 
-function isBuiltin(spec) {
-  return spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0]);
-}
-
-/** Returns why an import is forbidden, or undefined when it is allowed. */
+/** Returns why importing `spec` from `file` is forbidden, or undefined when it is allowed. */
 export function checkImport(file, spec) {
   const from = layerOf(file);
-  // Tool configuration files (vite.config.ts, ...) run in Node at build time, not in their folder's layer.
-  if (!from || from === 'test' || from === 'build' || /\.config\.(ts|mjs)$/.test(file)) return undefined;
-  if (spec.startsWith('.') || spec.startsWith('/')) {
+  const rules = LAYERS[from];
+  if (!rules) return undefined;
+  let what;
+  if (spec === undefined) {
+    what = 'a module named by a computed expression (use a string literal the lint can check)';
+  } else if (spec.startsWith('.') || spec.startsWith('/')) {
     const to = layerOf(path.resolve(path.dirname(file), spec));
-    if (to === from || to === 'shared') return undefined;
-    return `${from}/ may not import from ${to ?? 'outside the repository'}/ (allowed: ${from}/, shared/)`;
+    if (!rules.folders.includes(to)) what = label(to);
+  } else if (isBuiltin(spec)) {
+    if (!rules.builtins) what = `the Node built-in '${spec}'`;
+  } else {
+    const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+    const listed = rules.packages === true || rules.packages.includes(pkg);
+    if (!listed || rules.denied?.includes(pkg)) what = `the package '${pkg}'`;
   }
-  if (isBuiltin(spec)) {
-    if (from === 'shared') return 'shared/ is pure TypeScript: no Node built-in modules';
-    if (from === 'renderer') return 'renderer/ runs in a browser: no Node built-in modules';
-    return undefined;
-  }
-  const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-  if (from === 'shared') return pkg === 'zod' ? undefined : `shared/ may import only zod, not '${pkg}'`;
-  if (from === 'host-agent') return `host-agent/ is bundled without runtime dependencies: no npm package ('${pkg}')`;
-  if (pkg === 'electron') {
-    if (from === 'electron' && isElectronEntry(file)) return undefined;
-    return `only electron/main.ts, electron/preload.ts and electron/adapters/ may import 'electron' (the fleet core runs in plain Node)`;
-  }
-  if (from === 'renderer' && (pkg === 'ssh2' || pkg === 'electron-store')) {
-    return `renderer/ reaches the core only through the vfleet API, not '${pkg}'`;
-  }
+  return what && `${label(from)} may not import ${what} (allowed: ${allowedText(rules)})`;
+}
+
+/** The module name a specifier node spells: a string or a template literal without expressions. */
+function specOf(node) {
+  if (node?.type === 'Literal' && typeof node.value === 'string') return node.value;
+  if (node?.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0].value.cooked;
   return undefined;
 }
+
+const isCreateRequire = (node) =>
+  node?.type === 'CallExpression' &&
+  (node.callee.name === 'createRequire' || node.callee.property?.name === 'createRequire');
 
 export const layerRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'enforce the import layers of docs/architecture.md' },
+    docs: { description: "enforce the import layers of the README's Layout table" },
     schema: [],
   },
   create(context) {
     const file = context.filename;
-    const report = (node, spec) => {
-      if (typeof spec !== 'string') return;
+    const requires = new Set(); // local names bound to createRequire(...)
+    const check = (node, source) => {
+      const spec = specOf(source);
       const why = checkImport(file, spec);
-      if (why) context.report({ node, message: `Forbidden import '${spec}': ${why}.` });
+      if (why) context.report({ node, message: `Forbidden import${spec === undefined ? '' : ` '${spec}'`}: ${why}.` });
+    };
+    /** True when `require` here is CommonJS's, not a local function of that name. */
+    const isGlobalRequire = (node) => {
+      for (let scope = context.sourceCode.getScope(node); scope; scope = scope.upper) {
+        if (scope.set.get('require')?.defs.length) return false;
+      }
+      return true;
     };
     return {
-      ImportDeclaration: (node) => report(node, node.source.value),
-      ExportNamedDeclaration: (node) => node.source && report(node, node.source.value),
-      ExportAllDeclaration: (node) => report(node, node.source.value),
-      ImportExpression: (node) => node.source.type === 'Literal' && report(node, node.source.value),
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+      ImportExpression: (node) => check(node, node.source),
+      TSImportType: (node) => check(node, node.source ?? node.argument?.literal),
+      TSExternalModuleReference: (node) => check(node, node.expression),
+      VariableDeclarator: (node) => node.id.type === 'Identifier' && isCreateRequire(node.init) && requires.add(node.id.name),
+      CallExpression(node) {
+        const callee = node.callee;
+        const named = callee.type === 'Identifier' && (requires.has(callee.name) || (callee.name === 'require' && isGlobalRequire(node)));
+        if (named || isCreateRequire(callee)) check(node, node.arguments[0]);
+      },
     };
   },
 };
