@@ -29,6 +29,15 @@ export function kernelInode(path: string): number | undefined {
   }
 }
 
+/** Whether `path` is a directory (a cgroup, a /proc entry) now. */
+export function kernelDirectoryExists(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The numeric entries of /proc: every process this PID namespace sees. */
 export function listProcessIds(): number[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number);

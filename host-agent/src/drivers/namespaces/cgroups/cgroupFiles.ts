@@ -1,7 +1,7 @@
 // Reading and writing cgroup control files: one value per file, "key value" tables, pid lists.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { readKernelText } from '../../../host/kernelFiles';
+import { kernelDirectoryExists, readKernelText } from '../../../host/kernelFiles';
 
 export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -50,7 +50,7 @@ export async function readPids(directory: string, file = 'cgroup.procs'): Promis
 }
 
 export async function directoryExists(directory: string): Promise<boolean> {
-  return fs.stat(directory).then((stat) => stat.isDirectory(), () => false);
+  return kernelDirectoryExists(directory);
 }
 
 /** Removes a cgroup directory (rmdir; the kernel refuses while it has processes or children). */

@@ -88,9 +88,20 @@ export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, gu
   return { ...init, pidNamespace, keeper: await liveIdentity(recorded.keeper) };
 }
 
+/**
+ * The PID namespace of each process seen in a guest's cgroup at the last look. A process keeps
+ * its namespace for life, and a pid leaves the cgroup's list when its process ends; a new process
+ * could only carry the same pid into the same cgroup between two looks after the kernel's pid
+ * counter wrapped around, so a pid still listed is not looked up again.
+ */
+const namespaceOfMember = new Map<string, Map<number, number | undefined>>();
+
 /** The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec helpers outside it do not count). */
 export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess): Promise<number[]> {
   const pids = await cgroups.pids(guest);
-  const inNamespace = await Promise.all(pids.map(async (pid) => (await namespaceInode(pid, 'pid')) === init.pidNamespace));
-  return pids.filter((_, index) => inNamespace[index]);
+  const known = namespaceOfMember.get(guest);
+  const current = new Map<number, number | undefined>();
+  for (const pid of pids) current.set(pid, known?.has(pid) ? known.get(pid) : await namespaceInode(pid, 'pid'));
+  namespaceOfMember.set(guest, current);
+  return pids.filter((pid) => current.get(pid) === init.pidNamespace);
 }
