@@ -1,6 +1,5 @@
 // The host registry: add, update, remove with clear refusals that lose nothing, jump hosts, and
 // secrets that never reach the registry file (nor the encrypted secrets file in plain text).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,10 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HostRegistry } from '../../electron/core/hosts/hostRegistry';
 import { HostRegistryError } from '../../electron/core/hosts/hostRegistryError';
 import { registryFormat } from '../../electron/core/hosts/registryDocument';
-import { EncryptedSecretStore, secretsFormat, type StringCipher } from '../../electron/core/secrets/encryptedSecretStore';
+import { EncryptedSecretStore, secretsFormat } from '../../electron/core/secrets/encryptedSecretStore';
 import { MemorySecretStore } from '../../electron/core/secrets/memorySecretStore';
-import { JsonFileStore } from '../../electron/core/store/jsonFileStore';
+import { openJsonFileStore } from '../../electron/core/store/jsonFileStore';
+import { processLocalCipher } from './support/processLocalCipher';
 
 const scratch = await mkdtemp(join(tmpdir(), 'vfleet-hosts-'));
 afterAll(() => rm(scratch, { recursive: true, force: true }));
@@ -35,24 +35,6 @@ async function refusal(action: Promise<unknown>): Promise<HostRegistryError> {
   return error as HostRegistryError;
 }
 
-/** AES-256-GCM with a process-local key: a real cipher standing in for the OS keyring. */
-function processLocalCipher(): StringCipher {
-  const key = randomBytes(32);
-  return {
-    encryptString(plainText) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decryptString(encrypted) {
-      const decipher = createDecipheriv('aes-256-gcm', key, encrypted.subarray(0, 12));
-      decipher.setAuthTag(encrypted.subarray(12, 28));
-      return Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
-
 describe('host registry', () => {
   it('adds a host with defaults, persists it and finds it by name and by address', async () => {
     await registry.add({ name: 'alpha', address: '10.213.4.2', tags: ['web', 'web', 'eu'] });
@@ -75,14 +57,6 @@ describe('host registry', () => {
     expect((await registry.add({ name: 'ops', address: '10.213.4.3', user: 'admin' })).sudo).toBe(true);
     expect((await registry.add({ name: 'ops-direct', address: '10.213.4.4', user: 'admin', sudo: false })).sudo).toBe(false);
     expect((await registry.add({ name: 'ops-root', address: '10.213.4.5' })).sudo).toBe(false);
-  });
-
-  it('opens hosts.json in VFLEET_CONFIG_DIR by default', async () => {
-    const configDir = join(directory, 'config');
-    const fromEnv = await HostRegistry.openDefault(secrets, { VFLEET_CONFIG_DIR: configDir });
-    await fromEnv.add({ name: 'alpha', address: '10.0.0.1' });
-    expect(fromEnv.location).toBe(join(configDir, 'hosts.json'));
-    expect(JSON.parse(await readFile(join(configDir, 'hosts.json'), 'utf8')).hosts[0].name).toBe('alpha');
   });
 
   it('refuses a second host of the same name and keeps the first', async () => {
@@ -167,8 +141,8 @@ describe('host registry', () => {
   it('keeps persistent secrets only as ciphertext', async () => {
     const password = 'Correct-Horse-Battery-Staple';
     const secretsFile = join(directory, 'secrets.json');
-    const encrypted = new EncryptedSecretStore(processLocalCipher(), await JsonFileStore.open(secretsFile, secretsFormat));
-    const persistent = new HostRegistry(await JsonFileStore.open(join(directory, 'hosts2.json'), registryFormat), encrypted);
+    const encrypted = new EncryptedSecretStore(processLocalCipher(), await openJsonFileStore(secretsFile, secretsFormat));
+    const persistent = new HostRegistry(await openJsonFileStore(join(directory, 'hosts2.json'), registryFormat), encrypted);
     await persistent.add({ name: 'pw', address: '10.0.0.1', auth: { kind: 'password' }, password });
     const secretsText = await readFile(secretsFile, 'utf8');
     expect(secretsText).not.toContain(password);

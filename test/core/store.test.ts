@@ -1,17 +1,22 @@
-// The JSON file store: atomic replacement that survives a killed writer, schema checks on load, a
-// damaged file moved aside instead of replaced, and the registry's format 1 -> 2 migration.
+// The store interface (KeyValueStore) on both of its backends, the CLI's JSON file store and the
+// desktop app's electron-store (the real package, run in plain Node): schema checks on load, a
+// damaged file moved aside instead of replaced, migrations written back, one lock for every writer
+// of a file; and the JSON file store's atomic replacement that survives a killed writer.
+import './support/electronStoreInNode';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { openElectronStore } from '../../electron/adapters/electronKeyValueStore';
 import { vfleetConfigDir } from '../../electron/core/store/configDir';
-import { JsonFileStore } from '../../electron/core/store/jsonFileStore';
+import { openJsonFileStore } from '../../electron/core/store/jsonFileStore';
+import type { KeyValueStore } from '../../electron/core/store/keyValueStore';
 import { StoreCorruptError, StoreTooNewError } from '../../electron/core/store/storeErrors';
-import type { DocumentFormat } from '../../electron/core/store/versionedDocument';
+import type { DocumentFormat, VersionedDocument } from '../../electron/core/store/versionedDocument';
 import { HostRegistry } from '../../electron/core/hosts/hostRegistry';
 import { registryFormat } from '../../electron/core/hosts/registryDocument';
 import { MemorySecretStore } from '../../electron/core/secrets/memorySecretStore';
@@ -37,34 +42,50 @@ beforeEach(async () => {
   file = join(directory, 'notes.json');
 });
 
-describe('JsonFileStore', () => {
+const setTitle = (store: KeyValueStore<Notes>, title: string): Promise<Notes> => store.update((current) => ({ ...current, title }));
+const contentOf = (store: KeyValueStore<Notes>): Notes => ({ version: store.get('version'), title: store.get('title'), payload: store.get('payload') });
+
+interface Backend {
+  name: string;
+  open<T extends VersionedDocument>(file: string, format: DocumentFormat<T>): Promise<KeyValueStore<T>>;
+}
+const jsonFile: Backend = { name: 'the JSON file store (CLI)', open: openJsonFileStore };
+const electronStore: Backend = {
+  name: 'electron-store (desktop app)',
+  open: (file, format) => openElectronStore(dirname(file), basename(file, '.json'), format),
+};
+
+describe.each([jsonFile, electronStore])('KeyValueStore on $name', (backend) => {
+  const other = backend === jsonFile ? electronStore : jsonFile;
+
   it('starts empty when no file exists and persists what is set', async () => {
-    const store = await JsonFileStore.open(file, notesFormat);
-    expect(store.snapshot()).toEqual({ version: 1, title: 'empty', payload: '' });
-    await store.set('title', 'fleet');
-    const reopened = await JsonFileStore.open(file, notesFormat);
+    const store = await backend.open(file, notesFormat);
+    expect(contentOf(store)).toEqual({ version: 1, title: 'empty', payload: '' });
+    await setTitle(store, 'fleet');
+    const reopened = await backend.open(file, notesFormat);
     expect(reopened.get('title')).toBe('fleet');
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 1, title: 'fleet', payload: '' });
   });
 
   it('refuses a value that breaks the schema and keeps the previous content', async () => {
-    const store = await JsonFileStore.open(file, notesFormat);
-    await store.set('title', 'kept');
-    await expect(store.set('title', 42 as unknown as string)).rejects.toThrow(/notes was not saved: title/);
+    const store = await backend.open(file, notesFormat);
+    await setTitle(store, 'kept');
+    await expect(setTitle(store, 42 as unknown as string)).rejects.toThrow(/notes was not saved: title/);
     expect(JSON.parse(await readFile(file, 'utf8')).title).toBe('kept');
     expect(store.get('title')).toBe('kept');
   });
 
-  it('sees a write made by another process before applying its own change', async () => {
-    const first = await JsonFileStore.open(file, notesFormat);
-    const second = await JsonFileStore.open(file, notesFormat);
-    await first.set('title', 'from first');
-    await second.update((current) => ({ ...current, payload: `${current.title} + second` }));
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ title: 'from first', payload: 'from first + second' });
+  it(`sees a write made through ${other.name} on the same file before applying its own change`, async () => {
+    const mine = await backend.open(file, notesFormat);
+    const theirs = await other.open(file, notesFormat);
+    await setTitle(theirs, 'from the other');
+    await mine.update((current) => ({ ...current, payload: `${current.title} + mine` }));
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ title: 'from the other', payload: 'from the other + mine' });
+    expect(contentOf(await other.open(file, notesFormat))).toMatchObject({ title: 'from the other', payload: 'from the other + mine' });
   });
 
   it('runs concurrent updates one after another without losing any', async () => {
-    const store = await JsonFileStore.open(file, notesFormat);
+    const store = await backend.open(file, notesFormat);
     await Promise.all(
       Array.from({ length: 20 }, (_, index) => store.update((current) => ({ ...current, payload: `${current.payload}${index},` }))),
     );
@@ -74,9 +95,19 @@ describe('JsonFileStore', () => {
     );
   });
 
+  it('does not rewrite the file when a change leaves the content as it was', async () => {
+    const store = await backend.open(file, notesFormat);
+    await setTitle(store, 'steady');
+    const before = await stat(file);
+    await setTitle(store, 'steady');
+    await store.update((current) => ({ ...current }));
+    const after = await stat(file);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
   it('moves a file that is not JSON aside, reports it, and does not write defaults in its place', async () => {
     await writeFile(file, '{"version": 1, "title": "half wri');
-    const failure = await JsonFileStore.open(file, notesFormat).catch((error: unknown) => error);
+    const failure = await backend.open(file, notesFormat).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StoreCorruptError);
     const corrupt = failure as StoreCorruptError;
     expect(corrupt.message).toContain(file);
@@ -88,7 +119,7 @@ describe('JsonFileStore', () => {
 
   it('moves a file whose content breaks the schema aside with the field named', async () => {
     await writeFile(file, JSON.stringify({ version: 1, title: 7, payload: '' }));
-    const failure = (await JsonFileStore.open(file, notesFormat).catch((error: unknown) => error)) as StoreCorruptError;
+    const failure = (await backend.open(file, notesFormat).catch((error: unknown) => error)) as StoreCorruptError;
     expect(failure).toBeInstanceOf(StoreCorruptError);
     expect(failure.reason).toMatch(/^title:/);
     expect((await readdir(directory)).some((name) => name.startsWith('notes.json.corrupt-'))).toBe(true);
@@ -97,17 +128,72 @@ describe('JsonFileStore', () => {
   it('leaves a file written by a newer vfleet untouched and says so', async () => {
     const newer = JSON.stringify({ version: 9, title: 'future', payload: '' });
     await writeFile(file, newer);
-    await expect(JsonFileStore.open(file, notesFormat)).rejects.toBeInstanceOf(StoreTooNewError);
+    await expect(backend.open(file, notesFormat)).rejects.toBeInstanceOf(StoreTooNewError);
     expect(await readFile(file, 'utf8')).toBe(newer);
     expect(await readdir(directory)).toEqual(['notes.json']);
   });
 
+  it('breaks a lock left by a process that died holding it', async () => {
+    const store = await backend.open(file, notesFormat);
+    await writeFile(join(directory, '.notes.json.lock'), JSON.stringify({ pid: 999_999_999, startedAt: '1' }));
+    await setTitle(store, 'after the crash');
+    expect(JSON.parse(await readFile(file, 'utf8')).title).toBe('after the crash');
+    expect(await readdir(directory)).toEqual(['notes.json']);
+  });
+
+  it('turns a format 1 host registry into format 2 on load and writes it back', async () => {
+    const registryFile = join(directory, 'hosts.json');
+    await writeFile(
+      registryFile,
+      JSON.stringify({
+        version: 1,
+        hosts: [
+          {
+            name: 'alpha',
+            host: '10.0.0.5',
+            port: 2222,
+            user: 'admin',
+            identityFile: '/home/admin/.ssh/id_ed25519',
+            groups: ['web', 'eu'],
+            hostKey: { type: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}`, key: 'AAAAC3NzaC1lZDI1NTE5' },
+            sudo: true,
+          },
+          { name: 'beta', host: 'beta.example.org', port: 22, user: 'root', password: true, groups: [] },
+        ],
+      }),
+    );
+    const store = await backend.open(registryFile, registryFormat);
+    const expected = {
+      version: 2,
+      hosts: [
+        {
+          name: 'alpha',
+          address: '10.0.0.5',
+          port: 2222,
+          user: 'admin',
+          auth: { kind: 'keyFile', keyPath: '/home/admin/.ssh/id_ed25519', hasPassphrase: false },
+          tags: ['web', 'eu'],
+          sudo: true,
+          trust: {
+            state: 'trusted',
+            accepted: { type: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}`, keyBase64: 'AAAAC3NzaC1lZDI1NTE5', source: 'approved' },
+          },
+        },
+        { name: 'beta', address: 'beta.example.org', port: 22, user: 'root', auth: { kind: 'password' }, tags: [], sudo: false, trust: { state: 'new' } },
+      ],
+    };
+    expect({ version: store.get('version'), hosts: store.get('hosts') }).toEqual(expected);
+    expect(JSON.parse(await readFile(registryFile, 'utf8'))).toEqual(expected);
+  });
+});
+
+describe('the JSON file store survives its writer dying', () => {
   it('keeps the previous content when a writer left a half-written temporary file behind', async () => {
-    const store = await JsonFileStore.open(file, notesFormat);
-    await store.set('title', 'before the crash');
+    const store = await openJsonFileStore(file, notesFormat);
+    await setTitle(store, 'before the crash');
     // The name a writer with a dead pid would have used.
     await writeFile(join(directory, '.notes.json.tmp-999999999-abcdef'), '{"version": 1, "tit');
-    const reopened = await JsonFileStore.open(file, notesFormat);
+    const reopened = await openJsonFileStore(file, notesFormat);
     expect(reopened.get('title')).toBe('before the crash');
     expect(await readdir(directory)).toEqual(['notes.json']);
   });
@@ -117,9 +203,9 @@ describe('JsonFileStore', () => {
     await writeFile(
       child,
       `import { z } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('zod')).href)};
-import { JsonFileStore } from ${JSON.stringify(join(REPO, 'electron/core/store/jsonFileStore.ts'))};
+import { openJsonFileStore } from ${JSON.stringify(join(REPO, 'electron/core/store/jsonFileStore.ts'))};
 const schema = z.object({ version: z.literal(1), title: z.string(), payload: z.string() }).strict();
-const store = await JsonFileStore.open(process.argv[2], { title: 'notes', version: 1, schema, migrations: [], empty: () => ({ version: 1, title: 'empty', payload: '' }) });
+const store = await openJsonFileStore(process.argv[2], { title: 'notes', version: 1, schema, migrations: [], empty: () => ({ version: 1, title: 'empty', payload: '' }) });
 for (let round = 0; ; round++) {
   const letter = 'abcdefgh'[round % 8];
   await store.update(() => ({ version: 1, title: letter, payload: letter.repeat(4 * 1024 * 1024) }));
@@ -141,8 +227,8 @@ for (let round = 0; ; round++) {
         });
       });
       await new Promise((done) => writer.once('close', done));
-      const reopened = await JsonFileStore.open(file, notesFormat);
-      const { title, payload } = reopened.snapshot();
+      const reopened = await openJsonFileStore(file, notesFormat);
+      const { title, payload } = contentOf(reopened);
       expect(payload).toBe(title.repeat(4 * 1024 * 1024));
       expect((await readdir(directory)).filter((name) => name.includes('.tmp-'))).toEqual([]);
     }
@@ -150,40 +236,38 @@ for (let round = 0; ; round++) {
 });
 
 describe('the host registry shared by two processes (desktop app and CLI)', () => {
-  const runWriter = (script: string, registryFile: string, prefix: string, count: number): Promise<void> => new Promise((done, reject) => {
-    const writer = spawn(process.execPath, ['--import', 'tsx', script, registryFile, prefix, String(count)], { cwd: REPO, stdio: ['ignore', 'inherit', 'pipe'] });
+  const runWriter = (script: string, registryFile: string, backend: 'electron-store' | 'json-file', count: number): Promise<void> => new Promise((done, reject) => {
+    const writer = spawn(process.execPath, ['--import', 'tsx', script, registryFile, backend, String(count)], { cwd: REPO, stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
     writer.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    writer.once('close', (code) => (code === 0 ? done() : reject(new Error(`writer ${prefix} exited with ${code}: ${stderr}`))));
+    writer.once('close', (code) => (code === 0 ? done() : reject(new Error(`the ${backend} writer exited with ${code}: ${stderr}`))));
   });
 
-  it('keeps every update when two processes change hosts.json at the same time', async () => {
+  it('keeps every update when the desktop app (electron-store) and the CLI (JSON file) change hosts.json at the same time', async () => {
     const script = join(directory, 'registry-writer.mjs');
-    await writeFile(script, `import { HostRegistry } from ${JSON.stringify(join(REPO, 'electron/core/hosts/hostRegistry.ts'))};
+    await writeFile(script, `import ${JSON.stringify(join(REPO, 'test/core/support/electronStoreInNode.ts'))};
+import { dirname } from 'node:path';
+import { openElectronStore } from ${JSON.stringify(join(REPO, 'electron/adapters/electronKeyValueStore.ts'))};
+import { HostRegistry } from ${JSON.stringify(join(REPO, 'electron/core/hosts/hostRegistry.ts'))};
+import { registryFormat } from ${JSON.stringify(join(REPO, 'electron/core/hosts/registryDocument.ts'))};
 import { MemorySecretStore } from ${JSON.stringify(join(REPO, 'electron/core/secrets/memorySecretStore.ts'))};
-const [file, prefix, count] = process.argv.slice(2);
-const registry = await HostRegistry.openFile(file, new MemorySecretStore());
+const [file, backend, count] = process.argv.slice(2);
+const registry = backend === 'electron-store'
+  ? new HostRegistry(await openElectronStore(dirname(file), 'hosts', registryFormat), new MemorySecretStore())
+  : await HostRegistry.openFile(file, new MemorySecretStore());
 for (let index = 0; index < Number(count); index++) {
-  await registry.add({ name: prefix + '-' + index, address: '192.0.2.' + (index + 1), tags: [prefix] });
-  await registry.update(prefix + '-' + index, { tags: [prefix, 'updated'] });
+  await registry.add({ name: backend + '-' + index, address: '192.0.2.' + (index + 1), tags: [backend] });
+  await registry.update(backend + '-' + index, { tags: [backend, 'updated'] });
 }
 `);
     const registryFile = join(directory, 'hosts.json');
     const count = 40;
-    await Promise.all([runWriter(script, registryFile, 'desktop', count), runWriter(script, registryFile, 'cli', count)]);
+    await Promise.all([runWriter(script, registryFile, 'electron-store', count), runWriter(script, registryFile, 'json-file', count)]);
     const hosts = (await HostRegistry.openFile(registryFile, new MemorySecretStore())).list();
     expect(hosts).toHaveLength(2 * count);
     expect(hosts.filter((host) => host.tags.includes('updated'))).toHaveLength(2 * count);
-    expect((await readdir(directory)).filter((name) => name.endsWith('.lock'))).toEqual([]);
+    expect(await readdir(directory)).toEqual(['hosts.json', 'registry-writer.mjs']);
   }, 60_000);
-
-  it('breaks a lock left by a process that died holding it', async () => {
-    const store = await JsonFileStore.open(file, notesFormat);
-    await writeFile(join(directory, '.notes.json.lock'), JSON.stringify({ pid: 999_999_999, startedAt: '1' }));
-    await store.set('title', 'after the crash');
-    expect(JSON.parse(await readFile(file, 'utf8')).title).toBe('after the crash');
-    expect(await readdir(directory)).toEqual(['notes.json']);
-  });
 
   it('does not rewrite the file when a handshake finds the key it already trusts', async () => {
     const registryFile = join(directory, 'hosts.json');
@@ -198,53 +282,6 @@ for (let index = 0; index < Number(count); index++) {
     const after = await stat(registryFile);
     expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
     expect(registry.require('steady').trust.state).toBe('trusted');
-  });
-});
-
-describe('host registry format migration', () => {
-  it('turns a format 1 registry into format 2 on load and writes it back', async () => {
-    const registryFile = join(directory, 'hosts.json');
-    await writeFile(
-      registryFile,
-      JSON.stringify({
-        version: 1,
-        hosts: [
-          {
-            name: 'alpha',
-            host: '10.0.0.5',
-            port: 2222,
-            user: 'admin',
-            identityFile: '/home/admin/.ssh/id_ed25519',
-            groups: ['web', 'eu'],
-            hostKey: { type: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}`, key: 'AAAAC3NzaC1lZDI1NTE5' },
-            sudo: true,
-          },
-          { name: 'beta', host: 'beta.example.org', port: 22, user: 'root', password: true, groups: [] },
-        ],
-      }),
-    );
-    const store = await JsonFileStore.open(registryFile, registryFormat);
-    const expected = {
-      version: 2,
-      hosts: [
-        {
-          name: 'alpha',
-          address: '10.0.0.5',
-          port: 2222,
-          user: 'admin',
-          auth: { kind: 'keyFile', keyPath: '/home/admin/.ssh/id_ed25519', hasPassphrase: false },
-          tags: ['web', 'eu'],
-          sudo: true,
-          trust: {
-            state: 'trusted',
-            accepted: { type: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}`, keyBase64: 'AAAAC3NzaC1lZDI1NTE5', source: 'approved' },
-          },
-        },
-        { name: 'beta', address: 'beta.example.org', port: 22, user: 'root', auth: { kind: 'password' }, tags: [], sudo: false, trust: { state: 'new' } },
-      ],
-    };
-    expect(store.snapshot()).toEqual(expected);
-    expect(JSON.parse(await readFile(registryFile, 'utf8'))).toEqual(expected);
   });
 });
 

@@ -1,7 +1,6 @@
 // The persisted list of fleet hosts: add, update, remove, look up, and the trust in each host's key.
 // Every change is validated against the freshest stored content before it is written; secrets go
 // to the SecretStore, never into the registry.
-import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   hostInputSchema,
@@ -16,8 +15,7 @@ import {
 } from '../../../shared/api/hosts';
 import type { SecretKind, SecretStore } from '../secrets/secretStore';
 import type { KeyValueStore } from '../store/keyValueStore';
-import { vfleetConfigDir } from '../store/configDir';
-import { JsonFileStore } from '../store/jsonFileStore';
+import { openJsonFileStore } from '../store/jsonFileStore';
 import { describeSchemaIssues } from '../store/schemaIssues';
 import { HostRegistryError } from './hostRegistryError';
 import { jumpRoute, type JumpHop } from './jumpHost';
@@ -79,12 +77,7 @@ export class HostRegistry {
 
   /** The registry in a JSON file (plain Node: CLI, tests, browser mode). */
   static async openFile(file: string, secrets: SecretStore): Promise<HostRegistry> {
-    return new HostRegistry(await JsonFileStore.open(file, registryFormat), secrets);
-  }
-
-  /** The registry file of plain Node: hosts.json in VFLEET_CONFIG_DIR or the XDG config dir. */
-  static openDefault(secrets: SecretStore, env: NodeJS.ProcessEnv = process.env): Promise<HostRegistry> {
-    return HostRegistry.openFile(join(vfleetConfigDir(env), 'hosts.json'), secrets);
+    return new HostRegistry(await openJsonFileStore(file, registryFormat), secrets);
   }
 
   get location(): string {

@@ -29,7 +29,7 @@ export type DecodeResult<T> =
   | { ok: false; cause: string };
 
 /** Migrates and validates raw JSON content; a newer version throws, damage is returned as a cause. */
-export function decodeDocument<T extends VersionedDocument>(
+function decodeDocument<T extends VersionedDocument>(
   format: DocumentFormat<T>,
   raw: unknown,
   location: string,
