@@ -12,7 +12,7 @@ import type { HostRegistry } from '../hosts/hostRegistry';
 import type { SecretKind, SecretStore } from '../secrets/secretStore';
 import { DEFAULT_BACKOFF } from '../ssh/backoff';
 import type { HostKeyVerifier } from '../ssh/hostKeyVerifier';
-import { createSemaphore } from '../ssh/semaphore';
+import { createSemaphore, type Semaphore } from '../ssh/semaphore';
 import { sshCredentials } from '../ssh/sshCredentials';
 import { SshConnection, type SshConnectionSettings } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
@@ -57,9 +57,9 @@ export class SessionPool {
   private readonly sessions = new Map<string, HostSession>();
   /** The last registry entry of each host, so a session still winding down can read a host just removed. */
   private readonly latestHost = new Map<string, Host>();
-  private readonly connectSlots;
+  private readonly connectSlots: Semaphore;
   // Jump hosts connect from their own pool: targets waiting for their jump host never hold up its handshake.
-  private readonly jumpConnectSlots;
+  private readonly jumpConnectSlots: Semaphore;
   private readonly bundle: () => Promise<AgentBundle>;
   private readonly signingKey: () => Promise<AgentSigningKey>;
 
@@ -95,7 +95,7 @@ export class SessionPool {
       host: name,
       call: (method, params, options) => session.call(method, params, options),
       on: (event, listener) => {
-        const onEvent = (...[name, data]: [AgentEventName, unknown]): void => { if (name === event) listener(data as never); };
+        const onEvent = (...[kind, data]: [AgentEventName, unknown]): void => { if (kind === event) listener(data as never); };
         session.on('agentEvent', onEvent);
         return () => { session.off('agentEvent', onEvent); };
       },
