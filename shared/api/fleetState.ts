@@ -79,11 +79,16 @@ export type FleetSummary = z.infer<typeof fleetSummarySchema>;
 export const alertKindSchema = z.enum(['hostUnreachable', 'guestStoppedUnexpectedly', 'memoryLimitHit', 'processLimitHit', 'diskLow']);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 
+/** critical: a host or guest is down; warning: it runs but needs a look (limits, disk). */
+export const alertSeveritySchema = z.enum(['warning', 'critical']);
+export type AlertSeverity = z.infer<typeof alertSeveritySchema>;
+
 export const alertSchema = z.object({
   id: z.string(),
   kind: alertKindSchema,
   host: z.string(),
   guest: z.string().optional(),
+  severity: alertSeveritySchema,
   message: z.string(),
   since: z.number(),
 });

@@ -1,6 +1,7 @@
 // Faults on lab hosts while the core is connected: a cut link, its repair, a reboot and an sshd
 // killed in the middle of a request. Each must show in the fleet state with a clear cause and
-// never hold up the other hosts.
+// never hold up the other hosts. Afterwards, the hosts' agents driven directly, two at once, as a
+// migration coordinator does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { FAST_CONNECTIONS, onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from './support/coreOnLab';
@@ -100,5 +101,24 @@ describe('faults on lab hosts', () => {
     }, 30_000);
     const after = await core.invoke('guest.exec', { host: 'lab-1', guest: 'g1', argv: ['echo', 'ok'] });
     expect(after.stdout).toBe('ok\n');
+  });
+
+  it('hands out two hosts\' agents to drive directly, and keeps the app API off a guest held meanwhile', async () => {
+    const core = handle!.core;
+    const source = core.agent('lab-1');
+    const target = core.agent('lab-2');
+    const sampled = new Set<string>();
+    const stopListening = target.on('healthSample', (sample) => { for (const guest of sample.guests) sampled.add(guest.name); });
+    const release = core.lockGuest({ host: 'lab-1', guest: 'g1' }, 'migration of g1 to lab-2');
+    try {
+      await expect(core.invoke('guest.stop', { host: 'lab-1', guest: 'g1' })).rejects.toThrow('Host lab-1, guest g1: busy: migration of g1 to lab-2 from this vfleet is still running');
+      expect((await source.call('status', { name: 'g1' })).state).toBe('running');
+      expect((await target.call('list', undefined)).guests.map((guest) => guest.config.name)).toContain('g2');
+      await waitFor('a health sample from lab-2', () => sampled.has('g2'), 10_000);
+    } finally {
+      release();
+      stopListening();
+    }
+    expect((await core.invoke('guest.stop', { host: 'lab-1', guest: 'g1' })).state).toBe('stopped');
   });
 });

@@ -111,4 +111,28 @@ describe('fleet state', () => {
     state.applyHealthSample('h1', sample(clock.now, [guest(3_000_000, 2)]));
     expect(state.snapshot().alerts).toEqual([]);
   });
+
+  it('gives each alert its kind, host, guest, severity and first-seen time, and keeps that time while the counts grow', () => {
+    const { state, deltas, clock } = stateWithClock();
+    state.upsertHost(host('h1'));
+    state.setConnection('h1', { state: 'connected' });
+    state.applySync('h1', sync([['web', 10, 'running']]));
+    const guest = (memoryHits: number, oomKills: number) => ({ name: 'web', xid: 10, state: 'running' as const, cpuUsageUsec: 0, rssBytes: 5e6, processes: 3, memoryHits, processesHits: 0, oomKills });
+    state.applyHealthSample('h1', sample(clock.now, [guest(0, 0)]));
+    const firstHit = clock.now += 1_000;
+    state.applyHealthSample('h1', sample(clock.now, [guest(2, 0)]));
+    clock.now += 1_000;
+    state.applyHealthSample('h1', sample(clock.now, [guest(3, 1)]));
+    state.setConnection('h1', { state: 'unreachable', error: 'Host h1: keepalive timeout' });
+
+    expect(state.snapshot().alerts).toEqual([
+      {
+        id: 'memoryLimitHit:h1:web', kind: 'memoryLimitHit', host: 'h1', guest: 'web', severity: 'warning', since: firstHit,
+        message: 'Host h1, guest web: hit its memory limit (3 times, 1 processes killed)',
+      },
+      { id: 'hostUnreachable:h1', kind: 'hostUnreachable', host: 'h1', severity: 'critical', since: clock.now, message: 'Host h1: keepalive timeout' },
+    ]);
+    // Every change of the message went out as a delta, each with the same first-seen time.
+    expect(deltas.flatMap((delta) => (delta.type === 'alert' && delta.alert.kind === 'memoryLimitHit' ? [delta.alert.since] : []))).toEqual([firstHit, firstHit]);
+  });
 });

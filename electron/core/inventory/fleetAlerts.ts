@@ -1,7 +1,5 @@
 // Open alerts, keyed so that one condition raises one alert however often it is seen again.
-import type { Alert, AlertKind, AlertThresholds } from '../../../shared/api/fleetState';
-
-export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = { diskFreeFraction: 0.1, limitQuietMs: 60_000, unreachableGraceMs: 0 };
+import type { Alert, AlertKind } from '../../../shared/api/fleetState';
 
 export function alertId(kind: AlertKind, host: string, guest?: string): string {
   return guest === undefined ? `${kind}:${host}` : `${kind}:${host}:${guest}`;
@@ -20,13 +18,14 @@ export class AlertBook {
     return this.open.has(id);
   }
 
-  raise(kind: AlertKind, host: string, message: string, guest?: string, now = Date.now()): void {
-    const id = alertId(kind, host, guest);
+  /** Opens an alert, or updates its message; `since` stays the time the condition first appeared. */
+  raise(alert: Omit<Alert, 'id' | 'since'>, now = Date.now()): void {
+    const id = alertId(alert.kind, alert.host, alert.guest);
     const existing = this.open.get(id);
-    if (existing && existing.message === message) return;
-    const alert: Alert = { id, kind, host, message, since: existing?.since ?? now, ...(guest !== undefined ? { guest } : {}) };
-    this.open.set(id, alert);
-    this.onRaise(alert);
+    if (existing && existing.message === alert.message) return;
+    const opened: Alert = { id, ...alert, since: existing?.since ?? now };
+    this.open.set(id, opened);
+    this.onRaise(opened);
   }
 
   clear(kind: AlertKind, host: string, guest?: string): void {

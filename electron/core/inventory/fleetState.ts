@@ -1,7 +1,7 @@
 // One model of the fleet: per host its registry entry, connection, agent, info, guests and health.
 // Inputs come from the registry, the SSH connections and the agents' events; every change goes out
-// as a delta to subscribers, so no view ever polls a host.
-import { formatBytes } from '../../../shared/format/byteSize';
+// as a delta to subscribers, so no view ever polls a host. Which of these changes raise an alert
+// is alertRules' call.
 import type { HealthHistory, HealthPoint } from '../../../shared/api/health';
 import type { Host } from '../../../shared/api/hosts';
 import type {
@@ -11,7 +11,7 @@ import type { AgentEventData, UnreadableGuest } from '../../../shared/protocol/a
 import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domain/guest';
 import type { HostSync } from '../agent/hostSession';
 import type { ConnectionStatus } from '../ssh/sshConnection';
-import { AlertBook, DEFAULT_ALERT_THRESHOLDS } from './fleetAlerts';
+import { AlertRules } from './alertRules';
 import { summarizeFleet } from './fleetSummary';
 import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits } from './healthHistory';
 
@@ -29,7 +29,6 @@ interface HostRecord {
   status: HostStatus;
   guests: Map<string, GuestRecord>;
   history: HealthHistoryBuffer;
-  unreachableTimer?: NodeJS.Timeout;
 }
 
 export type DeltaListener = (delta: FleetDelta) => void;
@@ -43,24 +42,20 @@ export interface FleetStateOptions {
 export class FleetState {
   private readonly hosts = new Map<string, HostRecord>();
   private readonly listeners = new Set<DeltaListener>();
-  private readonly alerts: AlertBook;
-  private readonly thresholds: AlertThresholds;
+  private readonly alerts: AlertRules;
   private readonly historyLimits: HealthHistoryLimits;
   private readonly now: () => number;
-  /** Guests this core is stopping on purpose (host/guest → until when), so no "unexpected stop" alert. */
-  private readonly expectedStops = new Map<string, number>();
   private lastSummary = '';
-  /** When each guest last hit a limit, to clear the alert after a quiet period. */
-  private readonly lastLimitHit = new Map<string, number>();
 
   constructor(options: FleetStateOptions = {}) {
-    this.thresholds = { ...DEFAULT_ALERT_THRESHOLDS, ...options.thresholds };
     this.historyLimits = options.historyLimits ?? DEFAULT_HISTORY_LIMITS;
     this.now = options.now ?? Date.now;
-    this.alerts = new AlertBook(
-      (alert) => this.emit({ type: 'alert', alert }),
-      (id) => this.emit({ type: 'alertCleared', id }),
-    );
+    this.alerts = new AlertRules({
+      ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+      now: this.now,
+      onRaise: (alert) => this.emit({ type: 'alert', alert }),
+      onClear: (id) => this.emit({ type: 'alertCleared', id }),
+    });
   }
 
   subscribe(listener: DeltaListener): () => void {
@@ -107,9 +102,8 @@ export class FleetState {
   removeHost(name: string): void {
     const record = this.hosts.get(name);
     if (!record) return;
-    if (record.unreachableTimer) clearTimeout(record.unreachableTimer);
     this.hosts.delete(name);
-    this.alerts.clearAllOf(name);
+    this.alerts.forget(name);
     this.emit({ type: 'hostRemoved', host: name });
     this.emitSummary();
   }
@@ -124,12 +118,10 @@ export class FleetState {
       ...(connection.error !== undefined ? { error: connection.error } : {}),
       ...(connection.nextAttemptAt !== undefined ? { nextAttemptAt: connection.nextAttemptAt } : {}),
     };
-    if (connection.state === 'unreachable') this.scheduleUnreachableAlert(name, record);
-    else if (connection.state === 'connected' || connection.state === 'disconnected') {
-      if (record.unreachableTimer) clearTimeout(record.unreachableTimer);
-      record.unreachableTimer = undefined;
-      this.alerts.clear('hostUnreachable', name);
-    }
+    this.alerts.connectionChanged(name, connection, () => {
+      const now = this.hosts.get(name)?.status;
+      return now && { state: now.connection, ...(now.error !== undefined ? { error: now.error } : {}) };
+    });
     this.emitHost(name);
   }
 
@@ -195,7 +187,7 @@ export class FleetState {
     if (status.state === 'running' && status.uptimeMs !== undefined) view.startedAt = this.now() - status.uptimeMs;
     if (existing) existing.view = view;
     else record.guests.set(status.name, { view, history: new HealthHistoryBuffer(this.historyLimits) });
-    this.noteStateChange(hostName, status.name, previousState, status.state);
+    this.alerts.guestStateChanged(hostName, status.name, previousState, status.state);
     this.emit({ type: 'guest', guest: view });
     this.emitSummary();
   }
@@ -225,16 +217,14 @@ export class FleetState {
   removeGuest(hostName: string, guest: string): void {
     const record = this.hosts.get(hostName);
     if (!record?.guests.delete(guest)) return;
-    this.alerts.clearAllOf(hostName, guest);
+    this.alerts.forget(hostName, guest);
     this.emit({ type: 'guestRemoved', host: hostName, guest });
     this.emitSummary();
   }
 
   /** Marks a stop this core asked for, so it does not raise "stopped unexpectedly". */
   expectStop(host: string, guest: string, withinMs = 120_000): () => void {
-    const key = `${host}/${guest}`;
-    this.expectedStops.set(key, this.now() + withinMs);
-    return () => { this.expectedStops.delete(key); };
+    return this.alerts.expectStop(host, guest, withinMs);
   }
 
   /** A guest the agent lists by name only, with why its configuration cannot be read. */
@@ -269,7 +259,7 @@ export class FleetState {
     record.status = { ...record.status, health };
     const hostPoint: HealthPoint = { time, cpu: health.cpu, memoryBytes: health.memoryUsed };
     record.history.record(hostPoint);
-    this.checkDisk(hostName, sample);
+    this.alerts.diskSampled(hostName, sample.diskFree, sample.diskTotal);
 
     const guestPoints: Array<{ name: string; point: HealthPoint }> = [];
     for (const guestSample of sample.guests) {
@@ -285,7 +275,7 @@ export class FleetState {
         ...previous, cpu, memoryBytes: guestSample.rssBytes, processes: guestSample.processes,
         memoryHits: guestSample.memoryHits, processesHits: guestSample.processesHits, oomKills: guestSample.oomKills,
       };
-      this.checkLimits(hostName, previous, guest.view);
+      this.alerts.guestSampled(hostName, previous, guest.view);
       const point: HealthPoint = { time, cpu, memoryBytes: guestSample.rssBytes, processes: guestSample.processes };
       guest.history.record(point);
       guestPoints.push({ name: guestSample.name, point });
@@ -294,62 +284,6 @@ export class FleetState {
     this.emit({ type: 'host', host: record.status });
     this.emitSummary();
     return !repaired;
-  }
-
-  private noteStateChange(host: string, guest: string, previous: string | undefined, next: string): void {
-    const key = `${host}/${guest}`;
-    if (next === 'running') {
-      this.alerts.clear('guestStoppedUnexpectedly', host, guest);
-      return;
-    }
-    if (previous !== 'running') return;
-    const expectedUntil = this.expectedStops.get(key);
-    if (expectedUntil !== undefined && expectedUntil >= this.now()) return;
-    this.alerts.raise('guestStoppedUnexpectedly', host, `Host ${host}, guest ${guest}: stopped without vfleet asking (crash, host reboot or an admin on the host)`, guest, this.now());
-  }
-
-  private checkLimits(host: string, before: GuestView, after: GuestView): void {
-    const memoryHit = (after.memoryHits ?? 0) > (before.memoryHits ?? after.memoryHits ?? 0) || (after.oomKills ?? 0) > (before.oomKills ?? after.oomKills ?? 0);
-    const processHit = (after.processesHits ?? 0) > (before.processesHits ?? after.processesHits ?? 0);
-    const guest = after.name;
-    this.limitAlert('memoryLimitHit', host, guest, memoryHit, `Host ${host}, guest ${guest}: hit its memory limit (${after.memoryHits ?? 0} times, ${after.oomKills ?? 0} processes killed)`);
-    this.limitAlert('processLimitHit', host, guest, processHit, `Host ${host}, guest ${guest}: hit its process limit (${after.processesHits ?? 0} refused forks)`);
-  }
-
-  private limitAlert(kind: 'memoryLimitHit' | 'processLimitHit', host: string, guest: string, hit: boolean, message: string): void {
-    const key = `${kind}:${host}:${guest}`;
-    const now = this.now();
-    if (hit) {
-      this.lastLimitHit.set(key, now);
-      this.alerts.raise(kind, host, message, guest, now);
-      return;
-    }
-    const last = this.lastLimitHit.get(key);
-    if (last !== undefined && now - last >= this.thresholds.limitQuietMs) {
-      this.lastLimitHit.delete(key);
-      this.alerts.clear(kind, host, guest);
-    }
-  }
-
-  private checkDisk(host: string, sample: HostSample): void {
-    if (sample.diskTotal <= 0) return;
-    const free = sample.diskFree / sample.diskTotal;
-    if (free < this.thresholds.diskFreeFraction) {
-      const percent = (free * 100).toFixed(1);
-      this.alerts.raise('diskLow', host, `Host ${host}: the guest base has only ${percent}% free (${formatBytes(sample.diskFree, 'iec')} of ${formatBytes(sample.diskTotal, 'iec')})`);
-    } else {
-      this.alerts.clear('diskLow', host);
-    }
-  }
-
-  private scheduleUnreachableAlert(name: string, record: HostRecord): void {
-    const raise = (): void => {
-      record.unreachableTimer = undefined;
-      if (this.hosts.get(name) !== record || record.status.connection !== 'unreachable') return;
-      this.alerts.raise('hostUnreachable', name, record.status.error ?? `Host ${name} is unreachable`);
-    };
-    if (this.thresholds.unreachableGraceMs === 0) raise();
-    else if (!record.unreachableTimer) record.unreachableTimer = setTimeout(raise, this.thresholds.unreachableGraceMs);
   }
 
   private emitHost(name: string): void {
