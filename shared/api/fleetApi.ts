@@ -2,7 +2,7 @@
 // core, with the schema of its parameters and of its result. The deltas feed is separate
 // (fleetDeltaSchema): subscribers receive it, they never poll.
 import { z } from 'zod';
-import { agentMethods } from '../protocol/agentMethods';
+import { agentMethods } from '../protocol/methods';
 import { auditEntrySchema, auditQuerySchema } from './audit';
 import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';

@@ -1,7 +1,8 @@
 // Parameters and results of the guest actions as the app API exposes them (UI and CLI alike);
 // the per-guest details reuse the agent protocol's schemas.
 import { z } from 'zod';
-import { agentMethods, buildParamsSchema, limitChangesSchema } from '../protocol/agentMethods';
+import { agentMethods } from '../protocol/methods';
+import { buildParamsSchema, limitChangesSchema } from '../protocol/schemas';
 import { guestNameSchema } from '../validation';
 import { hostNameSchema } from './hosts';
 

@@ -2,7 +2,8 @@
 // cancellation, pushed events, and a schema check of every line the agent sends.
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
-import { agentEvents, agentMethods, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/agentMethods';
+import { agentEvents } from '../../../shared/protocol/events';
+import { agentMethods, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
 import { formatBytes } from '../../../shared/format/byteSize';
 import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
 import { HostError } from '../ssh/sshErrors';

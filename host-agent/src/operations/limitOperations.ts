@@ -1,8 +1,9 @@
 // `limit`: limits are persisted in rlimits/, sched/, cpuset/ and applied live to a running guest.
 import type { GuestConfig, GuestLimitUsage, GuestLimits } from '../../../shared/domain/guest';
-import type { AgentResult, LimitChanges } from '../../../shared/protocol/agentMethods';
+import type { AgentResult } from '../../../shared/protocol/methods';
+import type { LimitChanges } from '../../../shared/protocol/schemas';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
-import { DEFAULT_CPU_PERIOD_US, quotaToCpuBucket } from '../../../shared/vserver/cpuBucket';
+import { DEFAULT_CPU_PERIOD_US, quotaToCpuBucket } from '../vserverFormats/cpuBucket';
 import { guestConfigDir, writeGuestLimits } from '../config/guestConfigStore';
 import { asAgentError, guestError } from '../errors/agentError';
 import type { AgentContext } from './agentContext';

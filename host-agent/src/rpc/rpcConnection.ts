@@ -1,8 +1,8 @@
 // One JSON-lines conversation: each line is parsed and validated before anything acts on it;
 // every bad line gets an error response naming the cause, and the connection keeps serving.
-import {
-  checkAgentParams, checkAgentResult, isAgentMethod, describeIssues, type AgentEventData, type AgentEventName, type AgentMethodName,
-} from '../../../shared/protocol/agentMethods';
+import { describeIssues } from '../../../shared/protocol/checked';
+import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
+import { checkAgentParams, checkAgentResult, isAgentMethod, type AgentMethodName } from '../../../shared/protocol/methods';
 import { ERROR_CODES, MAX_LINE_BYTES, requestIdSchema, requestSchema, type RequestId } from '../../../shared/protocol/envelope';
 import { AgentError, asAgentError } from '../errors/agentError';
 import type { AgentContext } from '../operations/agentContext';

@@ -2,16 +2,16 @@
 // and /proc/virtual. Untested on a live VServer kernel (see README.md beside this file).
 import type { CgroupVersion, GuestConfig, GuestLimits, GuestLimitUsage, GuestSample, GuestStatus, StatRow } from '../../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../../shared/protocol/envelope';
-import { ioWeightToBlkioWeight } from '../../../../shared/vserver/ioWeight';
-import { bytesToPages, DEFAULT_PAGE_SIZE, pagesToBytes } from '../../../../shared/vserver/pages';
-import { parseContextInfo, parseContextStatus } from '../../../../shared/vserver/procVirtual/contextInfo';
-import { limitRow, parseContextLimit, type ContextLimitRow } from '../../../../shared/vserver/procVirtual/contextLimit';
-import { parseContextCvirt } from '../../../../shared/vserver/procVirtual/contextCvirt';
-import { parseContextSched, totalCpuTicks } from '../../../../shared/vserver/procVirtual/contextSched';
-import type { RlimitValue } from '../../../../shared/vserver/rlimitValue';
+import { ioWeightToBlkioWeight } from '../../vserverFormats/ioWeight';
+import { bytesToPages, DEFAULT_PAGE_SIZE, pagesToBytes } from '../../vserverFormats/pages';
+import { parseContextInfo, parseContextStatus } from '../../vserverFormats/procVirtual/contextInfo';
+import { limitRow, parseContextLimit, type ContextLimitRow } from '../../vserverFormats/procVirtual/contextLimit';
+import { parseContextCvirt } from '../../vserverFormats/procVirtual/contextCvirt';
+import { parseContextSched, totalCpuTicks } from '../../vserverFormats/procVirtual/contextSched';
+import type { RlimitValue } from '../../vserverFormats/rlimitValue';
 import { parseStatTable } from '../../../../shared/vserver/statTable';
-import { parseVlimitAll } from '../../../../shared/vserver/vlimitOutput';
-import { parseVserverStatus, VSERVER_UNKNOWN_GUEST_EXIT } from '../../../../shared/vserver/vserverStatus';
+import { parseVlimitAll } from '../../vserverFormats/vlimitOutput';
+import { parseVserverStatus, VSERVER_UNKNOWN_GUEST_EXIT } from '../../vserverFormats/vserverStatus';
 import type { Driver, ExecOptions, GuestProcess, UnameValues } from '../../driver';
 import { guestError } from '../../errors/agentError';
 import type { CommandResult, CommandRunner, HostFiles } from './hostAccess';
