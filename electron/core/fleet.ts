@@ -3,7 +3,7 @@
 // desktop app, browser mode and the vfleet CLI all use.
 import path from 'node:path';
 import type { FleetSnapshot } from '../../shared/api/fleetState';
-import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiResult } from '../../shared/api/fleetApi';
+import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiParsedParams, type FleetApiResult } from '../../shared/api/fleetApi';
 import type { AlertThresholds } from '../../shared/api/fleetState';
 import type { Host } from '../../shared/api/hosts';
 import { fleetExec } from './actions/fleetExec';
@@ -63,7 +63,7 @@ export interface FleetCore {
 
 type Handler = (context: FleetContext, params: never, signal?: AbortSignal) => Promise<unknown> | unknown;
 
-const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetApiParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M> } = {
+const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetApiParsedParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M> } = {
   'hosts.list': (context) => context.registry.list(),
   'hosts.add': addHost,
   'hosts.update': updateHost,
@@ -235,7 +235,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
       }
       // TypeScript cannot correlate handlers[method] with params of the same method; the map's type guarantees it.
       const handler = handlers[method] as unknown as Handler;
-      return await handler(context, params as never, signal) as FleetApiResult<typeof method>;
+      return await handler(context, parsed.data as never, signal) as FleetApiResult<typeof method>;
     },
     subscribe: (listener) => state.subscribe(listener),
     snapshot: () => state.snapshot(),

@@ -140,8 +140,8 @@ export function createVserverDriver(options: VserverDriverOptions): Driver {
       return runner.spawn(command);
     },
 
-    async applyLimits(config: GuestConfig, limits: GuestLimits) {
-      const { xid } = await requireRunning(config);
+    async applyLimits(config: GuestConfig, limits: GuestLimits, known?: GuestStatus) {
+      const { xid } = known ?? await requireRunning(config);
       await runFor(config, vlimitSetArgv(xid, {
         rssHard: pagesOrInfinite(limits.memoryHard, pageSize),
         rssSoft: pagesOrInfinite(limits.memorySoft, pageSize),
@@ -158,8 +158,8 @@ export function createVserverDriver(options: VserverDriverOptions): Driver {
       if (limits.ioWeight !== undefined) await files.write(`${cgroupRoot}/blkio/${config.name}/blkio.weight`, `${ioWeightToBlkioWeight(limits.ioWeight)}\n`);
     },
 
-    async readLimits(config): Promise<GuestLimitUsage> {
-      const { xid } = await requireRunning(config);
+    async readLimits(config, known): Promise<GuestLimitUsage> {
+      const { xid } = known ?? await requireRunning(config);
       const entries = parseVlimitAll((await runFor(config, vlimitShowArgv(xid))).stdout);
       const rows = (await readLimitRows(xid)) ?? [];
       const cpu = await cpuTicks(xid);
