@@ -37,9 +37,13 @@ export interface Driver {
   start(config: GuestConfig): Promise<GuestStatus>;
   stop(config: GuestConfig): Promise<GuestStatus>;
   exec(config: GuestConfig, argv: string[], options?: ExecOptions): Promise<GuestProcess>;
-  /** Apply limits to a running guest (persisting them is the caller's job). */
-  applyLimits(config: GuestConfig, limits: GuestLimits): Promise<void>;
-  readLimits(config: GuestConfig): Promise<GuestLimitUsage>;
+  /**
+   * Apply limits to a running guest (persisting them is the caller's job). `known`: its status as the
+   * caller just read it, so the driver does not look at the guest's init again.
+   */
+  applyLimits(config: GuestConfig, limits: GuestLimits, known?: GuestStatus): Promise<void>;
+  /** The usage of a running guest's limits; `known` as for applyLimits. */
+  readLimits(config: GuestConfig, known?: GuestStatus): Promise<GuestLimitUsage>;
   setUname(config: GuestConfig, values: UnameValues): Promise<void>;
   /** vserver-stat rows for running guests (host row xid 0 included). */
   stat(configs: GuestConfig[]): Promise<StatRow[]>;

@@ -43,7 +43,7 @@ function reportError(error: unknown, json: boolean): number {
     return code;
   }
   const agentError: AgentError = asAgentError(error);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: agentError.code, message: agentError.message, data: agentError.data } }, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { ...agentError.toJSON(), message: agentError.message } }, null, 2)}\n`);
   process.stderr.write(`vfleet-agent: ${agentError.message}\n`);
   return code;
 }

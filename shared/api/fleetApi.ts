@@ -2,7 +2,7 @@
 // core, with the schema of its parameters and of its result. The deltas feed is separate
 // (fleetDeltaSchema): subscribers receive it, they never poll.
 import { z } from 'zod';
-import { agentMethods } from '../protocol/agentMethods';
+import { agentMethods } from '../protocol/methods';
 import { auditEntrySchema, auditQuerySchema } from './audit';
 import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
@@ -49,6 +49,8 @@ export const fleetApi = {
 
 export type FleetApiMethod = keyof typeof fleetApi;
 export type FleetApiParams<M extends FleetApiMethod> = z.input<(typeof fleetApi)[M]['params']>;
+/** The params as the core's API entry parsed them: what every action receives. */
+export type FleetApiParsedParams<M extends FleetApiMethod> = z.output<(typeof fleetApi)[M]['params']>;
 export type FleetApiResult<M extends FleetApiMethod> = z.infer<(typeof fleetApi)[M]['result']>;
 
 export function isFleetApiMethod(method: string): method is FleetApiMethod {

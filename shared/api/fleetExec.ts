@@ -1,7 +1,7 @@
 // Fleet-wide exec: one command in many guests on many hosts, a result per target, a concurrency
 // cap and cancellation (the `vapt-get` of the fleet).
 import { z } from 'zod';
-import { statRowSchema } from '../protocol/agentMethods';
+import { statRowSchema } from '../domain/guest';
 import { execOutcomeSchema } from './guestActions';
 
 export const fleetExecRequestSchema = z.object({

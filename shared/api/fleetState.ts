@@ -1,7 +1,7 @@
 // The fleet as the UI and the CLI see it: hosts with their connection and guests, derived
 // summaries, alerts, and the deltas a subscriber receives instead of polling.
 import { z } from 'zod';
-import { guestConfigSchema, guestStateSchema, hostInfoSchema } from '../protocol/agentMethods';
+import { guestConfigSchema, guestStateSchema, hostInfoSchema } from '../domain/guest';
 import { hostTrustStateSchema } from './hosts';
 import { healthPointSchema } from './health';
 

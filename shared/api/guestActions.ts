@@ -1,7 +1,7 @@
 // Parameters and results of the guest actions as the app API exposes them (UI and CLI alike);
 // the per-guest details reuse the agent protocol's schemas.
 import { z } from 'zod';
-import { agentMethods, buildParamsSchema, limitChangesSchema } from '../protocol/agentMethods';
+import { buildParamsSchema, capsSetParamsSchema, limitChangesSchema, unameSetParamsSchema } from '../protocol/schemas';
 import { guestNameSchema } from '../validation';
 import { hostNameSchema } from './hosts';
 
@@ -40,10 +40,10 @@ export const guestLimitsRequestSchema = guestRefSchema.extend({
 }).strict();
 export type GuestLimitsRequest = z.input<typeof guestLimitsRequestSchema>;
 
-const capsChanges = agentMethods.capsSet.params.omit({ name: true }).partial();
+const capsChanges = capsSetParamsSchema.omit({ name: true }).partial();
 export const guestCapabilitiesRequestSchema = guestRefSchema.extend({ changes: capsChanges.optional() }).strict();
 export type GuestCapabilitiesRequest = z.input<typeof guestCapabilitiesRequestSchema>;
 
-const unameChanges = agentMethods.unameSet.params.omit({ name: true }).partial();
+const unameChanges = unameSetParamsSchema.omit({ name: true }).partial();
 export const guestUnameRequestSchema = guestRefSchema.extend({ changes: unameChanges.optional() }).strict();
 export type GuestUnameRequest = z.input<typeof guestUnameRequestSchema>;

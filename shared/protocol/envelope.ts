@@ -1,6 +1,6 @@
 // The JSON-lines envelope between the fleet core and a host agent (docs/architecture.md, Protocol).
-// Both ends validate every line with these schemas; method parameters and results live in
-// agentMethods.ts beside this file.
+// Both ends validate every line with these schemas; the methods (methods.ts, schemas.ts), the
+// events (events.ts) and the errors (errors.ts) live beside this file.
 // A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
 import * as z from 'zod';
 

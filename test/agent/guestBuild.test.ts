@@ -3,7 +3,8 @@ import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAgentParams, type BuildParams } from '../../shared/protocol/agentMethods';
+import { checkAgentParams } from '../../shared/protocol/methods';
+import type { BuildParams } from '../../shared/protocol/schemas';
 import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { buildGuest, type BuildEnvironment } from '../../host-agent/src/build/buildGuest';
 import { listGuestNames, readGuestConfig } from '../../host-agent/src/config/guestConfigStore';

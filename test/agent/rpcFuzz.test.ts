@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentMethods } from '../../shared/protocol/agentMethods';
+import { agentMethods } from '../../shared/protocol/methods';
 import { MAX_LINE_BYTES, agentLineSchema } from '../../shared/protocol/envelope';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { SeededRandom } from './support/seededRandom';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAgentParams } from '../../shared/protocol/agentMethods';
+import { checkAgentParams } from '../../shared/protocol/methods';
 import {
   guestNameSchema, xidSchema, ipAddressSchema, parseInterfaceSpec, parseSize, formatSize, sizeSchema, safePathSchema,
   rsyncSourceSchema, normaliseCapability, normaliseContextCapability, nodenameSchema, cpuSetSchema,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyBitList, namesOfBits, parseBitListFile } from '../../shared/vserver/bitList';
-import { BCAPS, CCAPS, CFLAGS, bitsOfName } from '../../shared/vserver/contextBits';
-import { parseVattributeGet } from '../../shared/vserver/vattributeOutput';
-import { formatVlimitAll, parseVlimitAll } from '../../shared/vserver/vlimitOutput';
-import { parseRlimitValue } from '../../shared/vserver/rlimitValue';
-import { bytesToPages, pagesToBytes } from '../../shared/vserver/pages';
-import { cpuBucketToQuota, quotaToCpuBucket } from '../../shared/vserver/cpuBucket';
-import { insertContextColumn } from '../../shared/vserver/vpsContext';
-import { formatVserverStatus, parseVserverStatus } from '../../shared/vserver/vserverStatus';
+import { applyBitList, namesOfBits, parseBitListFile } from '../../host-agent/src/vserverFormats/bitList';
+import { BCAPS, CCAPS, CFLAGS, bitsOfName } from '../../host-agent/src/vserverFormats/contextBits';
+import { parseVattributeGet } from '../../host-agent/src/vserverFormats/vattributeOutput';
+import { formatVlimitAll, parseVlimitAll } from '../../host-agent/src/vserverFormats/vlimitOutput';
+import { parseRlimitValue } from '../../host-agent/src/vserverFormats/rlimitValue';
+import { bytesToPages, pagesToBytes } from '../../host-agent/src/vserverFormats/pages';
+import { cpuBucketToQuota, quotaToCpuBucket } from '../../host-agent/src/vserverFormats/cpuBucket';
+import { insertContextColumn } from '../../host-agent/src/vserverFormats/vpsContext';
+import { formatVserverStatus, parseVserverStatus } from '../../host-agent/src/vserverFormats/vserverStatus';
 import { fixture } from './fixtures';
 
 const empty = { bits: 0n, mask: 0n };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseVirtualInfo, parseVirtualStatus } from '../../shared/vserver/procVirtual/virtualInfo';
-import { parseContextInfo, parseContextStatus } from '../../shared/vserver/procVirtual/contextInfo';
-import { limitRow, parseContextLimit } from '../../shared/vserver/procVirtual/contextLimit';
-import { parseContextCvirt } from '../../shared/vserver/procVirtual/contextCvirt';
-import { parseContextSched, totalCpuTicks } from '../../shared/vserver/procVirtual/contextSched';
-import { namesOfBits } from '../../shared/vserver/bitList';
-import { BCAPS, CCAPS, CFLAGS } from '../../shared/vserver/contextBits';
+import { parseVirtualInfo, parseVirtualStatus } from '../../host-agent/src/vserverFormats/procVirtual/virtualInfo';
+import { parseContextInfo, parseContextStatus } from '../../host-agent/src/vserverFormats/procVirtual/contextInfo';
+import { limitRow, parseContextLimit } from '../../host-agent/src/vserverFormats/procVirtual/contextLimit';
+import { parseContextCvirt } from '../../host-agent/src/vserverFormats/procVirtual/contextCvirt';
+import { parseContextSched, totalCpuTicks } from '../../host-agent/src/vserverFormats/procVirtual/contextSched';
+import { namesOfBits } from '../../host-agent/src/vserverFormats/bitList';
+import { BCAPS, CCAPS, CFLAGS } from '../../host-agent/src/vserverFormats/contextBits';
 import { fixture } from './fixtures';
 
 describe('/proc/virtual/info and status', () => {

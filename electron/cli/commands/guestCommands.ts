@@ -1,6 +1,6 @@
 // vfleet guest build|start|stop|restart|delete|limit|exec|caps|uname HOST GUEST ..., and
 // vfleet exec across the fleet.
-import type { BuildParams } from '../../../shared/protocol/agentMethods';
+import type { BuildParams } from '../../../shared/protocol/schemas';
 import type { ExecOutcome } from '../../../shared/api/guestActions';
 import type { GuestView } from '../../../shared/api/fleetState';
 import { listOption, numberOption, option, parseArgs, positional, UsageError } from '../cliArgs';

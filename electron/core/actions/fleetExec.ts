@@ -2,8 +2,7 @@
 // at most `concurrency` running at once, each with its own result; cancel stops what is queued
 // and kills what runs. An unreachable host fails its own targets only.
 import type { FleetExecResult } from '../../../shared/api/fleetExec';
-import { fleetExecRequestSchema } from '../../../shared/api/fleetExec';
-import type { FleetApiParams } from '../../../shared/api/fleetApi';
+import type { FleetApiParsedParams } from '../../../shared/api/fleetApi';
 import type { ExecOutcome } from '../../../shared/api/guestActions';
 import type { HostView } from '../../../shared/api/fleetState';
 import { createSemaphore } from '../ssh/semaphore';
@@ -17,8 +16,7 @@ const FLEET_EXEC_TOTAL_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 interface Target { host: string; guest: string }
 
-export async function fleetExec(context: FleetContext, params: FleetApiParams<'fleet.exec'>, signal?: AbortSignal): Promise<FleetExecResult> {
-  const request = fleetExecRequestSchema.parse(params);
+export async function fleetExec(context: FleetContext, request: FleetApiParsedParams<'fleet.exec'>, signal?: AbortSignal): Promise<FleetExecResult> {
   const hosts = context.state.snapshot().hosts;
   const unmatched: string[] = [];
   const chosenHosts = request.hosts ? hosts.filter((host) => request.hosts?.some((wanted) => host.name === wanted || host.tags.includes(wanted))) : hosts;

@@ -1,10 +1,10 @@
 // vserver-stat across the fleet: each connected host's rows with the host's name added; hosts
 // that cannot answer are listed with their cause instead of holding up the others.
 import type { FleetStatResult } from '../../../shared/api/fleetExec';
-import type { FleetApiParams } from '../../../shared/api/fleetApi';
+import type { FleetApiParsedParams } from '../../../shared/api/fleetApi';
 import type { FleetContext } from './fleetContext';
 
-export async function fleetStat(context: FleetContext, params: FleetApiParams<'fleet.stat'>): Promise<FleetStatResult> {
+export async function fleetStat(context: FleetContext, params: FleetApiParsedParams<'fleet.stat'>): Promise<FleetStatResult> {
   const names = params.names ?? context.state.snapshot().hosts.map((host) => host.name);
   const answers = await Promise.all(names.map(async (host) => {
     try {

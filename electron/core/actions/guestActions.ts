@@ -1,11 +1,8 @@
 // Guest actions through the app API: each checks the guest's host, calls its agent, updates the
 // fleet state with what the agent answered and, when it changes something, writes the audit log.
 import type { GuestView } from '../../../shared/api/fleetState';
-import {
-  guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
-  guestUnameRequestSchema, type ExecOutcome, type GuestRef,
-} from '../../../shared/api/guestActions';
-import type { FleetApiParams, FleetApiResult } from '../../../shared/api/fleetApi';
+import type { ExecOutcome, GuestRef } from '../../../shared/api/guestActions';
+import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { GuestStatus } from '../../../shared/domain/guest';
 import type { FleetContext } from './fleetContext';
 import { execInGuest, type OutputBudget } from './guestExec';
@@ -19,8 +16,7 @@ function viewAfter(context: FleetContext, ref: GuestRef, status: GuestStatus): G
   return view;
 }
 
-export async function buildGuest(context: FleetContext, params: FleetApiParams<'guest.build'>): Promise<FleetApiResult<'guest.build'>> {
-  const request = guestBuildRequestSchema.parse(params);
+export async function buildGuest(context: FleetContext, request: FleetApiParsedParams<'guest.build'>): Promise<FleetApiResult<'guest.build'>> {
   const ref = { host: request.host, guest: request.build.name };
   return context.audit.record({ action: 'guest.build', ...ref, params: request }, async () => {
     const session = context.session(request.host);
@@ -31,16 +27,14 @@ export async function buildGuest(context: FleetContext, params: FleetApiParams<'
   });
 }
 
-export async function startGuest(context: FleetContext, params: FleetApiParams<'guest.start'>): Promise<GuestView> {
-  const ref = guestRefSchema.parse(params);
+export async function startGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.start'>): Promise<GuestView> {
   return context.audit.record({ action: 'guest.start', ...ref, params: ref }, async () => {
     const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
     return viewAfter(context, ref, status);
   });
 }
 
-export async function stopGuest(context: FleetContext, params: FleetApiParams<'guest.stop'>): Promise<GuestView> {
-  const ref = guestRefSchema.parse(params);
+export async function stopGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.stop'>): Promise<GuestView> {
   return context.audit.record({ action: 'guest.stop', ...ref, params: ref }, async () => {
     const forget = context.state.expectStop(ref.host, ref.guest);
     try {
@@ -53,8 +47,7 @@ export async function stopGuest(context: FleetContext, params: FleetApiParams<'g
   });
 }
 
-export async function restartGuest(context: FleetContext, params: FleetApiParams<'guest.restart'>): Promise<GuestView> {
-  const ref = guestRefSchema.parse(params);
+export async function restartGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.restart'>): Promise<GuestView> {
   return context.audit.record({ action: 'guest.restart', ...ref, params: ref }, async () => {
     const forget = context.state.expectStop(ref.host, ref.guest);
     try {
@@ -66,8 +59,7 @@ export async function restartGuest(context: FleetContext, params: FleetApiParams
   });
 }
 
-export async function deleteGuest(context: FleetContext, params: FleetApiParams<'guest.delete'>): Promise<Record<string, never>> {
-  const ref = guestRefSchema.parse(params);
+export async function deleteGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.delete'>): Promise<Record<string, never>> {
   return context.audit.record({ action: 'guest.delete', ...ref, params: ref }, async () => {
     await context.session(ref.host).call('delete', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
     context.state.removeGuest(ref.host, ref.guest);
@@ -75,8 +67,7 @@ export async function deleteGuest(context: FleetContext, params: FleetApiParams<
   });
 }
 
-export async function execGuest(context: FleetContext, params: FleetApiParams<'guest.exec'>, signal?: AbortSignal, output?: OutputBudget): Promise<ExecOutcome> {
-  const request = guestExecRequestSchema.parse(params);
+export async function execGuest(context: FleetContext, request: FleetApiParsedParams<'guest.exec'>, signal?: AbortSignal, output?: OutputBudget): Promise<ExecOutcome> {
   const { stdin: _stdin, ...logged } = request;
   return context.audit.record({ action: 'guest.exec', host: request.host, guest: request.guest, params: logged }, async () => {
     const outcome = await execInGuest(context.session(request.host), request, signal, output);
@@ -91,8 +82,7 @@ export async function execGuest(context: FleetContext, params: FleetApiParams<'g
   });
 }
 
-export async function guestLimits(context: FleetContext, params: FleetApiParams<'guest.limits'>): Promise<FleetApiResult<'guest.limits'>> {
-  const request = guestLimitsRequestSchema.parse(params);
+export async function guestLimits(context: FleetContext, request: FleetApiParsedParams<'guest.limits'>): Promise<FleetApiResult<'guest.limits'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('limitGet', { name: request.guest }, { guest: request.guest });
@@ -100,8 +90,7 @@ export async function guestLimits(context: FleetContext, params: FleetApiParams<
     session.call('limitSet', { name: request.guest, limits: changes }, { guest: request.guest }));
 }
 
-export async function guestCapabilities(context: FleetContext, params: FleetApiParams<'guest.capabilities'>): Promise<FleetApiResult<'guest.capabilities'>> {
-  const request = guestCapabilitiesRequestSchema.parse(params);
+export async function guestCapabilities(context: FleetContext, request: FleetApiParsedParams<'guest.capabilities'>): Promise<FleetApiResult<'guest.capabilities'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('capsGet', { name: request.guest }, { guest: request.guest });
@@ -109,8 +98,7 @@ export async function guestCapabilities(context: FleetContext, params: FleetApiP
     session.call('capsSet', { name: request.guest, ...changes }, { guest: request.guest }));
 }
 
-export async function guestUname(context: FleetContext, params: FleetApiParams<'guest.uname'>): Promise<FleetApiResult<'guest.uname'>> {
-  const request = guestUnameRequestSchema.parse(params);
+export async function guestUname(context: FleetContext, request: FleetApiParsedParams<'guest.uname'>): Promise<FleetApiResult<'guest.uname'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('unameGet', { name: request.guest }, { guest: request.guest });

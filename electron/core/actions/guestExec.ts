@@ -1,7 +1,7 @@
 // Runs one command in a guest through its host's agent: output arrives as execOutput events and
 // the end as execExit; a timeout or a cancel kills the command instead of leaving it behind.
 import type { ExecOutcome, GuestExecRequest } from '../../../shared/api/guestActions';
-import type { AgentEventData, AgentEventName } from '../../../shared/protocol/agentMethods';
+import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
 import type { HostSession } from '../agent/hostSession';
 import { HostError } from '../ssh/sshErrors';
 

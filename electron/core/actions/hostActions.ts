@@ -1,13 +1,13 @@
 // Host actions through the app API: registry changes (audited, secrets redacted), key approval,
 // imports, and connecting or disconnecting hosts.
-import type { FleetApiParams, FleetApiResult } from '../../../shared/api/fleetApi';
+import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { HostStatus } from '../../../shared/api/fleetState';
 import { applyImport, previewAnsibleImport, previewSshConfigImport } from '../import/hostImport';
 import type { FleetContext } from './fleetContext';
 
 const DEFAULT_CONNECT_WAIT_MS = 60_000;
 
-export async function addHost(context: FleetContext, params: FleetApiParams<'hosts.add'>): Promise<FleetApiResult<'hosts.add'>> {
+export async function addHost(context: FleetContext, params: FleetApiParsedParams<'hosts.add'>): Promise<FleetApiResult<'hosts.add'>> {
   return context.audit.record({ action: 'hosts.add', host: params.name, params }, async () => {
     const host = await context.registry.add(params);
     context.syncRegistry();
@@ -15,7 +15,7 @@ export async function addHost(context: FleetContext, params: FleetApiParams<'hos
   });
 }
 
-export async function updateHost(context: FleetContext, params: FleetApiParams<'hosts.update'>): Promise<FleetApiResult<'hosts.update'>> {
+export async function updateHost(context: FleetContext, params: FleetApiParsedParams<'hosts.update'>): Promise<FleetApiResult<'hosts.update'>> {
   return context.audit.record({ action: 'hosts.update', host: params.name, params }, async () => {
     const host = await context.registry.update(params.name, params.patch);
     context.syncRegistry();
@@ -23,7 +23,7 @@ export async function updateHost(context: FleetContext, params: FleetApiParams<'
   });
 }
 
-export async function removeHost(context: FleetContext, params: FleetApiParams<'hosts.remove'>): Promise<FleetApiResult<'hosts.remove'>> {
+export async function removeHost(context: FleetContext, params: FleetApiParsedParams<'hosts.remove'>): Promise<FleetApiResult<'hosts.remove'>> {
   return context.audit.record({ action: 'hosts.remove', host: params.name, params }, async () => {
     await context.registry.remove(params.name);
     context.disconnect(params.name);
@@ -32,7 +32,7 @@ export async function removeHost(context: FleetContext, params: FleetApiParams<'
   });
 }
 
-export async function approveHostKey(context: FleetContext, params: FleetApiParams<'hosts.approveKey'>): Promise<FleetApiResult<'hosts.approveKey'>> {
+export async function approveHostKey(context: FleetContext, params: FleetApiParsedParams<'hosts.approveKey'>): Promise<FleetApiResult<'hosts.approveKey'>> {
   return context.audit.record({ action: 'hosts.approveKey', host: params.name, params }, async () => {
     const host = await context.registry.approveHostKey(params.name, params.fingerprint);
     context.syncRegistry();
@@ -43,13 +43,13 @@ export async function approveHostKey(context: FleetContext, params: FleetApiPara
   });
 }
 
-export async function previewHostImport(context: FleetContext, params: FleetApiParams<'hosts.importPreview'>): Promise<FleetApiResult<'hosts.importPreview'>> {
+export async function previewHostImport(context: FleetContext, params: FleetApiParsedParams<'hosts.importPreview'>): Promise<FleetApiResult<'hosts.importPreview'>> {
   return params.kind === 'ssh_config'
     ? previewSshConfigImport(context.registry, params.path)
     : previewAnsibleImport(context.registry, params.path, { format: params.kind });
 }
 
-export async function applyHostImport(context: FleetContext, params: FleetApiParams<'hosts.importApply'>): Promise<FleetApiResult<'hosts.importApply'>> {
+export async function applyHostImport(context: FleetContext, params: FleetApiParsedParams<'hosts.importApply'>): Promise<FleetApiResult<'hosts.importApply'>> {
   return context.audit.record({ action: 'hosts.import', params }, async () => {
     const preview = await previewHostImport(context, params);
     const result = await applyImport(context.registry, preview);
@@ -59,7 +59,7 @@ export async function applyHostImport(context: FleetContext, params: FleetApiPar
 }
 
 /** Starts the hosts and waits until each is connected with its agent synced, or needs the admin. */
-export async function connectHosts(context: FleetContext, params: FleetApiParams<'hosts.connect'>): Promise<HostStatus[]> {
+export async function connectHosts(context: FleetContext, params: FleetApiParsedParams<'hosts.connect'>): Promise<HostStatus[]> {
   const names = params.names ?? context.registry.list().map((host) => host.name);
   for (const name of names) context.registry.require(name);
   const waitMs = params.timeoutMs ?? DEFAULT_CONNECT_WAIT_MS;
@@ -93,7 +93,7 @@ export async function connectHosts(context: FleetContext, params: FleetApiParams
   });
 }
 
-export function disconnectHosts(context: FleetContext, params: FleetApiParams<'hosts.disconnect'>): FleetApiResult<'hosts.disconnect'> {
+export function disconnectHosts(context: FleetContext, params: FleetApiParsedParams<'hosts.disconnect'>): FleetApiResult<'hosts.disconnect'> {
   for (const name of params.names ?? context.registry.list().map((host) => host.name)) context.disconnect(name);
   return {};
 }

@@ -1,29 +1,37 @@
 // The core's end of the agent protocol on one exec channel: numbered requests with timeouts and
-// cancellation, pushed events, and a schema check of every line the agent sends.
+// cancellation, pushed events, and the one schema check of every line the agent sends.
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
-import { agentEvents, agentMethods, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/agentMethods';
 import { formatBytes } from '../../../shared/format/byteSize';
-import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
+import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema } from '../../../shared/protocol/envelope';
+import { fleetErrorMessage, ProtocolError } from '../../../shared/protocol/errors';
+import { checkAgentEvent, isAgentEvent } from '../../../shared/protocol/events';
+import { checkAgentResult, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
 import { HostError } from '../ssh/sshErrors';
 import { createLineSplitter, encodeLine } from './jsonLines';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_BYTES = 4096;
 
-/** An error the agent answered with; `code` is one of ERROR_CODES (busy, notFound, ...). */
-// The agent names its own host and guest ("guest 'web' on host h1: ..."); the core says it once, its way.
-const AGENT_PREFIX = /^(guest '[^']*' on host \S+|host \S+): /;
-
+/**
+ * An error the agent answered with (or the call met on the way): `code` is one of ERROR_CODES (busy,
+ * notFound, ...), the reason comes without any place, and the message names this core's host and
+ * the guest once, in the fleet's wording.
+ */
 export class AgentCallError extends HostError {
-  constructor(host: string, readonly method: string, readonly rpc: RpcError, guest?: string) {
-    super(host, `Host ${host}${guest ? `, guest ${guest}` : ''}: ${rpc.message.replace(AGENT_PREFIX, '')}`, 'permanent', guest);
-    this.name = 'AgentCallError';
-  }
+  readonly code: number;
+  readonly reason: string;
 
-  get code(): number {
-    return this.rpc.code;
+  constructor(host: string, readonly method: string, failure: ProtocolError, guest = failure.guest) {
+    super(host, fleetErrorMessage(failure.reason, { host, guest }), 'permanent', guest);
+    this.name = 'AgentCallError';
+    this.code = failure.code;
+    this.reason = failure.reason;
   }
+}
+
+function callFailure(code: number, reason: string): ProtocolError {
+  return new ProtocolError(code, reason);
 }
 
 export interface CallOptions {
@@ -79,10 +87,8 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     return new Promise<AgentResult<M>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        this.settle(id, new AgentCallError(this.host, method, {
-          code: ERROR_CODES.timeout,
-          message: `the agent did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s`,
-        }, options.guest));
+        const reason = `the agent did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s`;
+        this.settle(id, new AgentCallError(this.host, method, callFailure(ERROR_CODES.timeout, reason), options.guest));
       }, timeoutMs);
       const onAbort = (): void => { this.settle(id, this.cancelled(method, options.guest)); };
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -106,7 +112,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
   }
 
   private cancelled(method: string, guest: string | undefined): AgentCallError {
-    return new AgentCallError(this.host, method, { code: ERROR_CODES.cancelled, message: `'${method}' was cancelled` }, guest);
+    return new AgentCallError(this.host, method, callFailure(ERROR_CODES.cancelled, `'${method}' was cancelled`), guest);
   }
 
   private settle(id: number, outcome: Error | { result: unknown }): void {
@@ -139,18 +145,18 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     const call = this.pending.get(response.data.id);
     if (!call) return;
     if ('error' in response.data) {
-      this.settle(response.data.id, new AgentCallError(this.host, call.method, response.data.error, call.guest));
+      const failure = ProtocolError.fromRpc(response.data.error);
+      this.settle(response.data.id, new AgentCallError(this.host, call.method, failure, call.guest ?? failure.guest));
       return;
     }
-    const result = agentMethods[call.method].result.safeParse(response.data.result);
-    if (!result.success) {
-      this.settle(response.data.id, new AgentCallError(this.host, call.method, {
-        code: ERROR_CODES.invalidRequest,
-        message: `the agent's answer to '${call.method}' does not match the protocol: ${result.error.issues[0]?.message ?? 'invalid'} at ${result.error.issues[0]?.path.join('.') ?? ''}`,
-      }, call.guest));
+    // The one check of a result: what the caller gets is the parsed value.
+    const result = checkAgentResult(call.method, response.data.result);
+    if (!result.ok) {
+      const reason = `the agent's answer to '${call.method}' does not match the protocol: ${result.problem}`;
+      this.settle(response.data.id, new AgentCallError(this.host, call.method, callFailure(ERROR_CODES.invalidRequest, reason), call.guest));
       return;
     }
-    this.settle(response.data.id, { result: result.data });
+    this.settle(response.data.id, { result: result.value });
   }
 
   /** A dropped answer fails its call at once, naming the size, instead of leaving it to time out. */
@@ -162,27 +168,26 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
       this.emit('protocolError', `Host ${this.host}: the agent sent a line of ${size}; it was dropped`);
       return;
     }
-    this.settle(Number(id), new AgentCallError(this.host, call.method, {
-      code: ERROR_CODES.failed,
-      message: `the agent's answer to '${call.method}' is ${size}; it was dropped`,
-    }, call.guest));
+    const reason = `the agent's answer to '${call.method}' is ${size}; it was dropped`;
+    this.settle(Number(id), new AgentCallError(this.host, call.method, callFailure(ERROR_CODES.failed, reason), call.guest));
   }
 
   private onEvent(name: string, data: unknown): void {
-    if (!Object.prototype.hasOwnProperty.call(agentEvents, name)) return;
-    const parsed = agentEvents[name as keyof typeof agentEvents].safeParse(data);
-    if (!parsed.success) {
+    if (!isAgentEvent(name)) return;
+    const parsed = checkAgentEvent(name, data);
+    if (!parsed.ok) {
       this.emit('protocolError', `Host ${this.host}: the agent's '${name}' event does not match the protocol`);
       return;
     }
-    this.emit('event', name, parsed.data);
+    this.emit('event', name, parsed.value);
   }
 
   private onClose(): void {
     const why = this.stderrTail.trim().split('\n').at(-1);
     this.closedWith = new HostError(this.host, `Host ${this.host}: the connection to the agent was lost${why ? ` (${why})` : ''}`, 'unreachable');
     for (const [id, call] of this.pending) {
-      this.settle(id, new HostError(this.host, `Host ${this.host}${call.guest ? `, guest ${call.guest}` : ''}: the connection to the agent was lost while waiting for '${call.method}'`, 'unreachable', call.guest));
+      const reason = `the connection to the agent was lost while waiting for '${call.method}'`;
+      this.settle(id, new HostError(this.host, fleetErrorMessage(reason, { host: this.host, guest: call.guest }), 'unreachable', call.guest));
     }
     this.emit('closed', this.closedWith);
   }

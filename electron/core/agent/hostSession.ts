@@ -3,10 +3,11 @@
 // Listeners attach here, not to one agent process, so subscriptions survive reconnects.
 import { EventEmitter } from 'node:events';
 import type { Host } from '../../../shared/api/hosts';
-import type { AgentMethodName, AgentParams, AgentResult, AgentEventName, AgentEventData } from '../../../shared/protocol/agentMethods';
+import type { AgentEventName, AgentEventData } from '../../../shared/protocol/events';
+import type { AgentMethodName, AgentParams, AgentResult } from '../../../shared/protocol/methods';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
 import type { z } from 'zod';
-import type { agentMethods } from '../../../shared/protocol/agentMethods';
+import type { agentMethods } from '../../../shared/protocol/methods';
 import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
 import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';

@@ -1,7 +1,7 @@
 // The app API's entry: checks a call's parameters against the shared method table, keeps other
 // changes off a guest while one runs, and hands the call to its action. The desktop IPC, the
 // browser-mode bridge and the vfleet CLI all call in here through FleetApiSurface.
-import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiResult } from '../../../shared/api/fleetApi';
+import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiParsedParams, type FleetApiResult } from '../../../shared/api/fleetApi';
 import type { GuestRef } from '../../../shared/api/guestActions';
 import { fleetExec } from '../actions/fleetExec';
 import type { FleetContext } from '../actions/fleetContext';
@@ -24,7 +24,7 @@ export interface FleetApiSurface {
 
 type Handler = (context: FleetContext, params: never, signal?: AbortSignal) => Promise<unknown> | unknown;
 
-const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetApiParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M> } = {
+const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetApiParsedParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M> } = {
   'hosts.list': (context) => context.registry.list(),
   'hosts.add': addHost,
   'hosts.update': updateHost,
@@ -55,7 +55,7 @@ const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetAp
 };
 
 /** The guest a call changes (the same ones the agent locks); reads and exec change none. */
-const changedGuest: { [M in FleetApiMethod]?: (params: FleetApiParams<M>) => GuestRef | undefined } = {
+const changedGuest: { [M in FleetApiMethod]?: (params: FleetApiParsedParams<M>) => GuestRef | undefined } = {
   'guest.build': (params) => ({ host: params.host, guest: params.build.name }),
   'guest.start': (params) => params,
   'guest.stop': (params) => params,
@@ -76,11 +76,12 @@ export function createApiDispatcher(context: FleetContext, locks: GuestLocks): F
       throw new Error(`${method}: ${issue ? `${issue.path.join('.') || 'parameters'}: ${issue.message}` : 'invalid parameters'}`);
     }
     // TypeScript cannot correlate a method's entries in these maps with its params; the maps' types guarantee it.
-    const target = (changedGuest[method] as ((params: never) => GuestRef | undefined) | undefined)?.(params as never);
+    // The parsed value is what every action gets: nothing downstream validates it again.
+    const target = (changedGuest[method] as ((params: never) => GuestRef | undefined) | undefined)?.(parsed.data as never);
     const release = target ? locks.acquire({ host: target.host, guest: target.guest }, method) : undefined;
     try {
       const handler = handlers[method] as unknown as Handler;
-      return await handler(context, params as never, signal) as FleetApiResult<typeof method>;
+      return await handler(context, parsed.data as never, signal) as FleetApiResult<typeof method>;
     } finally {
       release?.();
     }

@@ -7,7 +7,8 @@ import type { Host } from '../../../shared/api/hosts';
 import type {
   AlertThresholds, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostHealth, HostStatus, HostView,
 } from '../../../shared/api/fleetState';
-import type { AgentEventData, UnreadableGuest } from '../../../shared/protocol/agentMethods';
+import type { UnreadableGuest } from '../../../shared/domain/guest';
+import type { AgentEventData } from '../../../shared/protocol/events';
 import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domain/guest';
 import type { HostSync } from '../agent/hostSession';
 import type { ConnectionStatus } from '../ssh/sshConnection';

@@ -3,7 +3,8 @@
 // agent bundle it deploys. Nothing here touches the fleet state: the event router listens.
 import path from 'node:path';
 import type { Host } from '../../../shared/api/hosts';
-import type { AgentEventData, AgentEventName, AgentMethodName, AgentParams, AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
+import type { AgentMethodName, AgentParams, AgentResult } from '../../../shared/protocol/methods';
 import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from '../agent/agentBundle';
 import type { CallOptions } from '../agent/agentRpcClient';
 import { loadAgentSigningKey, type AgentSigningKey } from '../agent/agentSigningKey';

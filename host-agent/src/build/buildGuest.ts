@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { GuestConfig } from '../../../shared/domain/guest';
-import type { BuildParams } from '../../../shared/protocol/agentMethods';
+import type { BuildParams } from '../../../shared/protocol/schemas';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { DEFAULT_CFLAGS, SECURE_BCAPABILITIES, SECURE_CCAPABILITIES } from '../../../shared/validation';
 import { writeGuestConfig } from '../config/guestConfigStore';

@@ -1,9 +1,9 @@
 // The agent's command line, named after util-vserver's commands; every command also speaks
 // --json. Each command parses its words into the same validated params the RPC uses.
-import { checkAgentParams, type AgentMethodName, type AgentParsedParams } from '../../../shared/protocol/agentMethods';
+import { checkAgentParams, type AgentMethodName, type AgentParsedParams } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { parseInterfaceSpec } from '../../../shared/validation';
-import { formatVserverStatus, VSERVER_STATUS_STOPPED_EXIT, VSERVER_UNKNOWN_GUEST_EXIT } from '../../../shared/vserver/vserverStatus';
+import { formatVserverStatus, VSERVER_STATUS_STOPPED_EXIT, VSERVER_UNKNOWN_GUEST_EXIT } from '../vserverFormats/vserverStatus';
 import { AgentError } from '../errors/agentError';
 import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
 import type { AgentContext } from '../operations/agentContext';

@@ -1,11 +1,12 @@
 // Human output of the CLI: util-vserver's formats where one exists (vserver-stat, vps, status),
 // plain aligned tables otherwise.
-import type { AgentResult, UnreadableGuest } from '../../../shared/protocol/agentMethods';
+import type { UnreadableGuest } from '../../../shared/domain/guest';
+import type { AgentResult } from '../../../shared/protocol/methods';
 import { formatSize } from '../../../shared/validation';
 import { shortenMem } from '../../../shared/vserver/shortenMem';
 import { formatStatTable } from '../../../shared/vserver/statTable';
-import { insertContextColumn } from '../../../shared/vserver/vpsContext';
-import { cpuBucketShare } from '../../../shared/vserver/cpuBucket';
+import { insertContextColumn } from '../vserverFormats/vpsContext';
+import { cpuBucketShare } from '../vserverFormats/cpuBucket';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

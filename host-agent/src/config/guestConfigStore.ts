@@ -3,11 +3,11 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GuestConfig, GuestInterface, GuestLimits, InitStyle } from '../../../shared/domain/guest';
-import { guestConfigSchema, guestInterfaceSchema } from '../../../shared/protocol/agentMethods';
+import { guestConfigSchema, guestInterfaceSchema } from '../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { xidSchema } from '../../../shared/validation';
-import { pagesToBytes, bytesToPages } from '../../../shared/vserver/pages';
-import { parseRlimitValue } from '../../../shared/vserver/rlimitValue';
+import { pagesToBytes, bytesToPages } from '../vserverFormats/pages';
+import { parseRlimitValue } from '../vserverFormats/rlimitValue';
 import { DEFAULT_GUEST_FSTAB } from '../drivers/namespaces/launch/guestFstab';
 import { guestError } from '../errors/agentError';
 import { symlinkAtomic } from './atomicFile';

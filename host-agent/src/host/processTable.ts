@@ -1,7 +1,7 @@
 // vps's data: every process of the host with the guest it belongs to. A process belongs to the
 // guest whose init shares its PID namespace (or, on VServer kernels, whose xid /proc/<pid>/vinfo shows).
 import { promises as fs, readFileSync } from 'node:fs';
-import type { PsRow } from '../../../shared/protocol/agentMethods';
+import type { PsRow } from '../../../shared/domain/guest';
 
 export interface RunningGuestRef {
   name: string;

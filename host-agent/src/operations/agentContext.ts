@@ -2,7 +2,7 @@
 // fresh from disk for every action on a guest; a serving agent keeps them for its scans of every
 // guest while their files do not change (the agent keeps no state of its own that matters).
 import type { GuestConfig, GuestStatus } from '../../../shared/domain/guest';
-import type { UnreadableGuest } from '../../../shared/protocol/agentMethods';
+import type { UnreadableGuest } from '../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { GuestConfigCache } from '../config/guestConfigCache';
 import { listGuestNames, readGuestConfig } from '../config/guestConfigStore';

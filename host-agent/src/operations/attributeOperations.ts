@@ -1,6 +1,6 @@
 // `caps` (bounding set and context capabilities, applied at the next start) and `uname`
 // (nodename/domainname live, context flags at the next start).
-import type { AgentParsedParams, AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { guestConfigDir, writeGuestCapabilities, writeGuestUts } from '../config/guestConfigStore';
 import { asAgentError } from '../errors/agentError';
 import type { AgentContext } from './agentContext';

@@ -1,5 +1,6 @@
 // `build` under the new guest's lock, with the host-wide lock only around the final rename.
-import type { BuildParams, AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentResult } from '../../../shared/protocol/methods';
+import type { BuildParams } from '../../../shared/protocol/schemas';
 import { buildGuest } from '../build/buildGuest';
 import { asAgentError } from '../errors/agentError';
 import { BUILD_LOCK_KEY, type AgentContext } from './agentContext';

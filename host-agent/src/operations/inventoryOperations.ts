@@ -1,6 +1,6 @@
 // Read-only views of the host: hello, info, list, stat and ps.
 import { hostname } from 'node:os';
-import type { AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentResult } from '../../../shared/protocol/methods';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
 import { AGENT_VERSION } from '../agentVersion';
 import { readHostInfo } from '../host/hostInfo';

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { GuestStatus } from '../../../shared/domain/guest';
-import type { AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentResult } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestConfigDir } from '../config/guestConfigStore';
 import { asAgentError, guestError } from '../errors/agentError';

@@ -1,8 +1,9 @@
 // `limit`: limits are persisted in rlimits/, sched/, cpuset/ and applied live to a running guest.
-import type { GuestConfig, GuestLimitUsage, GuestLimits } from '../../../shared/domain/guest';
-import type { AgentResult, LimitChanges } from '../../../shared/protocol/agentMethods';
+import type { GuestConfig, GuestLimitUsage, GuestLimits, GuestStatus } from '../../../shared/domain/guest';
+import type { AgentResult } from '../../../shared/protocol/methods';
+import type { LimitChanges } from '../../../shared/protocol/schemas';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
-import { DEFAULT_CPU_PERIOD_US, quotaToCpuBucket } from '../../../shared/vserver/cpuBucket';
+import { DEFAULT_CPU_PERIOD_US, quotaToCpuBucket } from '../vserverFormats/cpuBucket';
 import { guestConfigDir, writeGuestLimits } from '../config/guestConfigStore';
 import { asAgentError, guestError } from '../errors/agentError';
 import type { AgentContext } from './agentContext';
@@ -47,11 +48,11 @@ function idleUsage(limits: GuestLimits): GuestLimitUsage {
   };
 }
 
-async function usageOf(context: AgentContext, config: GuestConfig, running: boolean): Promise<GuestLimitUsage> {
-  if (!running) return idleUsage(config.limits);
+async function usageOf(context: AgentContext, config: GuestConfig, status: GuestStatus): Promise<GuestLimitUsage> {
+  if (status.state !== 'running') return idleUsage(config.limits);
   try {
     // The persisted limits are what the admin set; the kernel figures are the usage.
-    return { ...(await context.driver.readLimits(config)), limits: config.limits };
+    return { ...(await context.driver.readLimits(config, status)), limits: config.limits };
   } catch (error) {
     throw asAgentError(error, config.name);
   }
@@ -59,24 +60,27 @@ async function usageOf(context: AgentContext, config: GuestConfig, running: bool
 
 export async function getGuestLimits(context: AgentContext, name: string): Promise<AgentResult<'limitGet'>> {
   const config = await context.readConfig(name);
-  const running = (await context.statusOf(config)).state === 'running';
-  return { name, running, appliedLive: running, usage: await usageOf(context, config, running) };
+  const status = await context.statusOf(config);
+  const running = status.state === 'running';
+  return { name, running, appliedLive: running, usage: await usageOf(context, config, status) };
 }
 
 export function setGuestLimits(context: AgentContext, name: string, changes: LimitChanges): Promise<AgentResult<'limitSet'>> {
   return context.withGuestLock(name, 'limit', async () => {
     const config = await context.readConfig(name);
     const limits = mergeLimitChanges(name, config.limits, changes);
-    const running = (await context.statusOf(config)).state === 'running';
+    // The one look at the guest's init on this path: apply and usage reuse it.
+    const status = await context.statusOf(config);
+    const running = status.state === 'running';
     const updated = { ...config, limits };
     if (running) {
       try {
-        await context.driver.applyLimits(updated, limits);
+        await context.driver.applyLimits(updated, limits, status);
       } catch (error) {
         throw asAgentError(error, name);
       }
     }
     await writeGuestLimits(guestConfigDir(context.paths.configBase, name), limits);
-    return { name, running, appliedLive: running, usage: await usageOf(context, updated, running) };
+    return { name, running, appliedLive: running, usage: await usageOf(context, updated, status) };
   });
 }

@@ -1,7 +1,7 @@
 // Guest state changes as the kernel shows them, whoever made them (this agent, another agent
 // process, util-vserver by hand): the status of every guest is polled and only changes are told.
 import { watch, type FSWatcher } from 'node:fs';
-import type { AgentEventData } from '../../../shared/protocol/agentMethods';
+import type { AgentEventData } from '../../../shared/protocol/events';
 import type { GuestStatus } from '../../../shared/domain/guest';
 import type { AgentContext } from '../operations/agentContext';
 

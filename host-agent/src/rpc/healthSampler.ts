@@ -2,7 +2,8 @@
 // every guest from one driver.sample call; only when that fails is each guest sampled alone,
 // so one unreadable guest is named in the sample instead of stopping it.
 import type { GuestConfig, GuestSample } from '../../../shared/domain/guest';
-import type { AgentEventData, UnreadableGuest } from '../../../shared/protocol/agentMethods';
+import type { UnreadableGuest } from '../../../shared/domain/guest';
+import type { AgentEventData } from '../../../shared/protocol/events';
 import { readDiskSpace } from '../host/diskSpace';
 import { HostCpuMeter } from '../host/hostCpu';
 import { hostLoad } from '../host/hostInfo';

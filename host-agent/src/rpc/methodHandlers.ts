@@ -1,5 +1,5 @@
 // One handler per agent method, over the same operations the CLI uses; params arrive validated.
-import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/agentMethods';
+import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
 import type { AgentContext } from '../operations/agentContext';
 import { buildGuestLocked } from '../operations/buildOperation';

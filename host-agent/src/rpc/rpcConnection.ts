@@ -1,8 +1,9 @@
-// One JSON-lines conversation: each line is parsed and validated before anything acts on it;
-// every bad line gets an error response naming the cause, and the connection keeps serving.
-import {
-  checkAgentParams, checkAgentResult, isAgentMethod, describeIssues, type AgentEventData, type AgentEventName, type AgentMethodName,
-} from '../../../shared/protocol/agentMethods';
+// One JSON-lines conversation: each line is parsed and validated once, here, before anything acts
+// on it; handlers get the parsed params. Every bad line gets an error response naming the cause,
+// and the connection keeps serving. Results are checked by the receiving core.
+import { describeIssues } from '../../../shared/protocol/checked';
+import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
+import { checkAgentParams, isAgentMethod, type AgentMethodName } from '../../../shared/protocol/methods';
 import { ERROR_CODES, MAX_LINE_BYTES, requestIdSchema, requestSchema, type RequestId } from '../../../shared/protocol/envelope';
 import { AgentError, asAgentError } from '../errors/agentError';
 import type { AgentContext } from '../operations/agentContext';
@@ -51,7 +52,7 @@ export class RpcConnection {
     this.healthSampler = new HealthSampler(
       context,
       (sample) => this.sendEvent('healthSample', sample),
-      (error) => this.sendEvent('agentError', { source: 'healthSample', message: asAgentError(error).message, time: Date.now() }),
+      (error) => this.sendEvent('agentError', { source: 'healthSample', message: asAgentError(error).reason, time: Date.now() }),
     );
     this.handlers = createMethodHandlers(context, {
       sessions: this.sessions,
@@ -108,20 +109,14 @@ export class RpcConnection {
   private async run(id: RequestId, method: AgentMethodName, params: unknown): Promise<void> {
     try {
       const handler = this.handlers[method] as (params: unknown) => Promise<unknown>;
-      const result = await handler(params);
-      const checked = checkAgentResult(method, result);
-      if (!checked.ok) {
-        throw new AgentError(ERROR_CODES.internal, `the agent produced an invalid ${method} result (${checked.problem}); please report this`);
-      }
-      this.output.write(JSON.stringify({ id, result: checked.value }));
+      this.output.write(JSON.stringify({ id, result: await handler(params) }));
     } catch (error) {
       this.respondError(id, asAgentError(error));
     }
   }
 
   private respondError(id: RequestId | null, error: AgentError): void {
-    const response = { id, error: { code: error.code, message: error.message, ...(error.data ? { data: error.data } : {}) } };
-    this.output.write(JSON.stringify(response));
+    this.output.write(JSON.stringify({ id, error }));
   }
 
   private sendEvent<E extends AgentEventName>(event: E, data: AgentEventData<E>): boolean {

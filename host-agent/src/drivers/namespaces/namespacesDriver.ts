@@ -21,7 +21,7 @@ import { prepareMountPoints } from './launch/mountPoints';
 import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork';
 import { readInitSettings } from './runtime/initSettings';
 import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
-import { guestProcessIds, liveIdentity, readInitProcess, writePidFile, type InitProcess } from './runtime/initProcess';
+import { guestProcessIds, liveIdentity, readInitProcess, readKeeper, writePidFile, type InitProcess } from './runtime/initProcess';
 import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
@@ -191,8 +191,9 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return limits.processes === undefined ? limits : { ...limits, processes: limits.processes + LAUNCHER_KEEPERS };
   }
 
-  async function applyLimits(config: GuestConfig, limits: GuestLimits): Promise<void> {
-    if (!(await initOf(config))) return;
+  async function applyLimits(config: GuestConfig, limits: GuestLimits, known?: GuestStatus): Promise<void> {
+    const running = known ? known.state === 'running' : (await initOf(config)) !== undefined;
+    if (!running) return;
     try {
       await cgroups.applyLimits(config.name, kernelLimits(limits));
     } catch (error) {
@@ -202,7 +203,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
 
   async function readLimits(config: GuestConfig): Promise<GuestLimitUsage> {
     const { cpuUserUsec: _user, cpuSystemUsec: _system, ...usage } = await cgroups.readUsage(config.name);
-    const keeper = (await initOf(config))?.keeper ? LAUNCHER_KEEPERS : 0;
+    // Only the keeper matters here (its processes are in the cgroup): init is not looked at again.
+    const keeper = (await readKeeper(pathsOf(config).pidFile)) ? LAUNCHER_KEEPERS : 0;
     return { ...usage, limits: config.limits, processesCurrent: Math.max(0, usage.processesCurrent - keeper) };
   }
 

@@ -1,6 +1,6 @@
 // The util-vserver command lines the driver runs, as argv arrays (never shell strings).
-import { formatRlimitValue, type RlimitValue } from '../../../../shared/vserver/rlimitValue';
-import type { CpuBucket } from '../../../../shared/vserver/cpuBucket';
+import { formatRlimitValue, type RlimitValue } from '../../vserverFormats/rlimitValue';
+import type { CpuBucket } from '../../vserverFormats/cpuBucket';
 
 export type VserverAction = 'start' | 'stop' | 'status' | 'running' | 'enter';
 

@@ -2,16 +2,16 @@
 // and /proc/virtual. Untested on a live VServer kernel (see README.md beside this file).
 import type { CgroupVersion, GuestConfig, GuestLimits, GuestLimitUsage, GuestSample, GuestStatus, StatRow } from '../../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../../shared/protocol/envelope';
-import { ioWeightToBlkioWeight } from '../../../../shared/vserver/ioWeight';
-import { bytesToPages, DEFAULT_PAGE_SIZE, pagesToBytes } from '../../../../shared/vserver/pages';
-import { parseContextInfo, parseContextStatus } from '../../../../shared/vserver/procVirtual/contextInfo';
-import { limitRow, parseContextLimit, type ContextLimitRow } from '../../../../shared/vserver/procVirtual/contextLimit';
-import { parseContextCvirt } from '../../../../shared/vserver/procVirtual/contextCvirt';
-import { parseContextSched, totalCpuTicks } from '../../../../shared/vserver/procVirtual/contextSched';
-import type { RlimitValue } from '../../../../shared/vserver/rlimitValue';
+import { ioWeightToBlkioWeight } from '../../vserverFormats/ioWeight';
+import { bytesToPages, DEFAULT_PAGE_SIZE, pagesToBytes } from '../../vserverFormats/pages';
+import { parseContextInfo, parseContextStatus } from '../../vserverFormats/procVirtual/contextInfo';
+import { limitRow, parseContextLimit, type ContextLimitRow } from '../../vserverFormats/procVirtual/contextLimit';
+import { parseContextCvirt } from '../../vserverFormats/procVirtual/contextCvirt';
+import { parseContextSched, totalCpuTicks } from '../../vserverFormats/procVirtual/contextSched';
+import type { RlimitValue } from '../../vserverFormats/rlimitValue';
 import { parseStatTable } from '../../../../shared/vserver/statTable';
-import { parseVlimitAll } from '../../../../shared/vserver/vlimitOutput';
-import { parseVserverStatus, VSERVER_UNKNOWN_GUEST_EXIT } from '../../../../shared/vserver/vserverStatus';
+import { parseVlimitAll } from '../../vserverFormats/vlimitOutput';
+import { parseVserverStatus, VSERVER_UNKNOWN_GUEST_EXIT } from '../../vserverFormats/vserverStatus';
 import type { Driver, ExecOptions, GuestProcess, UnameValues } from '../../driver';
 import { guestError } from '../../errors/agentError';
 import type { CommandResult, CommandRunner, HostFiles } from './hostAccess';
@@ -140,8 +140,8 @@ export function createVserverDriver(options: VserverDriverOptions): Driver {
       return runner.spawn(command);
     },
 
-    async applyLimits(config: GuestConfig, limits: GuestLimits) {
-      const { xid } = await requireRunning(config);
+    async applyLimits(config: GuestConfig, limits: GuestLimits, known?: GuestStatus) {
+      const { xid } = known ?? await requireRunning(config);
       await runFor(config, vlimitSetArgv(xid, {
         rssHard: pagesOrInfinite(limits.memoryHard, pageSize),
         rssSoft: pagesOrInfinite(limits.memorySoft, pageSize),
@@ -158,8 +158,8 @@ export function createVserverDriver(options: VserverDriverOptions): Driver {
       if (limits.ioWeight !== undefined) await files.write(`${cgroupRoot}/blkio/${config.name}/blkio.weight`, `${ioWeightToBlkioWeight(limits.ioWeight)}\n`);
     },
 
-    async readLimits(config): Promise<GuestLimitUsage> {
-      const { xid } = await requireRunning(config);
+    async readLimits(config, known): Promise<GuestLimitUsage> {
+      const { xid } = known ?? await requireRunning(config);
       const entries = parseVlimitAll((await runFor(config, vlimitShowArgv(xid))).stdout);
       const rows = (await readLimitRows(xid)) ?? [];
       const cpu = await cpuTicks(xid);

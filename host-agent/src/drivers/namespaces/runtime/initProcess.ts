@@ -57,6 +57,12 @@ export async function liveIdentity(recorded: { pid: number; startTicks?: number 
   return { pid: recorded.pid, startTicks: stat.startTicks };
 }
 
+/** The launcher's keeper named in the pid file, when it still runs; init itself is not looked at. */
+export async function readKeeper(pidFile: string): Promise<ProcessIdentity | undefined> {
+  const recorded = await readPidFile(pidFile);
+  return recorded ? liveIdentity(recorded.keeper) : undefined;
+}
+
 /** The agent's own PID namespace, which a guest's init must not share; it never changes. */
 let ownPidNamespace: number | undefined;
 

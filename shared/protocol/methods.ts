@@ -1,0 +1,69 @@
+// Every RPC method of the host agent with its params and result schemas. The agent validates the
+// params of each request once, at its RPC entry; the fleet core validates each result once, in its
+// RPC client. Names are stable once published: add fields and methods, never rename.
+// A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
+import * as z from 'zod';
+import {
+  guestConfigSchema, guestStatusSchema, hostInfoSchema, psRowSchema, statRowSchema, unreadableGuestSchema,
+} from '../domain/guest';
+import { guestNameSchema, markSchema } from '../validation';
+import { checkWith, type Checked } from './checked';
+import {
+  buildParamsSchema, capsResultSchema, capsSetParamsSchema, emptyResultSchema, enterParamsSchema, execParamsSchema, execStartedSchema,
+  guestListEntrySchema, helloParamsSchema, helloResultSchema, limitResultSchema, limitSetParamsSchema, markedStartResultSchema,
+  nameParamsSchema, noParamsSchema, resizeParamsSchema, signalParamsSchema, stdinParamsSchema, subscribeParamsSchema,
+  unameResultSchema, unameSetParamsSchema,
+} from './schemas';
+
+const unreadableSchema = z.array(unreadableGuestSchema).optional();
+
+export const agentMethods = {
+  hello: { params: helloParamsSchema, result: helloResultSchema },
+  info: { params: noParamsSchema, result: hostInfoSchema },
+  list: { params: noParamsSchema, result: z.object({ guests: z.array(guestListEntrySchema), unreadable: unreadableSchema }) },
+  status: { params: nameParamsSchema, result: guestStatusSchema },
+  build: { params: buildParamsSchema, result: z.object({ config: guestConfigSchema }) },
+  start: { params: nameParamsSchema, result: guestStatusSchema },
+  stop: { params: nameParamsSchema, result: guestStatusSchema },
+  restart: { params: nameParamsSchema, result: guestStatusSchema },
+  startMarked: { params: z.object({ mark: markSchema }).strict(), result: markedStartResultSchema },
+  /** Output arrives as execOutput events, the end as one execExit event. */
+  exec: { params: execParamsSchema, result: execStartedSchema },
+  /** An interactive shell with a pty; same events as exec. */
+  enter: { params: enterParamsSchema, result: execStartedSchema },
+  stdin: { params: stdinParamsSchema, result: emptyResultSchema },
+  resize: { params: resizeParamsSchema, result: emptyResultSchema },
+  signal: { params: signalParamsSchema, result: emptyResultSchema },
+  stat: { params: noParamsSchema, result: z.object({ rows: z.array(statRowSchema), unreadable: unreadableSchema }) },
+  ps: {
+    params: z.object({ name: guestNameSchema.optional() }).strict().optional(),
+    result: z.object({ rows: z.array(psRowSchema), unreadable: unreadableSchema }),
+  },
+  limitGet: { params: nameParamsSchema, result: limitResultSchema },
+  limitSet: { params: limitSetParamsSchema, result: limitResultSchema },
+  capsGet: { params: nameParamsSchema, result: capsResultSchema },
+  capsSet: { params: capsSetParamsSchema, result: capsResultSchema },
+  unameGet: { params: nameParamsSchema, result: unameResultSchema },
+  unameSet: { params: unameSetParamsSchema, result: unameResultSchema },
+  delete: { params: nameParamsSchema, result: z.object({ name: guestNameSchema, deleted: z.literal(true) }) },
+  /** Result: the current state of every guest, the baseline that guestState events change. */
+  subscribe: { params: subscribeParamsSchema, result: z.object({ guests: z.array(guestStatusSchema) }) },
+  unsubscribe: { params: noParamsSchema, result: emptyResultSchema },
+} as const;
+
+export type AgentMethodName = keyof typeof agentMethods;
+export type AgentParams<M extends AgentMethodName> = z.input<(typeof agentMethods)[M]['params']>;
+export type AgentParsedParams<M extends AgentMethodName> = z.output<(typeof agentMethods)[M]['params']>;
+export type AgentResult<M extends AgentMethodName> = z.infer<(typeof agentMethods)[M]['result']>;
+
+export function isAgentMethod(method: string): method is AgentMethodName {
+  return Object.prototype.hasOwnProperty.call(agentMethods, method);
+}
+
+export function checkAgentParams<M extends AgentMethodName>(method: M, params: unknown): Checked<AgentParsedParams<M>> {
+  return checkWith(agentMethods[method].params, params) as Checked<AgentParsedParams<M>>;
+}
+
+export function checkAgentResult<M extends AgentMethodName>(method: M, result: unknown): Checked<AgentResult<M>> {
+  return checkWith(agentMethods[method].result, result) as Checked<AgentResult<M>>;
+}
