@@ -6,7 +6,7 @@ import { agentEvents, agentMethods, type AgentMethodName, type AgentParams, type
 import { formatBytes } from '../../../shared/format/byteSize';
 import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema, type RpcError } from '../../../shared/protocol/envelope';
 import { HostError } from '../ssh/sshErrors';
-import { createLineSplitter, encodeLine } from './jsonLines';
+import { createLineSplitter, encodeLine } from '../../../shared/framing/jsonLines';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_BYTES = 4096;
@@ -154,8 +154,8 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
   }
 
   /** A dropped answer fails its call at once, naming the size, instead of leaving it to time out. */
-  private onOversizedLine(bytes: number, head: Buffer): void {
-    const id = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,/.exec(head.toString('latin1'))?.[1];
+  private onOversizedLine(bytes: number, head: string): void {
+    const id = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,/.exec(head)?.[1];
     const call = id === undefined ? undefined : this.pending.get(Number(id));
     const size = `${bytes} bytes, over the protocol limit of ${MAX_LINE_BYTES} bytes (${formatBytes(MAX_LINE_BYTES, 'iec')})`;
     if (!call) {

@@ -1,9 +1,8 @@
 // Human output of the CLI: util-vserver's formats where one exists (vserver-stat, vps, status),
 // plain aligned tables otherwise.
 import type { AgentResult, UnreadableGuest } from '../../../shared/protocol/agentMethods';
-import { formatBytes } from '../../../shared/format/byteSize';
+import { formatBytes, formatSize } from '../../../shared/format/byteSize';
 import { textTable } from '../../../shared/format/textTable';
-import { formatSize } from '../../../shared/validation';
 import { shortenMem } from '../../../shared/vserver/shortenMem';
 import { formatStatTable } from '../../../shared/vserver/statTable';
 import { insertContextColumn } from '../../../shared/vserver/vpsContext';
