@@ -55,3 +55,19 @@ export function statusText(name: string, status: Pick<GuestStatus, 'state' | 'xi
       : { state: 'stopped', name },
   );
 }
+
+/** stop and restart: the guest by name, then its state as `vserver NAME status` prints it. */
+export function guestStateCommand(
+  verb: 'stop' | 'restart',
+  summary: string,
+  action: (context: AgentContext, name: string) => Promise<GuestStatus>,
+): AgentCommand {
+  const spec: CommandSpec = { name: verb, args: 'NAME', summary, options: [] };
+  return {
+    spec,
+    run: async (context, args, output) => {
+      const { name } = validated(verb, { name: guestName(args, spec) });
+      return emit(output, await action(context, name), (status) => statusText(status.name, status));
+    },
+  };
+}
