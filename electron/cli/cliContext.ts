@@ -1,4 +1,5 @@
 // What every vfleet command gets: the fleet core on the admin's store, and output streams.
+import type { CommandSpec, ParsedArgv } from '../../shared/cli/argv';
 import type { FleetCore } from '../core/fleet';
 import type { HostStatus } from '../../shared/api/fleetState';
 
@@ -8,6 +9,18 @@ export interface CliContext {
   err: (text: string) => void;
   /** Connect timeout per host, milliseconds. */
   connectTimeoutMs: number;
+}
+
+/** A vfleet command: its declaration (words, options, --help) and what it does. */
+export interface VfleetCommand {
+  spec: CommandSpec;
+  run: (context: CliContext, args: ParsedArgv) => Promise<number>;
+}
+
+/** Prints a result as indented JSON. */
+export function printJson(context: CliContext, value: unknown): number {
+  context.out(`${JSON.stringify(value, null, 2)}\n`);
+  return EXIT_OK;
 }
 
 export const EXIT_OK = 0;

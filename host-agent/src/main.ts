@@ -1,39 +1,35 @@
 // vfleet-agent: one bundled file, two faces over one implementation — util-vserver style
 // commands for admins and `serve --stdio` (JSON lines) for the vfleet app.
 import { AGENT_VERSION } from './agentVersion';
-import { parseArgs, UsageError, type ParsedArgs } from './cli/argParser';
-import { COMMANDS, exitCodeOf } from './cli/cliCommands';
+import {
+  commandHelp, commandSynopsis, HELP_OPTION, JSON_OPTION, lastValue, parseArgv, UsageError, type OptionDef,
+} from '../../shared/cli/argv';
+import { AGENT_COMMANDS, exitCodeOf, findAgentCommand } from './cli/commandRegistry';
 import { asAgentError, AgentError } from './errors/agentError';
 import { resolveAgentPaths } from './host/agentPaths';
 import { createHostDriver } from './host/driverSelection';
 import { AgentContext } from './operations/agentContext';
 import { sealAgentEnvironment } from './process/hostEnvironment';
 
-const GLOBAL_VALUES = { '--config-base': 'config-base', '--guest-base': 'guest-base' };
-const GLOBAL_FLAGS = { '--json': 'json', '--help': 'help', '-h': 'help', '--version': 'version' };
+/** Options every command takes, before or after the command word. */
+const GLOBAL_OPTIONS: readonly OptionDef[] = [
+  { name: '--config-base', value: 'DIR', help: 'guest configurations (default /etc/vservers or $VFLEET_CONFIG_BASE)' },
+  { name: '--guest-base', value: 'DIR', help: 'guest roots (default /vservers or $VFLEET_GUEST_BASE)' },
+  JSON_OPTION,
+  HELP_OPTION,
+];
+const PROGRAM_SPEC = { name: '', options: [...GLOBAL_OPTIONS, { name: '--version', help: 'print the agent version' }], stopAfterPositionals: 0 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([, definition]) => `  ${definition.usage}`);
   return [
     `vfleet-agent ${AGENT_VERSION}: manages the guests (contexts) of this host`,
-    'usage: vfleet-agent [--config-base DIR] [--guest-base DIR] [--json] COMMAND ...',
+    'usage: vfleet-agent [--config-base DIR] [--guest-base DIR] [--json] COMMAND ...   (COMMAND --help for its options)',
     '',
-    ...lines,
+    ...AGENT_COMMANDS.map((command) => `  ${commandSynopsis(command.spec)}`),
     '',
     'Bases default to /etc/vservers and /vservers (or VFLEET_CONFIG_BASE / VFLEET_GUEST_BASE).',
     '',
   ].join('\n');
-}
-
-/** Splits the leading global options from the command word and its own words. */
-function splitCommand(argv: string[]): { globals: ParsedArgs; command: string | undefined; words: string[] } {
-  const commandIndex = argv.findIndex((word, index) => !word.startsWith('-') && !Object.keys(GLOBAL_VALUES).includes(argv[index - 1] ?? ''));
-  const leading = commandIndex === -1 ? argv : argv.slice(0, commandIndex);
-  return {
-    globals: parseArgs(leading, { values: GLOBAL_VALUES, flags: GLOBAL_FLAGS }),
-    command: commandIndex === -1 ? undefined : argv[commandIndex],
-    words: commandIndex === -1 ? [] : argv.slice(commandIndex + 1),
-  };
 }
 
 function reportError(error: unknown, json: boolean): number {
@@ -50,33 +46,36 @@ function reportError(error: unknown, json: boolean): number {
 
 async function main(argv: string[]): Promise<number> {
   sealAgentEnvironment();
-  const { globals, command, words } = splitCommand(argv);
-  if (globals.flags.has('version')) {
-    process.stdout.write(`${AGENT_VERSION}\n`);
-    return 0;
-  }
-  const definition = command === undefined ? undefined : COMMANDS[command];
-  if (!definition || globals.flags.has('help')) {
-    (definition || globals.flags.has('help') ? process.stdout : process.stderr).write(command && !definition ? `vfleet-agent: unknown command '${command}'\n${usage()}` : usage());
-    return definition || globals.flags.has('help') ? 0 : 2;
-  }
-  let json = globals.flags.has('json');
+  let json = argv.includes('--json');
   try {
-    const args = parseArgs(words, {
-      values: { ...definition.options.values, ...GLOBAL_VALUES },
-      flags: { ...definition.options.flags, ...GLOBAL_FLAGS },
-      stopAfterPositionals: definition.options.stopAfterPositionals,
-    });
-    json ||= args.flags.has('json');
-    if (args.flags.has('help')) {
-      process.stdout.write(`usage: vfleet-agent ${definition.usage}\n`);
+    const globals = parseArgv(argv, PROGRAM_SPEC);
+    if (globals.flags.has('version')) {
+      process.stdout.write(`${AGENT_VERSION}\n`);
       return 0;
     }
-    const pick = (key: string): string | undefined => args.values.get(key)?.at(-1) ?? globals.values.get(key)?.at(-1);
+    const [commandName, ...words] = globals.rest;
+    const command = commandName === undefined ? undefined : findAgentCommand(commandName);
+    if (!command) {
+      const helpWanted = globals.flags.has('help');
+      (helpWanted ? process.stdout : process.stderr).write(commandName && !helpWanted ? `vfleet-agent: unknown command '${commandName}'\n${usage()}` : usage());
+      return helpWanted ? 0 : 2;
+    }
+    const spec = { ...command.spec, options: [...command.spec.options, ...GLOBAL_OPTIONS] };
+    if (globals.flags.has('help')) {
+      process.stdout.write(commandHelp('vfleet-agent', spec));
+      return 0;
+    }
+    const args = parseArgv(words, spec);
+    json = globals.flags.has('json') || args.flags.has('json');
+    if (args.flags.has('help')) {
+      process.stdout.write(commandHelp('vfleet-agent', spec));
+      return 0;
+    }
+    const pick = (key: string): string | undefined => lastValue(args, key) ?? lastValue(globals, key);
     const paths = resolveAgentPaths({ configBase: pick('config-base'), guestBase: pick('guest-base') });
-    for (const key of Object.values(GLOBAL_VALUES)) args.values.delete(key);
+    for (const key of ['config-base', 'guest-base']) args.values.delete(key);
     const context = new AgentContext(await createHostDriver(paths), paths);
-    return await definition.run(context, args, { json });
+    return await command.run(context, args, { json });
   } catch (error) {
     return reportError(error, json);
   }

@@ -1,4 +1,8 @@
-// Byte counts for people: powers of 1024, one decimal below 100, whole numbers above.
+// Every byte count vfleet prints: for people (powers of 1024, one decimal below 100, whole numbers
+// above) and as admins type sizes (256M). vserver-stat's own 7-column cell is shared/vserver/shortenMem.ts.
+
+/** util-vserver's K/M/G/T: binary units. */
+export const BINARY_FACTORS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 const SUFFIXES = {
   /** Table cells: 1.4M, 512B. */
@@ -16,4 +20,13 @@ export function formatBytes(bytes: number, style: keyof typeof SUFFIXES = 'short
     unit += 1;
   }
   return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toFixed(1)}${suffixes[unit]}`;
+}
+
+/** The largest binary suffix that keeps the value whole, e.g. 268435456 -> "256M": parseSize reads it back exactly. */
+export function formatSize(bytes: number): string {
+  for (const suffix of ['T', 'G', 'M', 'K']) {
+    const factor = BINARY_FACTORS[suffix] ?? 1;
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
+  }
+  return String(bytes);
 }

@@ -1,26 +1,16 @@
 // Memory sizes as admins type them (256M, 1.5G, 4096K) and as the wire carries them (bytes).
 // A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
 import * as z from 'zod';
-
-const SUFFIX_FACTORS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+import { BINARY_FACTORS } from '../format/byteSize';
 
 /** Parses "256M", "1.5G", "4096K", "1048576" into bytes (binary units, as util-vserver's K/M). */
 export function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a size (examples: 256M, 1.5G, 4096K)`);
-  const factor = SUFFIX_FACTORS[(match[2] ?? '').toUpperCase()] ?? 1;
+  const factor = BINARY_FACTORS[(match[2] ?? '').toUpperCase()] ?? 1;
   const bytes = Math.round(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) throw new Error(`"${text}" is too large`);
   return bytes;
-}
-
-/** Formats bytes with the largest binary suffix that keeps the value whole, e.g. 268435456 -> "256M". */
-export function formatSize(bytes: number): string {
-  for (const suffix of ['T', 'G', 'M', 'K']) {
-    const factor = SUFFIX_FACTORS[suffix] ?? 1;
-    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${suffix}`;
-  }
-  return String(bytes);
 }
 
 export const MAX_SIZE_BYTES = 2 ** 50;

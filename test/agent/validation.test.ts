@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkAgentParams } from '../../shared/protocol/methods';
 import {
-  guestNameSchema, xidSchema, ipAddressSchema, parseInterfaceSpec, parseSize, formatSize, sizeSchema, safePathSchema,
+  guestNameSchema, xidSchema, ipAddressSchema, parseInterfaceSpec, parseSize, sizeSchema, safePathSchema,
   rsyncSourceSchema, normaliseCapability, normaliseContextCapability, nodenameSchema, cpuSetSchema,
 } from '../../shared/validation';
+import { formatSize } from '../../shared/format/byteSize';
 
 describe('guest names', () => {
   it('accepts names util-vserver admins use', () => {

@@ -8,7 +8,7 @@ import type { ClientChannel } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputBudget } from '../../electron/core/actions/guestExec';
 import { AgentRpcClient } from '../../electron/core/agent/agentRpcClient';
-import { createLineSplitter } from '../../electron/core/agent/jsonLines';
+import { createLineSplitter } from '../../shared/framing/jsonLines';
 import { createAuditLog } from '../../electron/core/audit/auditLog';
 import { redactSecrets } from '../../electron/core/audit/redactSecrets';
 import { HealthHistoryBuffer } from '../../electron/core/inventory/healthHistory';

@@ -3,7 +3,7 @@
 // intact ones and keeps the host connected, and a passing failure during setup (a full disk while
 // the agent is uploaded) is retried until it clears, never leaving the host failed for good.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFleet } from '../../electron/cli/commands/inventoryCommands';
+import { describeFleet } from '../../electron/cli/fleetSummary';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { closeCoreAndLab, type CoreHandle, startCore } from './support/coreOnLab';
 

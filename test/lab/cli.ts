@@ -1,44 +1,40 @@
+import {
+  commandHelp, HELP_OPTION, JSON_OPTION, lastValue, numberValue, parseArgv, UsageError, type CommandSpec, type OptionDef,
+} from '../../shared/cli/argv';
 import { labAttach, labDown, labUp, type Lab, type LabStatus } from './lab';
 
-const usage = `usage: npm run lab -- <command> [options]
-  up [--hosts N] [--name NAME] [--subnet CIDR] [--dir DIR]   bring up a lab of N SSH hosts
-  status [--json]                                           show the lab and its hosts
-  cut|heal HOST                                             take the host's link down / up
-  kill-sshd|start-sshd HOST                                 stop / start the host's sshd
-  reboot HOST                                               power-cycle the host (all its processes die, files stay)
-  rekey HOST                                                give the host a new SSH host key (known_hosts unchanged)
-  exec HOST -- CMD...                                       run a command inside the host
-  down                                                      remove everything the lab made
-every command takes --name NAME (default vfleet) and --dir DIR (default /var/lib/vfleet-lab/NAME or $VFLEET_LAB_DIR)`;
+const TARGET_OPTIONS: readonly OptionDef[] = [
+  { name: '--name', value: 'NAME', help: 'the lab (default vfleet)' },
+  { name: '--dir', value: 'DIR', help: 'its state (default /var/lib/vfleet-lab/NAME or $VFLEET_LAB_DIR)' },
+  HELP_OPTION,
+];
 
-interface ParsedArguments {
-  command: string;
-  positional: string[];
-  options: Map<string, string>;
-  flags: Set<string>;
-  rest: string[];
+function hostCommand(name: string, summary: string): CommandSpec {
+  return { name, args: 'HOST', summary, options: TARGET_OPTIONS };
 }
 
-const valueOptions = new Set(['--hosts', '--name', '--subnet', '--dir']);
+const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'up',
+    summary: 'bring up a lab of N SSH hosts',
+    options: [{ name: '--hosts', value: 'N', help: 'how many hosts (default 3)' }, { name: '--subnet', value: 'CIDR', help: 'the lab network' }, ...TARGET_OPTIONS],
+  },
+  { name: 'status', summary: 'show the lab and its hosts', options: [JSON_OPTION, ...TARGET_OPTIONS] },
+  hostCommand('cut', 'take the host\'s link down'),
+  hostCommand('heal', 'bring the host\'s link up'),
+  hostCommand('kill-sshd', 'stop the host\'s sshd'),
+  hostCommand('start-sshd', 'start the host\'s sshd'),
+  hostCommand('reboot', 'power-cycle the host (all its processes die, files stay)'),
+  hostCommand('rekey', 'give the host a new SSH host key (known_hosts unchanged)'),
+  { name: 'exec', args: 'HOST -- CMD...', summary: 'run a command inside the host', options: TARGET_OPTIONS },
+  { name: 'down', summary: 'remove everything the lab made', options: TARGET_OPTIONS },
+];
 
-function parseArguments(argv: string[]): ParsedArguments {
-  const [command = 'help', ...tail] = argv;
-  const parsed: ParsedArguments = { command, positional: [], options: new Map(), flags: new Set(), rest: [] };
-  for (let index = 0; index < tail.length; index++) {
-    const argument = tail[index] ?? '';
-    if (argument === '--') {
-      parsed.rest = tail.slice(index + 1);
-      break;
-    }
-    if (valueOptions.has(argument)) {
-      const value = tail[++index];
-      if (value === undefined) throw new Error(`${argument} needs a value`);
-      parsed.options.set(argument, value);
-    } else if (argument.startsWith('--')) parsed.flags.add(argument);
-    else parsed.positional.push(argument);
-  }
-  return parsed;
-}
+const usage = [
+  'usage: npm run lab -- <command> [options]   (<command> --help for its options)',
+  ...COMMANDS.map((spec) => `  ${spec.name}${spec.args ? ` ${spec.args}` : ''}`.padEnd(30) + spec.summary),
+  'every command takes --name NAME (default vfleet) and --dir DIR (default /var/lib/vfleet-lab/NAME or $VFLEET_LAB_DIR)',
+].join('\n');
 
 function printStatus(status: LabStatus): void {
   console.log(`lab ${status.name} in ${status.dir} (subnet ${status.subnet}, this machine is ${status.gateway})`);
@@ -48,27 +44,37 @@ function printStatus(status: LabStatus): void {
 }
 
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2));
-  const name = args.options.get('--name');
-  const dir = args.options.get('--dir');
+  const [command = 'help', ...words] = process.argv.slice(2);
+  if (command === 'help' || command === '--help') {
+    console.log(usage);
+    return;
+  }
+  const spec = COMMANDS.find((candidate) => candidate.name === command);
+  if (!spec) throw new UsageError(`unknown command "${command}"\n${usage}`);
+  const args = parseArgv(words, spec);
+  if (args.flags.has('help')) {
+    process.stdout.write(commandHelp('npm run lab --', spec));
+    return;
+  }
+  const name = lastValue(args, 'name');
+  const dir = lastValue(args, 'dir');
   const target = { name, dir };
   const withHost = async (act: (lab: Lab, host: string) => Promise<void>): Promise<void> => {
-    const host = args.positional[0];
-    if (!host) throw new Error(`${args.command} needs a host name, e.g. ${args.command} lab-1`);
+    const host = args.positionals[0];
+    if (!host) throw new UsageError(`${command} needs a host name, e.g. ${command} lab-1`);
     const lab = await labAttach(target);
     await act(lab, host);
     console.log(`${host}: ${lab.host(host).state}`);
   };
-  switch (args.command) {
+  switch (command) {
     case 'up': {
-      const hosts = args.options.has('--hosts') ? Number(args.options.get('--hosts')) : undefined;
-      const lab = await labUp({ name, dir, hosts, subnet: args.options.get('--subnet') });
+      const lab = await labUp({ name, dir, hosts: numberValue(args, 'hosts'), subnet: lastValue(args, 'subnet') });
       printStatus(await lab.status());
       return;
     }
     case 'status': {
       const status = await (await labAttach(target)).status();
-      if (args.flags.has('--json')) console.log(JSON.stringify(status, null, 2));
+      if (args.flags.has('json')) console.log(JSON.stringify(status, null, 2));
       else printStatus(status);
       return;
     }
@@ -79,8 +85,8 @@ async function main(): Promise<void> {
     case 'reboot': return withHost((lab, host) => lab.reboot(host));
     case 'rekey': return withHost((lab, host) => lab.rekey(host));
     case 'exec': {
-      const host = args.positional[0];
-      if (!host || args.rest.length === 0) throw new Error('usage: exec HOST -- CMD...');
+      const host = args.positionals[0];
+      if (!host || args.rest.length === 0) throw new UsageError('usage: exec HOST -- CMD...');
       const result = await (await labAttach(target)).exec(host, args.rest);
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
@@ -91,12 +97,6 @@ async function main(): Promise<void> {
       await labDown(target);
       console.log(`lab ${name ?? 'vfleet'} is down`);
       return;
-    case 'help':
-    case '--help':
-      console.log(usage);
-      return;
-    default:
-      throw new Error(`unknown command "${args.command}"\n${usage}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { fleetErrorMessage, ProtocolError } from '../../../shared/protocol/error
 import { checkAgentEvent, isAgentEvent } from '../../../shared/protocol/events';
 import { checkAgentResult, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
 import { HostError } from '../ssh/sshErrors';
-import { createLineSplitter, encodeLine } from './jsonLines';
+import { createLineSplitter, encodeLine } from '../../../shared/framing/jsonLines';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_BYTES = 4096;
@@ -160,8 +160,8 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
   }
 
   /** A dropped answer fails its call at once, naming the size, instead of leaving it to time out. */
-  private onOversizedLine(bytes: number, head: Buffer): void {
-    const id = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,/.exec(head.toString('latin1'))?.[1];
+  private onOversizedLine(bytes: number, head: string): void {
+    const id = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,/.exec(head)?.[1];
     const call = id === undefined ? undefined : this.pending.get(Number(id));
     const size = `${bytes} bytes, over the protocol limit of ${MAX_LINE_BYTES} bytes (${formatBytes(MAX_LINE_BYTES, 'iec')})`;
     if (!call) {

@@ -2,17 +2,12 @@
 // plain aligned tables otherwise.
 import type { UnreadableGuest } from '../../../shared/domain/guest';
 import type { AgentResult } from '../../../shared/protocol/methods';
-import { formatSize } from '../../../shared/validation';
+import { formatBytes, formatSize } from '../../../shared/format/byteSize';
+import { textTable } from '../../../shared/format/textTable';
 import { shortenMem } from '../../../shared/vserver/shortenMem';
 import { formatStatTable } from '../../../shared/vserver/statTable';
 import { insertContextColumn } from '../vserverFormats/vpsContext';
 import { cpuBucketShare } from '../vserverFormats/cpuBucket';
-
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].map((text) => `${text}\n`).join('');
-}
 
 /** One line per guest whose configuration or counters could not be read, so it is never silently absent. */
 function unreadableLines(unreadable: readonly UnreadableGuest[] | undefined): string {
@@ -20,7 +15,7 @@ function unreadableLines(unreadable: readonly UnreadableGuest[] | undefined): st
 }
 
 export function formatList(result: AgentResult<'list'>): string {
-  return table(
+  return textTable(
     ['NAME', 'CTX', 'STATE', 'PROC', 'INIT', 'ADDRESSES', 'NODENAME', 'MARK'],
     result.guests.map(({ config, status }) => [
       config.name,
@@ -36,16 +31,16 @@ export function formatList(result: AgentResult<'list'>): string {
 }
 
 export function formatInfo(info: AgentResult<'info'>): string {
-  const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  return table(['FIELD', 'VALUE'], [
+  const size = (bytes: number): string => formatBytes(bytes, 'iec');
+  return textTable(['FIELD', 'VALUE'], [
     ['hostname', info.hostname],
     ['kernel', info.kernel],
     ['driver', info.driver],
     ['cgroup', `v${info.cgroupVersion}`],
     ['cpus', String(info.cpus)],
-    ['memory', `${gib(info.memoryAvailable)} available of ${gib(info.memoryTotal)}`],
+    ['memory', `${size(info.memoryAvailable)} available of ${size(info.memoryTotal)}`],
     ['load', info.load.map((value) => value.toFixed(2)).join(' ')],
-    ['guest base', `${info.guestBase} (${gib(info.diskFree)} free of ${gib(info.diskTotal)})`],
+    ['guest base', `${info.guestBase} (${size(info.diskFree)} free of ${size(info.diskTotal)})`],
     ['config base', info.configBase],
     ['agent', info.agentVersion],
     ['node', info.nodeVersion],
@@ -57,7 +52,7 @@ export function formatStat(result: AgentResult<'stat'>): string {
 }
 
 export function formatPs(result: AgentResult<'ps'>): string {
-  const psText = table(
+  const psText = textTable(
     ['  PID', ' PPID', 'USER', 'STAT', '    RSS', 'COMMAND'],
     result.rows.map((row) => [String(row.pid).padStart(5), String(row.ppid).padStart(5), row.user, row.state, shortenMem(row.rssBytes).padStart(7), row.command]),
   );
@@ -79,7 +74,7 @@ export function formatLimits(result: AgentResult<'limitGet'>): string {
   const cpu = limits.cpuFillRate !== undefined && limits.cpuInterval !== undefined
     ? `${cpuBucketShare({ fillRate: limits.cpuFillRate, interval: limits.cpuInterval }).toFixed(3)} CPU (fill-rate ${limits.cpuFillRate} / interval ${limits.cpuInterval})`
     : 'inf';
-  return `Limits of guest '${result.name}' (${state})\n${table(
+  return `Limits of guest '${result.name}' (${state})\n${textTable(
     ['RESOURCE', 'LIMIT', 'SOFT', 'CURRENT', 'PEAK', 'HITS'],
     [
       ['memory', limitCell(limits.memoryHard), limitCell(limits.memorySoft), shortenMem(usage.memoryCurrent), shortenMem(usage.memoryPeak), `${usage.memoryHits} (oom kills ${usage.oomKills})`],

@@ -10,7 +10,7 @@ import type { AgentContext } from '../operations/agentContext';
 import { ExecSessions } from './execSessions';
 import { GuestStateWatcher } from './guestStateWatcher';
 import { HealthSampler } from './healthSampler';
-import { LineSplitter } from './lineSplitter';
+import { createLineSplitter, type LineSplitter } from '../../../shared/framing/jsonLines';
 import { createMethodHandlers, type MethodHandlers } from './methodHandlers';
 
 export interface LineOutput {
@@ -39,11 +39,10 @@ export class RpcConnection {
     private readonly output: LineOutput,
     shutdownSignal: AbortSignal,
   ) {
-    this.splitter = new LineSplitter(MAX_LINE_BYTES, {
-      line: (text) => this.handleLine(text),
-      oversized: (bytes) =>
-        this.respondError(null, new AgentError(ERROR_CODES.invalidRequest, `a request line is longer than ${MAX_LINE_BYTES} bytes (${bytes} seen); it was dropped`)),
-    });
+    this.splitter = createLineSplitter(
+      (text) => this.handleLine(text),
+      (bytes) => this.respondError(null, new AgentError(ERROR_CODES.invalidRequest, `a request line is longer than ${MAX_LINE_BYTES} bytes (${bytes} seen); it was dropped`)),
+    );
     this.sessions = new ExecSessions({
       send: (event, data) => this.sendEvent(event, data),
       whenDrained: () => output.whenDrained(),

@@ -1,14 +1,15 @@
 // Kernel-neutral limits (util-vserver's units) to cgroup control values, and back.
 import type { GuestLimits } from '../../../../../shared/domain/guest';
+import { cpuBucketToQuota, DEFAULT_CPU_PERIOD_US } from '../../../vserverFormats/cpuBucket';
 
 /** The CFS period vfleet uses when it sets a CPU bucket: the kernel's default, 100 ms. */
-export const CPU_PERIOD_USEC = 100_000;
+export const CPU_PERIOD_USEC = DEFAULT_CPU_PERIOD_US;
 
-/** Token bucket fill-rate/interval -> CFS quota per period: quota = period × fill-rate / interval. */
+/** The guest's CPU bucket as a CFS quota per period, undefined without a bucket. */
 export function cpuQuotaUsec(limits: Pick<GuestLimits, 'cpuFillRate' | 'cpuInterval'>, periodUsec = CPU_PERIOD_USEC): number | undefined {
   const { cpuFillRate, cpuInterval } = limits;
-  if (cpuFillRate === undefined || cpuInterval === undefined || cpuInterval <= 0) return undefined;
-  return Math.max(1000, Math.round((periodUsec * cpuFillRate) / cpuInterval));
+  if (cpuFillRate === undefined || cpuInterval === undefined) return undefined;
+  return cpuBucketToQuota({ fillRate: cpuFillRate, interval: cpuInterval }, periodUsec);
 }
 
 /** v2 cpu.max: "QUOTA PERIOD", or "max PERIOD" without a bucket. */

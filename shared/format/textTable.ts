@@ -1,5 +1,6 @@
-// Plain text tables for the terminal: left-aligned columns separated by two spaces.
-import { formatBytes as formatByteSize } from '../../shared/format/byteSize';
+// Plain text tables for the terminal, the one layout of every command line's tables:
+// left-aligned columns separated by two spaces, no trailing blanks.
+import { formatBytes } from './byteSize';
 
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
@@ -8,10 +9,10 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 }
 
 /** A table cell for a byte count, '-' when unknown. */
-export function formatBytes(bytes: number | undefined): string {
-  return bytes === undefined ? '-' : formatByteSize(bytes);
+export function bytesCell(bytes: number | undefined): string {
+  return bytes === undefined ? '-' : formatBytes(bytes);
 }
 
-export function formatPercent(fraction: number | undefined): string {
+export function percentCell(fraction: number | undefined): string {
   return fraction === undefined ? '-' : `${(fraction * 100).toFixed(1)}%`;
 }

@@ -1,0 +1,28 @@
+// vserver NAME start, and vserver-start --marked MARK (every guest with that mark).
+import { lastValue, type CommandSpec } from '../../../../shared/cli/argv';
+import { startGuest, startMarkedGuests } from '../../operations/lifecycleOperations';
+import { emit, guestName, validated, type AgentCommand } from '../commandSupport';
+
+const spec: CommandSpec = {
+  name: 'start',
+  args: '[NAME]',
+  summary: 'Starts a guest, or every guest with a mark.',
+  options: [{ name: '--marked', aliases: ['-m'], value: 'MARK', help: 'start every guest built with --mark MARK' }],
+};
+
+export const startCommand: AgentCommand = {
+  spec,
+  run: async (context, args, output) => {
+    const mark = lastValue(args, 'marked');
+    if (mark !== undefined) {
+      const result = await startMarkedGuests(context, validated('startMarked', { mark }).mark);
+      emit(output, result, ({ results }) =>
+        results.length === 0
+          ? `No guest is marked '${mark}'`
+          : results.map((entry) => (entry.ok ? `${entry.name}: running at context ${entry.status?.xid}` : `${entry.name}: FAILED: ${entry.error}`)).join('\n'));
+      return result.results.every((entry) => entry.ok) ? 0 : 1;
+    }
+    const { name } = validated('start', { name: guestName(args, spec) });
+    return emit(output, await startGuest(context, name), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
+  },
+};
