@@ -15,11 +15,12 @@ const CONFIG_FILE = /\.config(\.\w+)?$/; // vite.config.ts, and './vite.config' 
  */
 const LAYERS = {
   shared: { folders: ['shared'], builtins: false, packages: ['zod'] },
-  'host-agent': { folders: ['host-agent', 'shared'], builtins: true, packages: [] },
-  'electron/core': { folders: ['electron/core', 'shared'], builtins: true, packages: true, denied: ['electron'] },
-  'electron/cli': { folders: ['electron/cli', 'electron/core', 'shared'], builtins: true, packages: true, denied: ['electron'] },
-  'electron/adapters': { folders: ['electron/adapters', 'electron/core', 'shared'], builtins: true, packages: true },
-  electron: { folders: ['electron', 'electron/adapters', 'electron/core', 'shared'], builtins: true, packages: true },
+  'shared/node': { folders: ['shared/node', 'shared'], builtins: true, packages: [] },
+  'host-agent': { folders: ['host-agent', 'shared', 'shared/node'], builtins: true, packages: [] },
+  'electron/core': { folders: ['electron/core', 'shared', 'shared/node'], builtins: true, packages: true, denied: ['electron'] },
+  'electron/cli': { folders: ['electron/cli', 'electron/core', 'shared', 'shared/node'], builtins: true, packages: true, denied: ['electron'] },
+  'electron/adapters': { folders: ['electron/adapters', 'electron/core', 'shared', 'shared/node'], builtins: true, packages: true },
+  electron: { folders: ['electron', 'electron/adapters', 'electron/core', 'shared', 'shared/node'], builtins: true, packages: true },
   renderer: { folders: ['renderer', 'shared'], builtins: false, packages: true, denied: ['electron', 'electron-store', 'ssh2'] },
   config: { folders: ['config', 'build', 'shared'], builtins: true, packages: true },
   bin: { folders: ['bin', 'dist'], builtins: true, packages: [] },
@@ -43,6 +44,7 @@ export function layerOf(file) {
   if (parts[0] === 'test' || parts[0] === 'build') return parts[0];
   if (parts.length === 1 || CONFIG_FILE.test(parts.at(-1))) return 'config';
   if (parts[0] === 'electron' && ['core', 'cli', 'adapters'].includes(parts[1])) return `electron/${parts[1]}`;
+  if (parts[0] === 'shared' && parts[1] === 'node') return 'shared/node';
   return parts[0];
 }
 

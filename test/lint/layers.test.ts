@@ -20,7 +20,7 @@ describe('import layers of the README', () => {
   it('rejects the host agent importing the fleet core', async () => {
     const errors = await layerErrors('host-agent/src/probe.ts', "import { x } from '../../electron/core/fleet';\nexport const y = x;\n");
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('host-agent/ may not import electron/core/ (allowed: host-agent/, shared/, Node built-ins)');
+    expect(errors[0]).toContain('host-agent/ may not import electron/core/ (allowed: host-agent/, shared/, shared/node/, Node built-ins)');
   });
 
   it('rejects an npm package in the host agent, which ships without dependencies', async () => {
@@ -50,6 +50,18 @@ describe('import layers of the README', () => {
       const rel = path.relative(path.dirname(path.join(root, file)), path.join(root, 'shared/protocol/envelope'));
       expect(await layerErrors(file, `import { PROTOCOL_VERSION } from '${rel}';\nexport const v = PROTOCOL_VERSION;\n`)).toEqual([]);
     }
+  });
+
+  it('lets the Node layers use shared/node/, and keeps it from shared/ and the renderer', async () => {
+    const probe = (file: string): Promise<string[]> => {
+      const relative = path.relative(path.dirname(path.join(root, file)), path.join(root, 'shared/node/atomicWrite'));
+      const rel = relative.startsWith('.') ? relative : `./${relative}`;
+      return layerErrors(file, `import { writeFileAtomic } from '${rel}';\nexport const w = writeFileAtomic;\n`);
+    };
+    for (const file of ['host-agent/src/probe.ts', 'electron/core/probe.ts', 'electron/cli/probe.ts']) expect(await probe(file)).toEqual([]);
+    expect((await probe('shared/probe.ts'))[0]).toContain('shared/ may not import shared/node/');
+    expect((await probe('renderer/src/probe.ts'))[0]).toContain('renderer/ may not import shared/node/');
+    expect((await layerErrors('shared/node/probe.ts', "import { x } from '../../electron/core/fleet';\nexport const y = x;\n"))[0]).toContain('shared/node/ may not import electron/core/');
   });
 
   it('rejects a type-position import() of another layer', async () => {
@@ -104,7 +116,7 @@ describe('import layers of the README', () => {
     ]) {
       const errors = await layerErrors('host-agent/src/probe.ts', source);
       expect(errors, source).toHaveLength(1);
-      expect(errors[0]).toContain("host-agent/ may not import the package 'zod' (allowed: host-agent/, shared/, Node built-ins)");
+      expect(errors[0]).toContain("host-agent/ may not import the package 'zod' (allowed: host-agent/, shared/, shared/node/, Node built-ins)");
     }
     expect(await layerErrors('host-agent/src/probe.ts', "export const fs = require('node:fs');\n")).toEqual([]);
     // A local function that happens to be called require is not CommonJS's.
@@ -126,7 +138,7 @@ describe('import layers of the README', () => {
     for (const target of ['../adapters/desktopStores', '../cli/vfleet', '../main', '../preload']) {
       const errors = await layerErrors('electron/core/probe.ts', `import '${target}';\n`);
       expect(errors, target).toHaveLength(1);
-      expect(errors[0]).toContain("(allowed: electron/core/, shared/, Node built-ins, npm packages except 'electron')");
+      expect(errors[0]).toContain("(allowed: electron/core/, shared/, shared/node/, Node built-ins, npm packages except 'electron')");
     }
     expect(await layerErrors('electron/core/probe.ts', "import { Client } from 'ssh2';\nimport './store/fileLock';\nexport const c = Client;\n")).toEqual([]);
   });
