@@ -1,6 +1,6 @@
 // The fleet core's composition root: builds the registry, the session pool, the fleet state, the
 // audit log and the API dispatcher, and routes every session's events into the state. What it
-// returns is the one surface the desktop app, browser mode and the vfleet CLI bind to.
+// returns is the one surface the desktop app, the vfleet CLI and (to come) browser mode bind to.
 import path from 'node:path';
 import type { AlertThresholds, FleetSnapshot } from '../../shared/api/fleetState';
 import type { GuestRef } from '../../shared/api/guestActions';

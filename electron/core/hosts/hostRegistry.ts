@@ -16,7 +16,7 @@ import {
 import type { SecretKind, SecretStore } from '../secrets/secretStore';
 import type { KeyValueStore } from '../store/keyValueStore';
 import { openJsonFileStore } from '../store/jsonFileStore';
-import { describeSchemaIssues } from '../store/schemaIssues';
+import { describeIssues } from '../../../shared/protocol/checked';
 import { HostRegistryError } from './hostRegistryError';
 import { jumpRoute, type JumpHop } from './jumpHost';
 import { registryFormat, type RegistryDocument } from './registryDocument';
@@ -31,7 +31,7 @@ export type HostKeyObservation =
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, hostName: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new HostRegistryError('invalid', hostName, `Host ${hostName} was not saved: ${describeSchemaIssues(parsed.error)}.`);
+    throw new HostRegistryError('invalid', hostName, `Host ${hostName} was not saved: ${describeIssues(parsed.error)}.`);
   }
   return parsed.data;
 }
@@ -75,7 +75,7 @@ export class HostRegistry {
     private readonly secrets: SecretStore,
   ) {}
 
-  /** The registry in a JSON file (plain Node: CLI, tests, browser mode). */
+  /** The registry in a JSON file (plain Node: the CLI and the tests). */
   static async openFile(file: string, secrets: SecretStore): Promise<HostRegistry> {
     return new HostRegistry(await openJsonFileStore(file, registryFormat), secrets);
   }

@@ -1,7 +1,7 @@
 // What every import source produces before the registry is consulted: hosts to add, entries that
 // cannot become hosts, and warnings for the admin.
 import { hostInputSchema, sudoFor, type ImportCandidate } from '../../../shared/api/hosts';
-import { describeSchemaIssues } from '../store/schemaIssues';
+import { describeIssues } from '../../../shared/protocol/checked';
 
 export interface ImportFindings {
   candidates: ImportCandidate[];
@@ -20,7 +20,7 @@ export function emptyFindings(): ImportFindings {
 export function addCandidate(findings: ImportFindings, host: unknown, entry: string, origin: string): void {
   const parsed = hostInputSchema.omit({ password: true, passphrase: true }).safeParse(host);
   if (!parsed.success) {
-    findings.skipped.push({ entry, origin, reason: describeSchemaIssues(parsed.error) });
+    findings.skipped.push({ entry, origin, reason: describeIssues(parsed.error) });
     return;
   }
   const found = { ...parsed.data, sudo: sudoFor(parsed.data.user, parsed.data.sudo) };

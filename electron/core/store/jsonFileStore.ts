@@ -1,4 +1,4 @@
-// The plain Node store (CLI, tests, browser mode): a DocumentStore whose writes are atomic
+// The plain Node store (the CLI and the tests): a DocumentStore whose writes are atomic
 // replacements of the file (atomicWrite); temporary files of writers that died are cleared on open.
 import { removeAbandonedTempFiles, writeFileAtomic } from './atomicWrite';
 import { DocumentStore } from './documentStore';

@@ -1,7 +1,7 @@
 // A stored document carries a `version`; older ones are brought up to date by a chain of
 // migrations, then checked against the current schema before anyone reads them.
 import type { z } from 'zod';
-import { describeSchemaIssues } from './schemaIssues';
+import { describeIssues } from '../../../shared/protocol/checked';
 import { StoreTooNewError } from './storeErrors';
 
 export interface VersionedDocument {
@@ -53,7 +53,7 @@ function decodeDocument<T extends VersionedDocument>(
     }
   }
   const parsed = format.schema.safeParse(document);
-  if (!parsed.success) return { ok: false, cause: describeSchemaIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, cause: describeIssues(parsed.error) };
   return { ok: true, document: parsed.data, migratedFrom: version < format.version ? version : undefined };
 }
 
@@ -61,7 +61,7 @@ function decodeDocument<T extends VersionedDocument>(
 export function validateForWrite<T extends VersionedDocument>(format: DocumentFormat<T>, document: T): T {
   const parsed = format.schema.safeParse(document);
   if (!parsed.success) {
-    throw new Error(`The ${format.title} was not saved: ${describeSchemaIssues(parsed.error)}.`);
+    throw new Error(`The ${format.title} was not saved: ${describeIssues(parsed.error)}.`);
   }
   return parsed.data;
 }
