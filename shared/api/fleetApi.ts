@@ -3,6 +3,7 @@
 // (fleetDeltaSchema): subscribers receive it, they never poll.
 import { z } from 'zod';
 import { agentMethods } from '../protocol/methods';
+import { isMethodOf, type MethodParams, type MethodParsedParams, type MethodResult } from '../protocol/methodTable';
 import { auditEntrySchema, auditQuerySchema } from './audit';
 import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
@@ -47,12 +48,13 @@ export const fleetApi = {
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },
 } as const;
 
-export type FleetApiMethod = keyof typeof fleetApi;
-export type FleetApiParams<M extends FleetApiMethod> = z.input<(typeof fleetApi)[M]['params']>;
+type FleetApi = typeof fleetApi;
+export type FleetApiMethod = keyof FleetApi;
+export type FleetApiParams<M extends FleetApiMethod> = MethodParams<FleetApi, M>;
 /** The params as the core's API entry parsed them: what every action receives. */
-export type FleetApiParsedParams<M extends FleetApiMethod> = z.output<(typeof fleetApi)[M]['params']>;
-export type FleetApiResult<M extends FleetApiMethod> = z.infer<(typeof fleetApi)[M]['result']>;
+export type FleetApiParsedParams<M extends FleetApiMethod> = MethodParsedParams<FleetApi, M>;
+export type FleetApiResult<M extends FleetApiMethod> = MethodResult<FleetApi, M>;
 
 export function isFleetApiMethod(method: string): method is FleetApiMethod {
-  return Object.prototype.hasOwnProperty.call(fleetApi, method);
+  return isMethodOf(fleetApi, method);
 }

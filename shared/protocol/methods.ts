@@ -8,6 +8,7 @@ import {
 } from '../domain/guest';
 import { guestNameSchema, markSchema } from '../validation';
 import { checkWith, type Checked } from './checked';
+import { isMethodOf, type MethodParams, type MethodParsedParams, type MethodResult } from './methodTable';
 import {
   buildParamsSchema, capsResultSchema, capsSetParamsSchema, emptyResultSchema, enterParamsSchema, execParamsSchema, execStartedSchema,
   guestListEntrySchema, helloParamsSchema, helloResultSchema, limitResultSchema, limitSetParamsSchema, markedStartResultSchema,
@@ -51,13 +52,14 @@ export const agentMethods = {
   unsubscribe: { params: noParamsSchema, result: emptyResultSchema },
 } as const;
 
-export type AgentMethodName = keyof typeof agentMethods;
-export type AgentParams<M extends AgentMethodName> = z.input<(typeof agentMethods)[M]['params']>;
-export type AgentParsedParams<M extends AgentMethodName> = z.output<(typeof agentMethods)[M]['params']>;
-export type AgentResult<M extends AgentMethodName> = z.infer<(typeof agentMethods)[M]['result']>;
+type AgentMethods = typeof agentMethods;
+export type AgentMethodName = keyof AgentMethods;
+export type AgentParams<M extends AgentMethodName> = MethodParams<AgentMethods, M>;
+export type AgentParsedParams<M extends AgentMethodName> = MethodParsedParams<AgentMethods, M>;
+export type AgentResult<M extends AgentMethodName> = MethodResult<AgentMethods, M>;
 
 export function isAgentMethod(method: string): method is AgentMethodName {
-  return Object.prototype.hasOwnProperty.call(agentMethods, method);
+  return isMethodOf(agentMethods, method);
 }
 
 export function checkAgentParams<M extends AgentMethodName>(method: M, params: unknown): Checked<AgentParsedParams<M>> {
