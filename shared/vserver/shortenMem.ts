@@ -23,11 +23,6 @@ export function shortenMem(bytes: number): string {
   return `${value}${tenths !== 0 ? `.${tenths}` : ''}${suffix}`;
 }
 
-/** The same cell right-aligned in vserver-stat's 7 columns. */
-export function shortenMemCell(bytes: number): string {
-  return shortenMem(bytes).padStart(7, ' ');
-}
-
 /**
  * The smallest byte count that vserver-stat prints as `text` (the format is lossy), so that
  * shortenMem(expandShortMem(t)) === t for every text vserver-stat can print.

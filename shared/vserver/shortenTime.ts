@@ -30,11 +30,6 @@ export function shortenTime(ms: number): string {
   return `${minutes}m${twoDigits(seconds)}s${twoDigits(millis)}`;
 }
 
-/** The same cell right-aligned in vserver-stat's 10 columns (the last one is always blank). */
-export function shortenTimeCell(ms: number): string {
-  return `${shortenTime(ms).padStart(9, ' ')} `;
-}
-
 /** The values below 1000 whose twoDigits() text is `text`, smallest first. */
 function candidatesForTwoDigits(text: string, below: number): number[] {
   const shown = Number(text);

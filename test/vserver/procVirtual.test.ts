@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseVirtualInfo, parseVirtualStatus } from '../../host-agent/src/vserverFormats/procVirtual/virtualInfo';
 import { parseContextInfo, parseContextStatus } from '../../host-agent/src/vserverFormats/procVirtual/contextInfo';
 import { limitRow, parseContextLimit } from '../../host-agent/src/vserverFormats/procVirtual/contextLimit';
 import { parseContextCvirt } from '../../host-agent/src/vserverFormats/procVirtual/contextCvirt';
@@ -7,20 +6,6 @@ import { parseContextSched, totalCpuTicks } from '../../host-agent/src/vserverFo
 import { namesOfBits } from '../../host-agent/src/vserverFormats/bitList';
 import { BCAPS, CCAPS, CFLAGS } from '../../host-agent/src/vserverFormats/contextBits';
 import { fixture } from './fixtures';
-
-describe('/proc/virtual/info and status', () => {
-  it('reads the interface version of a vs2.2 and a vs2.3 kernel', () => {
-    expect(parseVirtualInfo(fixture('proc-virtual-vs2.2/info'))).toEqual({ apiVersion: '0002:0002', apiMajor: 2, apiMinor: 2, syscall: 236, kernelConfig: 0x03000016 });
-    expect(parseVirtualInfo(fixture('proc-virtual-vs2.3/info')).apiVersion).toBe('0002:0003');
-  });
-  it('reads the global counters in the old and the vs2.3 layout', () => {
-    expect(parseVirtualStatus(fixture('proc-virtual-2.6.18/status'))).toEqual({ contextsTotal: 2, contextsActive: 2, nsproxy: [4, 3, 2, 2, 2] });
-    expect(parseVirtualStatus(fixture('proc-virtual-vs2.3/status'))).toEqual({ contextsTotal: 3, contextsActive: 2, nsproxy: [9, 7, 5, 5, 5, 3, 5], initTask: [4, 2, 1] });
-  });
-  it('refuses a file that is not from a VServer kernel, saying so', () => {
-    expect(() => parseVirtualInfo('MemTotal: 1 kB\n')).toThrow(/Linux-VServer kernel/);
-  });
-});
 
 describe('/proc/virtual/<xid>/info and status', () => {
   it('reads id, init pid and the OOM bias where the kernel prints it', () => {

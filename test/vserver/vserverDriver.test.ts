@@ -6,8 +6,8 @@ import type { GuestConfig } from '../../shared/domain/guest';
 import { hostFilesUnder, spawnCommandRunner, type CommandResult, type CommandRunner } from '../../host-agent/src/drivers/vserver/hostAccess';
 import { createVserverDriver } from '../../host-agent/src/drivers/vserver/vserverDriver';
 import {
-  vattributeGetArgv, vattributeSetArgv, vlimitSetArgv, vlimitShowArgv, vschedArgv, vserverArgv, vserverExecArgv,
-  vserverStatArgv, vunameContextArgv, vunameSetArgv, nattributeClearPersistentArgv,
+  vattributeSetArgv, vlimitSetArgv, vlimitShowArgv, vschedArgv, vserverArgv, vserverExecArgv,
+  vserverStatArgv, vunameSetArgv, nattributeClearPersistentArgv,
 } from '../../host-agent/src/drivers/vserver/vserverArgv';
 import { FIXTURES, fixture } from './fixtures';
 
@@ -71,10 +71,8 @@ describe('util-vserver command lines', () => {
     expect(vlimitSetArgv(40001, { rssHard: 1000 })).toEqual(['vlimit', '--xid', '40001', '--rss', '1000']);
     expect(vschedArgv(40001, { fillRate: 1, interval: 4 })).toEqual(['vsched', '--xid', '40001', '--fill-rate', '1', '--interval', '4']);
     expect(vattributeSetArgv(42, { bcaps: ['CAP_NET_RAW'], ccaps: ['~set_rlimit'], flags: ['virt_mem'] })).toEqual(['vattribute', '--xid', '42', '--set', '--bcap', 'CAP_NET_RAW', '--ccap', '~set_rlimit', '--flag', 'virt_mem']);
-    expect(vattributeGetArgv(42)).toEqual(['vattribute', '--xid', '42', '--get']);
     expect(nattributeClearPersistentArgv(42)).toEqual(['nattribute', '--nid', '42', '--set', '--flag', '~persistent']);
     expect(vunameSetArgv(42, { nodename: 'web1', domainname: 'example.org' })).toEqual(['vuname', '-s', '--xid', '42', '-t', 'NODENAME=web1', '-t', 'DOMAINNAME=example.org']);
-    expect(vunameContextArgv(40001)).toEqual(['vuname', '-g', '--xid', '40001', 'context']);
   });
 });
 

@@ -50,14 +50,6 @@ export function applyBitList(change: BitChange, list: string, table: BitTable): 
   return { bits, mask };
 }
 
-/** All lines of a list file (blank lines and # comments skipped), as util-vserver reads them. */
-export function parseBitListFile(content: string, table: BitTable): BitChange {
-  return content
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .reduce((change, line) => applyBitList(change, line, table), { bits: 0n, mask: 0n });
-}
 
 /**
  * Names of a bit set as vattribute --get prints them: at each step a name matching all remaining

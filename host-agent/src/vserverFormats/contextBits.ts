@@ -61,24 +61,7 @@ export const CFLAGS: BitTable = {
   ],
 };
 
-/** Network context flags (nflags). */
-export const NFLAGS: BitTable = {
-  what: 'network flag',
-  prefix: 'nxf_',
-  names: [
-    ['lock', bit(0)], ['private', bit(3)], ['single_ip', 0x100n], ['lback_remap', 0x200n],
-    ['remap_lback', 0x200n], ['lback_allow', 0x400n], ['hide_netif', 0x2000000n], ['hide_lback', 0x4000000n],
-    ['state_setup', bit(32)], ['state_admin', bit(34)], ['sc_helper', bit(36)], ['persistent', bit(38)],
-    ['info_lock', bit(0)], ['info_private', bit(3)],
-  ],
-};
 
-/** Network context capabilities (ncapabilities); vs2.3 kernels moved raw_icmp here. */
-export const NCAPS: BitTable = {
-  what: 'network capability',
-  prefix: 'nxc_',
-  names: [['tun_create', 0x1n], ['raw_icmp', 0x100n]],
-};
 
 /** Namespaces a guest may unshare (umask), as clone(2) flags. */
 export const UMASK: BitTable = {

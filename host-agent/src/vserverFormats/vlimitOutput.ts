@@ -48,21 +48,3 @@ export function parseVlimitAll(text: string): VlimitEntry[] {
     });
 }
 
-function formatBound(bound: VlimitBound, decimal: boolean): string {
-  if (bound === null) return 'N/A';
-  if (bound === 'inf') return 'inf';
-  return decimal ? String(bound) : `0x${bound.toString(16)}`;
-}
-
-/** The lines vlimit -a prints (hexadecimal, or decimal as with -d), sorted by limit number. */
-export function formatVlimitAll(entries: readonly VlimitEntry[], decimal: boolean): string {
-  return [...entries]
-    .sort((a, b) => (resourceNumber(a.resource) ?? 0) - (resourceNumber(b.resource) ?? 0))
-    .map((entry) => {
-      const number = resourceNumber(entry.resource);
-      const label = number !== undefined && VLIMIT_RESOURCES.some(([, candidate]) => candidate === number) ? entry.resource.toUpperCase() : entry.resource;
-      const cells = [entry.min, entry.soft, entry.hard].map((bound) => `  ${formatBound(bound, decimal)}`);
-      return `${label.padEnd(10, ' ')}${(cells[0] ?? '').padEnd(20, ' ')}${(cells[1] ?? '').padEnd(20, ' ')}${cells[2] ?? ''}\n`;
-    })
-    .join('');
-}

@@ -77,7 +77,3 @@ export async function findSshConfigHosts(file: string, options: SshConfigImportO
   return findings;
 }
 
-/** The config most users have: ~/.ssh/config, with Include relative to its directory. */
-export function userSshConfigPath(home = homedir()): string {
-  return join(home, '.ssh', 'config');
-}

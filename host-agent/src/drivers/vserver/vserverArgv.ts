@@ -59,10 +59,6 @@ export function vattributeSetArgv(xid: number, change: AttributeChange): string[
   ];
 }
 
-export function vattributeGetArgv(xid: number): string[] {
-  return ['vattribute', '--xid', String(xid), '--get'];
-}
-
 /** Clears the network context's persistent flag, as `vserver stop` does. */
 export function nattributeClearPersistentArgv(nid: number): string[] {
   return ['nattribute', '--nid', String(nid), '--set', '--flag', '~persistent'];
@@ -72,7 +68,3 @@ export function vunameSetArgv(xid: number, values: { nodename: string; domainnam
   return ['vuname', '-s', '--xid', String(xid), '-t', `NODENAME=${values.nodename}`, '-t', `DOMAINNAME=${values.domainname}`];
 }
 
-/** `vuname -g --xid X context`: the cfgdir util-vserver tagged the context with at start. */
-export function vunameContextArgv(xid: number): string[] {
-  return ['vuname', '-g', '--xid', String(xid), 'context'];
-}
