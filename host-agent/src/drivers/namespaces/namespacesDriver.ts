@@ -201,10 +201,12 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     }
   }
 
-  async function readLimits(config: GuestConfig): Promise<GuestLimitUsage> {
+  async function readLimits(config: GuestConfig, known?: GuestStatus): Promise<GuestLimitUsage> {
     const { cpuUserUsec: _user, cpuSystemUsec: _system, ...usage } = await cgroups.readUsage(config.name);
-    // Only the keeper matters here (its processes are in the cgroup): init is not looked at again.
-    const keeper = (await readKeeper(pathsOf(config).pidFile)) ? LAUNCHER_KEEPERS : 0;
+    // The launcher's processes share the cgroup while the guest runs (the keeper lives as long as init):
+    // a status just read says so without another look at the pid file.
+    const running = known ? known.state === 'running' : (await readKeeper(pathsOf(config).pidFile)) !== undefined;
+    const keeper = running ? LAUNCHER_KEEPERS : 0;
     return { ...usage, limits: config.limits, processesCurrent: Math.max(0, usage.processesCurrent - keeper) };
   }
 
