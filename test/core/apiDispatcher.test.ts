@@ -1,5 +1,6 @@
 // The app API's entry without a lab: parameters checked once against the shared table, one change
-// at a time to a guest from this core, and the surface a migration coordinator uses.
+// at a time to a guest from this core, one audit entry per change written around the call, and
+// the surface a migration coordinator uses.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,27 @@ describe('app API entry', () => {
     await expect(core.invoke('guest.start', { host: 'h1', guest: 'web' })).rejects.toThrow('Host h1, guest web is not connected');
     // A failed call released its hold: the guest can be held again.
     core.lockGuest({ host: 'h1', guest: 'web' }, 'migration')();
+  });
+
+  it('writes one audit entry around each change, with its outcome and secrets redacted, and none for reads or refused calls', async () => {
+    await core.invoke('hosts.update', { name: 'h1', patch: { tags: ['web'], password: 'hunter2' } }).catch(() => undefined);
+    await core.invoke('hosts.list', {});
+    await core.invoke('inventory.snapshot', {});
+    await expect(core.invoke('guest.limits', { host: 'h1', guest: 'web' })).rejects.toThrow('not connected');
+    await expect(core.invoke('guest.limits', { host: 'h1', guest: 'web', changes: { processes: 40 } })).rejects.toThrow('Host h1, guest web is not connected');
+    await expect(core.invoke('guest.start', { host: 'h1' } as never)).rejects.toThrow(/guest/);
+    const release = core.lockGuest({ host: 'h1', guest: 'db' }, 'migration');
+    await expect(core.invoke('guest.stop', { host: 'h1', guest: 'db' })).rejects.toThrow(/busy/);
+    release();
+    await expect(core.invoke('hosts.importApply', { kind: 'ssh_config', path: path.join(dataDir, 'no-such-config') })).rejects.toThrow();
+
+    const entries = await core.invoke('audit.query', {});
+    expect(entries.map((entry) => `${entry.action} ${entry.host ?? ''}/${entry.guest ?? ''} ${entry.result}`)).toEqual([
+      'hosts.add h1/ ok', `hosts.update h1/ ${entries[1]?.result}`, 'guest.limits h1/web error', 'hosts.import / error',
+    ]);
+    expect(entries[0]?.params).toMatchObject({ name: 'h1', address: '192.0.2.1', port: 22 });
+    expect(entries[1]?.params).toEqual({ name: 'h1', patch: { tags: ['web'], password: '[redacted]' } });
+    expect(entries[2]).toMatchObject({ params: { host: 'h1', guest: 'web', changes: { processes: 40 } }, error: 'Host h1, guest web is not connected' });
   });
 
   it('hands out a registry host\'s agent and nothing for a host it does not know', () => {

@@ -1,5 +1,5 @@
 // What every action needs from the fleet core: the registry, the live sessions, the fleet state
-// and the audit log.
+// and the audit log (which only the dispatcher writes, around each audited call).
 import type { HostRegistry } from '../hosts/hostRegistry';
 import type { HostSession } from '../agent/hostSession';
 import type { AuditLog } from '../audit/auditLog';

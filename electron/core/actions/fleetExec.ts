@@ -1,13 +1,13 @@
 // One command in many guests on many hosts: targets chosen by host name or tag and guest name,
 // at most `concurrency` running at once, each with its own result; cancel stops what is queued
-// and kills what runs. An unreachable host fails its own targets only.
+// and kills what runs. An unreachable host fails its own targets only. Each target runs through
+// `runTarget`, the dispatcher's guest.exec with its audit entry.
 import type { FleetExecResult } from '../../../shared/api/fleetExec';
 import type { FleetApiParsedParams } from '../../../shared/api/fleetApi';
 import type { ExecOutcome } from '../../../shared/api/guestActions';
 import type { HostView } from '../../../shared/api/fleetState';
 import { createSemaphore } from '../ssh/semaphore';
 import type { FleetContext } from './fleetContext';
-import { execGuest } from './guestActions';
 import { OutputBudget } from './guestExec';
 
 /** Output kept per target (stdout and stderr together) and for the whole run, so a fleet of chatty commands cannot exhaust memory. */
@@ -16,7 +16,10 @@ const FLEET_EXEC_TOTAL_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 interface Target { host: string; guest: string }
 
-export async function fleetExec(context: FleetContext, request: FleetApiParsedParams<'fleet.exec'>, signal?: AbortSignal): Promise<FleetExecResult> {
+/** One target's command, its output kept within `output`. */
+export type FleetExecTargetRunner = (request: FleetApiParsedParams<'guest.exec'>, output: OutputBudget) => Promise<ExecOutcome>;
+
+export async function fleetExec(context: FleetContext, request: FleetApiParsedParams<'fleet.exec'>, signal: AbortSignal | undefined, runTarget: FleetExecTargetRunner): Promise<FleetExecResult> {
   const hosts = context.state.snapshot().hosts;
   const unmatched: string[] = [];
   const chosenHosts = request.hosts ? hosts.filter((host) => request.hosts?.some((wanted) => host.name === wanted || host.tags.includes(wanted))) : hosts;
@@ -47,7 +50,7 @@ export async function fleetExec(context: FleetContext, request: FleetApiParsedPa
     }
     try {
       const targetOutput = new OutputBudget(FLEET_EXEC_TARGET_OUTPUT_BYTES, 'the limit per target of a fleet exec', fleetOutput);
-      return await execGuest(context, { ...target, argv: request.argv, timeoutMs: request.timeoutMs }, signal, targetOutput);
+      return await runTarget({ ...target, argv: request.argv, timeoutMs: request.timeoutMs }, targetOutput);
     } catch (error) {
       return { ...target, stdout: '', stderr: '', durationMs: 0, error: (error as Error).message };
     } finally {

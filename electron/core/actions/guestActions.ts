@@ -1,5 +1,5 @@
 // Guest actions through the app API: each checks the guest's host, calls its agent, updates the
-// fleet state with what the agent answered and, when it changes something, writes the audit log.
+// fleet state with what the agent answered (what the audit log records of them is the dispatcher's table).
 import type { GuestView } from '../../../shared/api/fleetState';
 import type { ExecOutcome, GuestRef } from '../../../shared/api/guestActions';
 import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
@@ -18,90 +18,67 @@ function viewAfter(context: FleetContext, ref: GuestRef, status: GuestStatus): G
 
 export async function buildGuest(context: FleetContext, request: FleetApiParsedParams<'guest.build'>): Promise<FleetApiResult<'guest.build'>> {
   const ref = { host: request.host, guest: request.build.name };
-  return context.audit.record({ action: 'guest.build', ...ref, params: request }, async () => {
-    const session = context.session(request.host);
-    const built = await session.call('build', request.build, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
-    const status = await session.call('status', { name: ref.guest }, { guest: ref.guest });
-    context.state.applyGuestStatus(ref.host, status, built.config);
-    return viewAfter(context, ref, status);
-  });
+  const session = context.session(request.host);
+  const built = await session.call('build', request.build, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+  const status = await session.call('status', { name: ref.guest }, { guest: ref.guest });
+  context.state.applyGuestStatus(ref.host, status, built.config);
+  return viewAfter(context, ref, status);
 }
 
 export async function startGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.start'>): Promise<GuestView> {
-  return context.audit.record({ action: 'guest.start', ...ref, params: ref }, async () => {
-    const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
-    return viewAfter(context, ref, status);
-  });
+  const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+  return viewAfter(context, ref, status);
 }
 
 export async function stopGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.stop'>): Promise<GuestView> {
-  return context.audit.record({ action: 'guest.stop', ...ref, params: ref }, async () => {
-    const forget = context.state.expectStop(ref.host, ref.guest);
-    try {
-      const status = await context.session(ref.host).call('stop', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
-      return viewAfter(context, ref, status);
-    } catch (error) {
-      forget();
-      throw error;
-    }
-  });
+  const forget = context.state.expectStop(ref.host, ref.guest);
+  try {
+    const status = await context.session(ref.host).call('stop', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+    return viewAfter(context, ref, status);
+  } catch (error) {
+    forget();
+    throw error;
+  }
 }
 
 export async function restartGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.restart'>): Promise<GuestView> {
-  return context.audit.record({ action: 'guest.restart', ...ref, params: ref }, async () => {
-    const forget = context.state.expectStop(ref.host, ref.guest);
-    try {
-      const status = await context.session(ref.host).call('restart', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
-      return viewAfter(context, ref, status);
-    } finally {
-      forget();
-    }
-  });
+  const forget = context.state.expectStop(ref.host, ref.guest);
+  try {
+    const status = await context.session(ref.host).call('restart', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+    return viewAfter(context, ref, status);
+  } finally {
+    forget();
+  }
 }
 
 export async function deleteGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.delete'>): Promise<Record<string, never>> {
-  return context.audit.record({ action: 'guest.delete', ...ref, params: ref }, async () => {
-    await context.session(ref.host).call('delete', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
-    context.state.removeGuest(ref.host, ref.guest);
-    return {};
-  });
+  await context.session(ref.host).call('delete', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+  context.state.removeGuest(ref.host, ref.guest);
+  return {};
 }
 
+/** The exec's outcome even when the command failed: the outcome says how (exit code, error). */
 export async function execGuest(context: FleetContext, request: FleetApiParsedParams<'guest.exec'>, signal?: AbortSignal, output?: OutputBudget): Promise<ExecOutcome> {
-  const { stdin: _stdin, ...logged } = request;
-  return context.audit.record({ action: 'guest.exec', host: request.host, guest: request.guest, params: logged }, async () => {
-    const outcome = await execInGuest(context.session(request.host), request, signal, output);
-    if (outcome.error !== undefined || outcome.exitCode !== 0) {
-      const why = outcome.error ?? `Host ${request.host}, guest ${request.guest}: '${request.argv[0]}' exited with code ${outcome.exitCode}`;
-      throw Object.assign(new Error(why), { outcome });
-    }
-    return outcome;
-  }).catch((error: Error & { outcome?: ExecOutcome }) => {
-    if (error.outcome) return error.outcome;
-    throw error;
-  });
+  return execInGuest(context.session(request.host), request, signal, output);
 }
 
 export async function guestLimits(context: FleetContext, request: FleetApiParsedParams<'guest.limits'>): Promise<FleetApiResult<'guest.limits'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('limitGet', { name: request.guest }, { guest: request.guest });
-  return context.audit.record({ action: 'guest.limits', host: request.host, guest: request.guest, params: request }, () =>
-    session.call('limitSet', { name: request.guest, limits: changes }, { guest: request.guest }));
+  return session.call('limitSet', { name: request.guest, limits: changes }, { guest: request.guest });
 }
 
 export async function guestCapabilities(context: FleetContext, request: FleetApiParsedParams<'guest.capabilities'>): Promise<FleetApiResult<'guest.capabilities'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('capsGet', { name: request.guest }, { guest: request.guest });
-  return context.audit.record({ action: 'guest.capabilities', host: request.host, guest: request.guest, params: request }, () =>
-    session.call('capsSet', { name: request.guest, ...changes }, { guest: request.guest }));
+  return session.call('capsSet', { name: request.guest, ...changes }, { guest: request.guest });
 }
 
 export async function guestUname(context: FleetContext, request: FleetApiParsedParams<'guest.uname'>): Promise<FleetApiResult<'guest.uname'>> {
   const session = context.session(request.host);
   const changes = request.changes;
   if (!changes) return session.call('unameGet', { name: request.guest }, { guest: request.guest });
-  return context.audit.record({ action: 'guest.uname', host: request.host, guest: request.guest, params: request }, () =>
-    session.call('unameSet', { name: request.guest, ...changes }, { guest: request.guest }));
+  return session.call('unameSet', { name: request.guest, ...changes }, { guest: request.guest });
 }

@@ -1,5 +1,5 @@
-// Host actions through the app API: registry changes (audited, secrets redacted), key approval,
-// imports, and connecting or disconnecting hosts.
+// Host actions through the app API: registry changes, key approval, imports, and connecting or
+// disconnecting hosts (what the audit log records of them is the dispatcher's table).
 import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { HostStatus } from '../../../shared/api/fleetState';
 import { applyImport, previewAnsibleImport, previewSshConfigImport } from '../import/hostImport';
@@ -8,39 +8,31 @@ import type { FleetContext } from './fleetContext';
 const DEFAULT_CONNECT_WAIT_MS = 60_000;
 
 export async function addHost(context: FleetContext, params: FleetApiParsedParams<'hosts.add'>): Promise<FleetApiResult<'hosts.add'>> {
-  return context.audit.record({ action: 'hosts.add', host: params.name, params }, async () => {
-    const host = await context.registry.add(params);
-    context.syncRegistry();
-    return host;
-  });
+  const host = await context.registry.add(params);
+  context.syncRegistry();
+  return host;
 }
 
 export async function updateHost(context: FleetContext, params: FleetApiParsedParams<'hosts.update'>): Promise<FleetApiResult<'hosts.update'>> {
-  return context.audit.record({ action: 'hosts.update', host: params.name, params }, async () => {
-    const host = await context.registry.update(params.name, params.patch);
-    context.syncRegistry();
-    return host;
-  });
+  const host = await context.registry.update(params.name, params.patch);
+  context.syncRegistry();
+  return host;
 }
 
 export async function removeHost(context: FleetContext, params: FleetApiParsedParams<'hosts.remove'>): Promise<FleetApiResult<'hosts.remove'>> {
-  return context.audit.record({ action: 'hosts.remove', host: params.name, params }, async () => {
-    await context.registry.remove(params.name);
-    context.disconnect(params.name);
-    context.syncRegistry();
-    return {};
-  });
+  await context.registry.remove(params.name);
+  context.disconnect(params.name);
+  context.syncRegistry();
+  return {};
 }
 
 export async function approveHostKey(context: FleetContext, params: FleetApiParsedParams<'hosts.approveKey'>): Promise<FleetApiResult<'hosts.approveKey'>> {
-  return context.audit.record({ action: 'hosts.approveKey', host: params.name, params }, async () => {
-    const host = await context.registry.approveHostKey(params.name, params.fingerprint);
-    context.syncRegistry();
-    const session = context.session(params.name);
-    const state = session.connection.status.state;
-    if (state === 'pendingApproval' || state === 'blocked') context.connect(params.name);
-    return host;
-  });
+  const host = await context.registry.approveHostKey(params.name, params.fingerprint);
+  context.syncRegistry();
+  const session = context.session(params.name);
+  const state = session.connection.status.state;
+  if (state === 'pendingApproval' || state === 'blocked') context.connect(params.name);
+  return host;
 }
 
 export async function previewHostImport(context: FleetContext, params: FleetApiParsedParams<'hosts.importPreview'>): Promise<FleetApiResult<'hosts.importPreview'>> {
@@ -50,12 +42,10 @@ export async function previewHostImport(context: FleetContext, params: FleetApiP
 }
 
 export async function applyHostImport(context: FleetContext, params: FleetApiParsedParams<'hosts.importApply'>): Promise<FleetApiResult<'hosts.importApply'>> {
-  return context.audit.record({ action: 'hosts.import', params }, async () => {
-    const preview = await previewHostImport(context, params);
-    const result = await applyImport(context.registry, preview);
-    context.syncRegistry();
-    return result;
-  });
+  const preview = await previewHostImport(context, params);
+  const result = await applyImport(context.registry, preview);
+  context.syncRegistry();
+  return result;
 }
 
 /** Starts the hosts and waits until each is connected with its agent synced, or needs the admin. */

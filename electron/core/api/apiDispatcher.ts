@@ -1,8 +1,10 @@
 // The app API's entry: checks a call's parameters against the shared method table, keeps other
-// changes off a guest while one runs, and hands the call to its action. The desktop IPC, the
-// browser-mode bridge and the vfleet CLI all call in here through FleetApiSurface.
+// changes off a guest while one runs, writes the call's audit entry around it, and hands the call
+// to its action. The desktop IPC, the browser-mode bridge and the vfleet CLI all call in here
+// through FleetApiSurface.
 import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiParsedParams, type FleetApiResult } from '../../../shared/api/fleetApi';
 import type { GuestRef } from '../../../shared/api/guestActions';
+import type { AuditedAction } from '../audit/auditLog';
 import { fleetExec } from '../actions/fleetExec';
 import type { FleetContext } from '../actions/fleetContext';
 import { fleetStat } from '../actions/fleetStat';
@@ -22,52 +24,103 @@ export interface FleetApiSurface {
   subscribe(listener: DeltaListener): () => void;
 }
 
-type Handler = (context: FleetContext, params: never, signal?: AbortSignal) => Promise<unknown> | unknown;
+type Run<M extends FleetApiMethod> = (context: FleetContext, params: FleetApiParsedParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M>;
 
-const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetApiParsedParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M> } = {
-  'hosts.list': (context) => context.registry.list(),
-  'hosts.add': addHost,
-  'hosts.update': updateHost,
-  'hosts.remove': removeHost,
-  'hosts.approveKey': approveHostKey,
-  'hosts.importPreview': previewHostImport,
-  'hosts.importApply': applyHostImport,
-  'hosts.connect': connectHosts,
-  'hosts.disconnect': disconnectHosts,
-  'inventory.snapshot': (context) => context.state.snapshot(),
-  'inventory.history': (context, params) => {
-    const history = context.state.history(params.host, params.guest);
-    if (!history) throw new HostError(params.host, `Host ${params.host}${params.guest ? `, guest ${params.guest}` : ''}: not in the fleet`);
-    return history;
+/**
+ * What the audit log records of a call: one entry, written once around it (see `audited`). Its
+ * outcome: ok when the call returns; error with the message when it throws, a cancel included (in
+ * its own words), or when `failure` finds one in the result.
+ */
+interface AuditDescription<M extends FleetApiMethod> {
+  /** The entry's action name when it is not the method's own. */
+  action?: string;
+  /** The target and the detail recorded, from the parsed params (the log redacts secrets); undefined: this call only reads. */
+  entry: (params: FleetApiParsedParams<M>) => Omit<AuditedAction, 'action'> | undefined;
+  /** A failure the result reports instead of throwing, recorded like a thrown error's message. */
+  failure?: (result: FleetApiResult<M>, params: FleetApiParsedParams<M>) => string | undefined;
+}
+
+interface MethodEntry<M extends FleetApiMethod> {
+  run: Run<M>;
+  /** The guest the call changes, held while it runs (the same ones the agent locks); reads and exec change none. */
+  locks?: (params: FleetApiParsedParams<M>) => GuestRef | undefined;
+  /** Absent: never audited (reads). */
+  audit?: AuditDescription<M>;
+}
+
+/** A host's registry change, recorded with all its params. */
+const hostChange = { entry: (params: { name: string }) => ({ host: params.name, params }) };
+/** A change to a guest, recorded with all its params. */
+const guestChange = { entry: (params: GuestRef) => ({ host: params.host, guest: params.guest, params }) };
+/** Without `changes` these calls only read: no lock, no audit entry. */
+const changesOf = (params: GuestRef & { changes?: unknown }): GuestRef | undefined => (params.changes ? params : undefined);
+const guestChangeIfAny = { entry: (params: GuestRef & { changes?: unknown }) => (params.changes ? guestChange.entry(params) : undefined) };
+
+const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
+  'hosts.list': { run: (context) => context.registry.list() },
+  'hosts.add': { run: addHost, audit: hostChange },
+  'hosts.update': { run: updateHost, audit: hostChange },
+  'hosts.remove': { run: removeHost, audit: hostChange },
+  'hosts.approveKey': { run: approveHostKey, audit: hostChange },
+  'hosts.importPreview': { run: previewHostImport },
+  'hosts.importApply': { run: applyHostImport, audit: { action: 'hosts.import', entry: (params) => ({ params }) } },
+  'hosts.connect': { run: connectHosts },
+  'hosts.disconnect': { run: disconnectHosts },
+  'inventory.snapshot': { run: (context) => context.state.snapshot() },
+  'inventory.history': {
+    run: (context, params) => {
+      const history = context.state.history(params.host, params.guest);
+      if (!history) throw new HostError(params.host, `Host ${params.host}${params.guest ? `, guest ${params.guest}` : ''}: not in the fleet`);
+      return history;
+    },
   },
-  'guest.build': buildGuest,
-  'guest.start': startGuest,
-  'guest.stop': stopGuest,
-  'guest.restart': restartGuest,
-  'guest.delete': deleteGuest,
-  'guest.exec': execGuest,
-  'guest.limits': guestLimits,
-  'guest.capabilities': guestCapabilities,
-  'guest.uname': guestUname,
-  'fleet.exec': fleetExec,
-  'fleet.stat': fleetStat,
-  'audit.query': (context, params) => context.audit.query(params),
+  'guest.build': {
+    run: buildGuest,
+    locks: (params) => ({ host: params.host, guest: params.build.name }),
+    audit: { entry: (params) => ({ host: params.host, guest: params.build.name, params }) },
+  },
+  'guest.start': { run: startGuest, locks: (params) => params, audit: guestChange },
+  'guest.stop': { run: stopGuest, locks: (params) => params, audit: guestChange },
+  'guest.restart': { run: restartGuest, locks: (params) => params, audit: guestChange },
+  'guest.delete': { run: deleteGuest, locks: (params) => params, audit: guestChange },
+  'guest.exec': {
+    run: execGuest,
+    audit: {
+      // The input may be large or private; the command, its environment and directory are kept.
+      entry: ({ stdin: _stdin, ...params }) => ({ host: params.host, guest: params.guest, params }),
+      failure: (outcome, params) => outcome.error
+        ?? (outcome.exitCode !== 0 ? `Host ${params.host}, guest ${params.guest}: '${params.argv[0]}' exited with code ${outcome.exitCode}` : undefined),
+    },
+  },
+  'guest.limits': { run: guestLimits, locks: changesOf, audit: guestChangeIfAny },
+  'guest.capabilities': { run: guestCapabilities, locks: changesOf, audit: guestChangeIfAny },
+  'guest.uname': { run: guestUname, locks: changesOf, audit: guestChangeIfAny },
+  // The one exception, no entry of its own: each target that runs is a guest.exec call with
+  // guest.exec's entry (its own start time, duration and outcome); a target cancelled before its
+  // turn or on a host that is not connected never ran and has none. Entries derived from the
+  // result afterwards could not say when each target started, nor which ones ran.
+  'fleet.exec': {
+    run: (context, params, signal) => fleetExec(context, params, signal, (target, output) =>
+      audited(context, 'guest.exec', target, () => execGuest(context, target, signal, output))),
+  },
+  'fleet.stat': { run: fleetStat },
+  'audit.query': { run: (context, params) => context.audit.query(params) },
 };
 
-/** The guest a call changes (the same ones the agent locks); reads and exec change none. */
-const changedGuest: { [M in FleetApiMethod]?: (params: FleetApiParsedParams<M>) => GuestRef | undefined } = {
-  'guest.build': (params) => ({ host: params.host, guest: params.build.name }),
-  'guest.start': (params) => params,
-  'guest.stop': (params) => params,
-  'guest.restart': (params) => params,
-  'guest.delete': (params) => params,
-  'guest.limits': (params) => (params.changes ? params : undefined),
-  'guest.capabilities': (params) => (params.changes ? params : undefined),
-  'guest.uname': (params) => (params.changes ? params : undefined),
-};
+/** Runs `work` (the call of `method` with these parsed params) with the method's audit entry, if it has one for them. */
+async function audited<M extends FleetApiMethod>(
+  context: FleetContext, method: M, params: FleetApiParsedParams<M>, work: () => Promise<FleetApiResult<M>> | FleetApiResult<M>,
+): Promise<FleetApiResult<M>> {
+  const description = methods[method].audit as AuditDescription<M> | undefined;
+  const entry = description?.entry(params);
+  if (!description || !entry) return work();
+  const failure = description.failure;
+  return context.audit.record({ action: description.action ?? method, ...entry }, async () => work(),
+    failure ? (result) => failure(result, params) : undefined);
+}
 
 export function createApiDispatcher(context: FleetContext, locks: GuestLocks): FleetApiSurface['invoke'] {
-  return async (method, params, signal) => {
+  return async <M extends FleetApiMethod>(method: M, params: FleetApiParams<M>, signal?: AbortSignal): Promise<FleetApiResult<M>> => {
     // The one validation of the parameters of an API call, whoever makes it.
     const spec = fleetApi[method];
     const parsed = spec.params.safeParse(params);
@@ -75,13 +128,14 @@ export function createApiDispatcher(context: FleetContext, locks: GuestLocks): F
       const issue = parsed.error.issues[0];
       throw new Error(`${method}: ${issue ? `${issue.path.join('.') || 'parameters'}: ${issue.message}` : 'invalid parameters'}`);
     }
-    // TypeScript cannot correlate a method's entries in these maps with its params; the maps' types guarantee it.
     // The parsed value is what every action gets: nothing downstream validates it again.
-    const target = (changedGuest[method] as ((params: never) => GuestRef | undefined) | undefined)?.(parsed.data as never);
+    // TypeScript cannot correlate the schema's output with M; the table's type guarantees it.
+    const data = parsed.data as FleetApiParsedParams<M>;
+    const entry = methods[method] as MethodEntry<M>;
+    const target = entry.locks?.(data);
     const release = target ? locks.acquire({ host: target.host, guest: target.guest }, method) : undefined;
     try {
-      const handler = handlers[method] as unknown as Handler;
-      return await handler(context, parsed.data as never, signal) as FleetApiResult<typeof method>;
+      return await audited(context, method, data, () => entry.run(context, data, signal));
     } finally {
       release?.();
     }

@@ -17,8 +17,12 @@ export interface AuditedAction {
 
 export interface AuditLog {
   readonly file: string;
-  /** Runs `work`, then appends its outcome; the work's own result or error is passed through. */
-  record<T>(action: AuditedAction, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work`, then appends its outcome: ok, or error with the thrown error's message (a cancel
+   * too, in its own words), or with the message `failure` finds in a result that reports a failure
+   * instead of throwing (an exec's exit code). The work's own result or error is passed through.
+   */
+  record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined): Promise<T>;
   query(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
@@ -36,7 +40,7 @@ export function createAuditLog(dataDir: string, now: () => Date = () => new Date
 
   return {
     file,
-    async record<T>(action: AuditedAction, work: () => Promise<T>): Promise<T> {
+    async record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined): Promise<T> {
       const started = now();
       const base = {
         time: started.toISOString(),
@@ -46,15 +50,18 @@ export function createAuditLog(dataDir: string, now: () => Date = () => new Date
         action: action.action,
         params: redactSecrets(action.params) as Record<string, unknown>,
       };
+      let result: T;
       try {
-        const result = await work();
-        await append({ ...base, result: 'ok', durationMs: now().getTime() - started.getTime() });
-        return result;
+        result = await work();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await append({ ...base, result: 'error', error: message, durationMs: now().getTime() - started.getTime() });
         throw error;
       }
+      const failed = failure?.(result);
+      const durationMs = now().getTime() - started.getTime();
+      await append(failed === undefined ? { ...base, result: 'ok', durationMs } : { ...base, result: 'error', error: failed, durationMs });
+      return result;
     },
     async query(query: AuditQuery = {}): Promise<AuditEntry[]> {
       await appendQueue;
