@@ -37,7 +37,7 @@ const handlers: { [M in FleetApiMethod]: (context: FleetContext, params: FleetAp
   'inventory.snapshot': (context) => context.state.snapshot(),
   'inventory.history': (context, params) => {
     const history = context.state.history(params.host, params.guest);
-    if (!history) throw new HostError(params.host, `Host ${params.host}${params.guest ? `, guest ${params.guest}` : ''}: not in the fleet`);
+    if (!history) throw new HostError(params.host, 'not in the fleet', 'permanent', params.guest);
     return history;
   },
   'guest.build': buildGuest,
