@@ -70,7 +70,7 @@ describe('fleet state', () => {
     state.setConnection('h1', { state: 'connected' });
     state.applySync('h1', sync([['web', 10, 'running'], ['db', 11, 'running']]));
 
-    state.setConnection('h1', { state: 'unreachable', error: 'Host h1: keepalive timeout' });
+    state.setConnection('h1', { state: 'unreachable', error: { reason: 'keepalive timeout', kind: 'unreachable' } });
     expect(state.snapshot().alerts).toEqual([expect.objectContaining({ id: 'hostUnreachable:h1', message: 'Host h1: keepalive timeout' })]);
     expect(state.snapshot().summary.hosts).toMatchObject({ up: 0, down: 1 });
     state.setConnection('h1', { state: 'connected' });
@@ -123,7 +123,7 @@ describe('fleet state', () => {
     state.applyHealthSample('h1', sample(clock.now, [guest(2, 0)]));
     clock.now += 1_000;
     state.applyHealthSample('h1', sample(clock.now, [guest(3, 1)]));
-    state.setConnection('h1', { state: 'unreachable', error: 'Host h1: keepalive timeout' });
+    state.setConnection('h1', { state: 'unreachable', error: { reason: 'keepalive timeout', kind: 'unreachable' } });
 
     expect(state.snapshot().alerts).toEqual([
       {

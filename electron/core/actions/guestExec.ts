@@ -89,12 +89,12 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     if (sessionId === undefined) early.push(event);
     else if (event.session === sessionId) handle(event);
   };
-  const onLost = (error: HostError): void => fail(new HostError(host, `Host ${host}, guest ${guest}: ${error.message.replace(`Host ${host}: `, '')} while '${request.argv[0]}' was running`, 'unreachable', guest));
+  const onLost = (error: HostError): void => fail(new HostError(host, `${error.reason} while '${request.argv[0]}' was running`, 'unreachable', guest, error.phrasing));
   session.on('agentEvent', onEvent);
   session.on('agentLost', onLost);
   const timeoutMs = request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
-  const onAbort = (): void => fail(new HostError(host, `Host ${host}, guest ${guest}: '${request.argv[0]}' was cancelled`, 'permanent', guest));
+  const onAbort = (): void => fail(new HostError(host, `'${request.argv[0]}' was cancelled`, 'permanent', guest));
 
   const outcome = (extra: { exitCode?: number; error?: string }): ExecOutcome => ({
     host, guest, stdout: stdout.text(), stderr: stderr.text(), durationMs: Date.now() - started, ...extra,
@@ -105,12 +105,12 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     }, { guest, timeoutMs: Math.min(timeoutMs, 60_000), ...(signal ? { signal } : {}) });
     sessionId = reply.session;
     for (const event of early.splice(0)) if (event.session === sessionId) handle(event);
-    timer = setTimeout(() => fail(new HostError(host, `Host ${host}, guest ${guest}: '${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
+    timer = setTimeout(() => fail(new HostError(host, `'${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     const stdinBytes = Buffer.from(request.stdin ?? '', 'utf8');
     sendStdin(session, reply.session, stdinBytes, { guest, timeoutMs }).catch((error: Error) => {
-      fail(new HostError(host, `Host ${host}, guest ${guest}: the standard input of '${request.argv[0]}' (${stdinBytes.length} bytes) could not be sent: ${error.message.replace(`Host ${host}, guest ${guest}: `, '')}`, 'permanent', guest));
+      fail(new HostError(host, `the standard input of '${request.argv[0]}' (${stdinBytes.length} bytes) could not be sent: ${error instanceof HostError ? error.detail : error.message}`, 'permanent', guest));
     });
     try {
       return outcome({ exitCode: await exited });

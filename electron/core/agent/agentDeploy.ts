@@ -63,15 +63,15 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
   if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
-    throw new AdminActionError(host, `Host ${host} has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`);
+    throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
   }
   if (probe.code !== 0) {
-    throw new HostError(host, `Host ${host}: checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
+    throw new HostError(host, `checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
   }
   const answer = parseAnswer(host, probe.stdout, 'agent check', probeAnswerSchema);
   const major = Number.parseInt(answer.node.split('.')[0] ?? '', 10);
   if (!(major >= MIN_NODE_MAJOR)) {
-    throw new AdminActionError(host, `Host ${host} has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`);
+    throw new AdminActionError(host, `has Node.js ${answer.node}, but the vfleet agent needs Node.js ${MIN_NODE_MAJOR} or newer: upgrade the 'nodejs' package on the host`, 'readsOn');
   }
   if (answer.present) return { file: answer.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: false, pruned: [] };
 
@@ -87,7 +87,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
       const refusal = sudoPasswordRefusal(host, sudoUser, message, answer.nodePath, options.signingKey);
       if (refusal) throw refusal;
     }
-    throw new HostError(host, `Host ${host}: uploading the vfleet agent failed (exit ${install.code}): ${message || 'no message'}`);
+    throw new HostError(host, `uploading the vfleet agent failed (exit ${install.code}): ${message || 'no message'}`);
   }
   const installed = parseAnswer(host, install.stdout, 'agent upload', installAnswerSchema);
   return { file: installed.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: true, pruned: installed.pruned };
@@ -110,6 +110,6 @@ function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.Zod
     json = undefined;
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new HostError(host, `Host ${host}: the ${what} printed something unexpected: ${bytes.toString('utf8').slice(0, 200)}`);
+  if (!parsed.success) throw new HostError(host, `the ${what} printed something unexpected: ${bytes.toString('utf8').slice(0, 200)}`);
   return parsed.data;
 }

@@ -4,10 +4,10 @@ import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { formatBytes } from '../../../shared/format/byteSize';
 import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema } from '../../../shared/protocol/envelope';
-import { fleetErrorMessage, ProtocolError } from '../../../shared/protocol/errors';
+import { ProtocolError } from '../../../shared/protocol/errors';
 import { checkAgentEvent, isAgentEvent } from '../../../shared/protocol/events';
 import { checkAgentResult, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
-import { HostError } from '../ssh/sshErrors';
+import { HostError, hostFailureMessage } from '../ssh/sshErrors';
 import { createLineSplitter, encodeLine } from '../../../shared/framing/jsonLines';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -20,13 +20,11 @@ const STDERR_TAIL_BYTES = 4096;
  */
 export class AgentCallError extends HostError {
   readonly code: number;
-  readonly reason: string;
 
   constructor(host: string, readonly method: string, failure: ProtocolError, guest = failure.guest) {
-    super(host, fleetErrorMessage(failure.reason, { host, guest }), 'permanent', guest);
+    super(host, failure.reason, 'permanent', guest);
     this.name = 'AgentCallError';
     this.code = failure.code;
-    this.reason = failure.reason;
   }
 }
 
@@ -129,7 +127,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     try {
       message = JSON.parse(line);
     } catch {
-      this.emit('protocolError', `Host ${this.host}: the agent sent a line that is not JSON: ${line.slice(0, 120)}`);
+      this.emit('protocolError', hostFailureMessage(this.host, { reason: `the agent sent a line that is not JSON: ${line.slice(0, 120)}` }));
       return;
     }
     const event = eventSchema.safeParse(message);
@@ -139,7 +137,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     }
     const response = responseSchema.safeParse(message);
     if (!response.success || typeof response.data.id !== 'number') {
-      this.emit('protocolError', `Host ${this.host}: the agent sent a message that is neither a response nor an event: ${line.slice(0, 120)}`);
+      this.emit('protocolError', hostFailureMessage(this.host, { reason: `the agent sent a message that is neither a response nor an event: ${line.slice(0, 120)}` }));
       return;
     }
     const call = this.pending.get(response.data.id);
@@ -165,7 +163,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     const call = id === undefined ? undefined : this.pending.get(Number(id));
     const size = `${bytes} bytes, over the protocol limit of ${MAX_LINE_BYTES} bytes (${formatBytes(MAX_LINE_BYTES, 'iec')})`;
     if (!call) {
-      this.emit('protocolError', `Host ${this.host}: the agent sent a line of ${size}; it was dropped`);
+      this.emit('protocolError', hostFailureMessage(this.host, { reason: `the agent sent a line of ${size}; it was dropped` }));
       return;
     }
     const reason = `the agent's answer to '${call.method}' is ${size}; it was dropped`;
@@ -176,7 +174,7 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     if (!isAgentEvent(name)) return;
     const parsed = checkAgentEvent(name, data);
     if (!parsed.ok) {
-      this.emit('protocolError', `Host ${this.host}: the agent's '${name}' event does not match the protocol`);
+      this.emit('protocolError', hostFailureMessage(this.host, { reason: `the agent's '${name}' event does not match the protocol` }));
       return;
     }
     this.emit('event', name, parsed.value);
@@ -184,10 +182,10 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
 
   private onClose(): void {
     const why = this.stderrTail.trim().split('\n').at(-1);
-    this.closedWith = new HostError(this.host, `Host ${this.host}: the connection to the agent was lost${why ? ` (${why})` : ''}`, 'unreachable');
+    this.closedWith = new HostError(this.host, `the connection to the agent was lost${why ? ` (${why})` : ''}`, 'unreachable');
     for (const [id, call] of this.pending) {
       const reason = `the connection to the agent was lost while waiting for '${call.method}'`;
-      this.settle(id, new HostError(this.host, fleetErrorMessage(reason, { host: this.host, guest: call.guest }), 'unreachable', call.guest));
+      this.settle(id, new HostError(this.host, reason, 'unreachable', call.guest));
     }
     this.emit('closed', this.closedWith);
   }

@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
 import type { z } from 'zod';
 import type { agentMethods } from '../../../shared/protocol/methods';
 import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
-import type { SshConnection } from '../ssh/sshConnection';
+import type { ConnectionStatus, SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
@@ -109,7 +109,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   async call<M extends AgentMethodName>(method: M, params: AgentParams<M>, options: CallOptions = {}): Promise<AgentResult<M>> {
     await this.whenReady(options);
     const rpc = this.rpc;
-    if (!rpc) throw new HostError(this.name, `Host ${this.name}: the agent is not running`, 'unreachable');
+    if (!rpc) throw new HostError(this.name, 'the agent is not running', 'unreachable', options.guest);
     return rpc.call(method, params, options);
   }
 
@@ -126,15 +126,14 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   private whenReady(options: CallOptions): Promise<void> {
     if (this.ready) return Promise.resolve();
     if (this.connection.status.state === 'connected') {
-      if (this.agentFailure) return Promise.reject(this.agentFailure);
+      if (this.agentFailure) return Promise.reject(HostError.of(this.name, this.agentFailure.failure, options.guest));
       if (!this.managed) {
-        return Promise.reject(new HostError(this.name, `Host ${this.name} is connected only as a jump host, without its agent; connect it (vfleet hosts connect ${this.name}) to manage it`, 'unreachable', options.guest));
+        return Promise.reject(new HostError(this.name, `is connected only as a jump host, without its agent; connect it (vfleet hosts connect ${this.name}) to manage it`, 'unreachable', options.guest, 'readsOn'));
       }
     }
     const status = this.connection.status;
     if (status.state !== 'connecting' && status.state !== 'connected') {
-      const cause = status.error ?? `Host ${this.name} is ${status.state === 'disconnected' ? 'not connected' : status.state}`;
-      return Promise.reject(new HostError(this.name, options.guest ? cause.replace(`Host ${this.name}`, `Host ${this.name}, guest ${options.guest}`) : cause, 'unreachable', options.guest));
+      return Promise.reject(this.notConnected(status, options.guest));
     }
     const waitMs = Math.min(options.timeoutMs ?? this.deps.readyWaitMs, this.deps.readyWaitMs);
     return new Promise<void>((resolve, reject) => {
@@ -147,16 +146,22 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
         else resolve();
       };
       const onSynced = (): void => done();
-      const onFailed = (error: HostError): void => done(error);
+      const onFailed = (error: HostError): void => done(HostError.of(this.name, error.failure, options.guest));
       const onStatus = (): void => {
         const now = this.connection.status;
-        if (now.state !== 'connecting' && now.state !== 'connected') done(new HostError(this.name, now.error ?? `Host ${this.name} is ${now.state}`, 'unreachable'));
+        if (now.state !== 'connecting' && now.state !== 'connected') done(this.notConnected(now, options.guest));
       };
-      const timer = setTimeout(() => done(new HostError(this.name, `Host ${this.name}: the agent was not ready within ${Math.round(waitMs / 1000)} s`, 'unreachable')), waitMs);
+      const timer = setTimeout(() => done(new HostError(this.name, `the agent was not ready within ${Math.round(waitMs / 1000)} s`, 'unreachable', options.guest)), waitMs);
       this.on('synced', onSynced);
       this.on('setupFailed', onFailed);
       this.connection.on('status', onStatus);
     });
+  }
+
+  /** Why a call cannot reach the agent of a host that is not connected: the connection's failure, for the call's guest. */
+  private notConnected(status: ConnectionStatus, guest: string | undefined): HostError {
+    if (status.error) return HostError.of(this.name, { ...status.error, kind: 'unreachable' }, guest);
+    return new HostError(this.name, `is ${status.state === 'disconnected' ? 'not connected' : status.state}`, 'unreachable', guest, 'readsOn');
   }
 
   private async setup(): Promise<void> {
@@ -170,7 +175,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       this.ready = true;
       this.emit('synced', sync);
     } catch (error) {
-      const failure = error instanceof HostError ? error : new HostError(this.name, `Host ${this.name}: ${(error as Error).message}`);
+      const failure = error instanceof HostError ? error : new HostError(this.name, (error as Error).message);
       this.rpc?.close();
       this.rpc = undefined;
       if (failure instanceof AdminActionError) {
@@ -204,12 +209,12 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
       if (refusal) throw refusal;
       if (rpc.closed && rpc.stderr.trim() !== '') {
-        throw new HostError(this.name, `Host ${this.name}: the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
+        throw new HostError(this.name, `the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
       }
       throw error;
     }
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new AdminActionError(this.name, `Host ${this.name}: its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
+      throw new AdminActionError(this.name, `its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
     }
     const list = await rpc.call('list', undefined);
     const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs });

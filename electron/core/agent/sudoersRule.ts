@@ -26,5 +26,5 @@ export function agentSudoersRule(user: string, nodePath: string, signingKey: Age
 /** The host's error when sudo's answer (stderr) means it wants a password, naming the rule to add. */
 export function sudoPasswordRefusal(host: string, user: string, stderr: string, nodePath: string, signingKey: AgentSigningKey): AdminActionError | undefined {
   if (!SUDO_PASSWORD.test(stderr)) return undefined;
-  return new AdminActionError(host, `Host ${host}: sudo asks ${user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${user} to install and start the vfleet agent without a password (sudoers: ${agentSudoersRule(user, nodePath, signingKey)}) or connect as root`);
+  return new AdminActionError(host, `sudo asks ${user} for a password; vfleet runs 'sudo -n' and cannot type one. Allow ${user} to install and start the vfleet agent without a password (sudoers: ${agentSudoersRule(user, nodePath, signingKey)}) or connect as root`);
 }

@@ -70,7 +70,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
   'inventory.history': {
     run: (context, params) => {
       const history = context.state.history(params.host, params.guest);
-      if (!history) throw new HostError(params.host, `Host ${params.host}${params.guest ? `, guest ${params.guest}` : ''}: not in the fleet`);
+      if (!history) throw new HostError(params.host, 'not in the fleet', 'permanent', params.guest);
       return history;
     },
   },

@@ -12,7 +12,7 @@ export class GuestLocks {
     const key = `${ref.host}/${ref.guest}`;
     const holder = this.held.get(key);
     if (holder !== undefined) {
-      throw new HostError(ref.host, `Host ${ref.host}, guest ${ref.guest}: busy: ${holder} from this vfleet is still running; try again when it has finished`, 'permanent', ref.guest);
+      throw new HostError(ref.host, `busy: ${holder} from this vfleet is still running; try again when it has finished`, 'permanent', ref.guest);
     }
     this.held.set(key, operation);
     let released = false;

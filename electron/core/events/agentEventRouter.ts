@@ -3,6 +3,7 @@
 import type { HostSession } from '../agent/hostSession';
 import type { HostRegistry } from '../hosts/hostRegistry';
 import type { FleetState } from '../inventory/fleetState';
+import { hostFailureMessage } from '../ssh/sshErrors';
 
 export function routeSessionEvents(session: HostSession, state: FleetState, registry: HostRegistry): void {
   const name = session.name;
@@ -21,6 +22,6 @@ export function routeSessionEvents(session: HostSession, state: FleetState, regi
     // A guest this core has not seen yet (built by hand on the host): read the list again.
     if (event[0] === 'guestState' && !state.applyGuestEvent(name, event[1])) void session.refresh().catch(() => undefined);
     else if (event[0] === 'healthSample' && !state.applyHealthSample(name, event[1])) void session.refresh().catch(() => undefined);
-    else if (event[0] === 'agentError') state.setAgentError(name, `Host ${name}: the agent's ${event[1].source} failed: ${event[1].message}`);
+    else if (event[0] === 'agentError') state.setAgentError(name, hostFailureMessage(name, { reason: `the agent's ${event[1].source} failed: ${event[1].message}` }));
   });
 }

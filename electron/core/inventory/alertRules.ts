@@ -2,8 +2,14 @@
 // FleetState reports what it saw; the rules here decide, so a new rule is an edit here only.
 import { formatBytes } from '../../../shared/format/byteSize';
 import type { Alert, AlertKind, AlertSeverity, AlertThresholds, GuestView } from '../../../shared/api/fleetState';
-import type { ConnectionStatus } from '../ssh/sshConnection';
+import type { ConnectionState } from '../ssh/sshConnection';
 import { AlertBook, alertId } from './fleetAlerts';
+
+/** A host's connection as the fleet state shows it: its state and, when down, the admin's words for why. */
+export interface ShownConnection {
+  state: ConnectionState;
+  error?: string;
+}
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = { diskFreeFraction: 0.1, limitQuietMs: 60_000, unreachableGraceMs: 0 };
 
@@ -76,7 +82,7 @@ export class AlertRules {
   }
 
   /** `current` reads the host's connection when a grace period ends: only a host still unreachable raises. */
-  connectionChanged(host: string, connection: ConnectionStatus, current: () => ConnectionStatus | undefined): void {
+  connectionChanged(host: string, connection: Pick<ShownConnection, 'state'>, current: () => ShownConnection | undefined): void {
     if (connection.state === 'unreachable') this.scheduleUnreachable(host, current);
     else if (connection.state === 'connected' || connection.state === 'disconnected') {
       this.cancelUnreachable(host);
@@ -141,7 +147,7 @@ export class AlertRules {
     }
   }
 
-  private scheduleUnreachable(host: string, current: () => ConnectionStatus | undefined): void {
+  private scheduleUnreachable(host: string, current: () => ShownConnection | undefined): void {
     const raise = (): void => {
       this.unreachableTimers.delete(host);
       const connection = current();

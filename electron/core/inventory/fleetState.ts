@@ -12,6 +12,7 @@ import type { AgentEventData } from '../../../shared/protocol/events';
 import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domain/guest';
 import type { HostSync } from '../agent/hostSession';
 import type { ConnectionStatus } from '../ssh/sshConnection';
+import { hostFailureMessage } from '../ssh/sshErrors';
 import { AlertRules } from './alertRules';
 import { summarizeFleet } from './fleetSummary';
 import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits } from './healthHistory';
@@ -116,7 +117,7 @@ export class FleetState {
     record.status = {
       ...rest,
       connection: connection.state,
-      ...(connection.error !== undefined ? { error: connection.error } : {}),
+      ...(connection.error !== undefined ? { error: hostFailureMessage(name, connection.error) } : {}),
       ...(connection.nextAttemptAt !== undefined ? { nextAttemptAt: connection.nextAttemptAt } : {}),
     };
     this.alerts.connectionChanged(name, connection, () => {

@@ -10,6 +10,7 @@ import type { CallOptions } from '../agent/agentRpcClient';
 import { loadAgentSigningKey, type AgentSigningKey } from '../agent/agentSigningKey';
 import { HostSession } from '../agent/hostSession';
 import type { HostRegistry } from '../hosts/hostRegistry';
+import { HostRegistryError } from '../hosts/hostRegistryError';
 import type { SecretKind, SecretStore } from '../secrets/secretStore';
 import { DEFAULT_BACKOFF } from '../ssh/backoff';
 import type { HostKeyVerifier } from '../ssh/hostKeyVerifier';
@@ -74,7 +75,7 @@ export class SessionPool {
 
   /** The session of a registry host, created (not started) on first use. */
   session(name: string): HostSession {
-    if (!this.options.registry.get(name)) throw new HostError(name, `There is no host named ${name} in the registry`);
+    if (!this.options.registry.get(name)) throw new HostRegistryError('notFound', name, `There is no host named ${name} in the registry`);
     return this.sessionOf(name);
   }
 
@@ -166,7 +167,7 @@ export class SessionPool {
     const hop = this.options.registry.jumpRoute(host.name).at(-1);
     if (!hop) return undefined;
     if (hop.kind !== 'registry') {
-      throw new HostError(host.name, `Host ${host.name}: its jump host ${host.jump} is not in the registry; add it as a host so its key can be checked`);
+      throw new HostError(host.name, `its jump host ${host.jump} is not in the registry; add it as a host so its key can be checked`);
     }
     const jump = this.sessionOf(hop.host.name).connection;
     jump.start();
@@ -175,8 +176,8 @@ export class SessionPool {
       return await jump.forwardTo(host.address, host.port);
     } catch (error) {
       // Whatever keeps the jump host down (a key to approve, a lost link) can pass: retry with backoff.
-      const cause = (error as Error).message.replace(`Host ${hop.host.name}: `, '');
-      throw new HostError(host.name, `Host ${host.name}: its jump host ${hop.host.name} is not available (${cause})`, 'unreachable');
+      const cause = error instanceof HostError ? error.detail : (error as Error).message;
+      throw new HostError(host.name, `its jump host ${hop.host.name} is not available (${cause})`, 'unreachable');
     }
   }
 }

@@ -31,9 +31,9 @@ export async function runRemote(connection: SshConnection, argv: readonly string
     channel.on('close', () => {
       if (timer) clearTimeout(timer);
       if (timedOut) {
-        reject(new HostError(connection.name, `Host ${connection.name}: '${argv[0]}' did not finish within ${options.timeoutMs} ms`, 'unreachable'));
+        reject(new HostError(connection.name, `'${argv[0]}' did not finish within ${options.timeoutMs} ms`, 'unreachable'));
       } else if (options.signal?.aborted) {
-        reject(new HostError(connection.name, `Host ${connection.name}: '${argv[0]}' was cancelled`));
+        reject(new HostError(connection.name, `'${argv[0]}' was cancelled`));
       } else {
         resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) });
       }

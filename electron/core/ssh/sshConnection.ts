@@ -7,7 +7,7 @@ import type { Host } from '../../../shared/api/hosts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { remoteCommand } from './remoteCommand';
 import { createSemaphore, type Semaphore } from './semaphore';
-import { describeSshError, HostError } from './sshErrors';
+import { describeSshError, HostError, hostFailureMessage, type HostFailure } from './sshErrors';
 
 export const OPENSSH_DEFAULT_MAX_SESSIONS = 10;
 
@@ -15,8 +15,8 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'unr
 
 export interface ConnectionStatus {
   state: ConnectionState;
-  /** Why the host is not connected, in words for the admin. */
-  error?: string;
+  /** Why the host is not connected, as fields: the host's name joins it when it is worded (hostFailureMessage). */
+  error?: HostFailure;
   /** When the next reconnect attempt starts (ms since the epoch), while unreachable. */
   nextAttemptAt?: number;
 }
@@ -122,12 +122,13 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       const onStatus = (status: ConnectionStatus): void => {
         if (status.state === 'connected') finish();
         else if (status.state === 'pendingApproval' || status.state === 'blocked' || status.state === 'failed' || status.state === 'disconnected') {
-          finish(new HostError(this.name, status.error ?? `Host ${this.name}: ${status.state}`));
+          finish(status.error ? HostError.of(this.name, status.error) : new HostError(this.name, status.state));
         }
       };
-      const onAbort = (): void => finish(new HostError(this.name, `Host ${this.name}: connecting was cancelled`));
+      const onAbort = (): void => finish(new HostError(this.name, 'connecting was cancelled'));
       const timer = setTimeout(() => {
-        finish(new HostError(this.name, this.current.error ?? `Host ${this.name}: not connected after ${Math.round(timeoutMs / 1000)} s`, 'unreachable'));
+        const why = this.current.error;
+        finish(why ? HostError.of(this.name, { ...why, kind: 'unreachable' }) : new HostError(this.name, `not connected after ${Math.round(timeoutMs / 1000)} s`, 'unreachable'));
       }, timeoutMs);
       this.on('status', onStatus);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -140,7 +141,8 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     const client = this.client;
     if (!client || this.current.state !== 'connected') {
       release();
-      throw new HostError(this.name, this.current.error ?? `Host ${this.name} is not connected`, 'unreachable');
+      const why = this.current.error;
+      throw why ? HostError.of(this.name, { ...why, kind: 'unreachable' }) : new HostError(this.name, 'is not connected', 'unreachable', undefined, 'readsOn');
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -158,7 +160,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
           continue;
         }
         release();
-        throw new HostError(this.name, `Host ${this.name}: could not open a command channel: ${(error as Error).message}`, 'unreachable');
+        throw new HostError(this.name, `could not open a command channel: ${(error as Error).message}`, 'unreachable');
       }
     }
   }
@@ -167,11 +169,11 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   forwardTo(address: string, port: number): Promise<Duplex> {
     const client = this.client;
     if (!client || this.current.state !== 'connected') {
-      return Promise.reject(new HostError(this.name, `Jump host ${this.name} is not connected`, 'unreachable'));
+      return Promise.reject(new HostError(this.name, 'is not connected', 'unreachable', undefined, 'readsOn'));
     }
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, address, port, (error, stream) => {
-        if (error) reject(new HostError(this.name, `Jump host ${this.name} could not reach ${address}:${port}: ${error.message}`, 'unreachable'));
+        if (error) reject(new HostError(this.name, `could not reach ${address}:${port}: ${error.message}`, 'unreachable'));
         else resolve(stream);
       });
     });
@@ -211,7 +213,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       sock?.destroy();
       if (abandoned()) return;
       this.handshake = undefined;
-      const failure = error instanceof HostError ? error : new HostError(host.name, `Host ${host.name}: ${(error as Error).message}`);
+      const failure = error instanceof HostError ? error : new HostError(host.name, (error as Error).message);
       this.afterFailure(failure);
       return;
     }
@@ -230,7 +232,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       this.deps.verifyHostKey(host, keyBlob).then(
         (result) => { verdict = result; verify(result.accepted); },
         (error: Error) => {
-          verdict = { accepted: false, state: 'blocked', message: `Host ${host.name}: its host key could not be checked: ${error.message}` };
+          verdict = { accepted: false, state: 'blocked', message: hostFailureMessage(host.name, { reason: `its host key could not be checked: ${error.message}` }) };
           verify(false);
         },
       );
@@ -255,16 +257,16 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       if (wasReady ? this.client !== client : abandoned()) return;
       if (!wasReady) this.handshake = undefined;
       const failure = verdict && !verdict.accepted
-        ? new HostError(host.name, verdict.message, 'permanent')
+        ? new HostError(host.name, verdict.message, 'permanent', undefined, 'whole')
         : lastError !== undefined
           ? describeSshError(host.name, host.address, host.port, lastError)
-          : new HostError(host.name, `Host ${host.name}: the SSH connection to ${host.address}:${host.port} was closed by the host`, 'unreachable');
+          : new HostError(host.name, `the SSH connection to ${host.address}:${host.port} was closed by the host`, 'unreachable');
       if (this.client === client) {
         this.client = undefined;
         this.emit('lost', failure);
       }
       if (verdict && !verdict.accepted) {
-        this.setStatus({ state: verdict.state, error: verdict.message });
+        this.setStatus({ state: verdict.state, error: failure.failure });
         return;
       }
       if (wasReady && this.wanted) this.attempt = 0;
@@ -279,12 +281,12 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (failure.kind !== 'unreachable') {
-      this.setStatus({ state: 'failed', error: failure.message });
+      this.setStatus({ state: 'failed', error: failure.failure });
       return;
     }
     const delay = backoffDelay(this.attempt, this.deps.settings.backoff);
     this.attempt += 1;
-    this.setStatus({ state: 'unreachable', error: failure.message, nextAttemptAt: Date.now() + delay });
+    this.setStatus({ state: 'unreachable', error: failure.failure, nextAttemptAt: Date.now() + delay });
     this.clearRetry();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -298,7 +300,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     this.abandonHandshake();
     const client = this.client;
     this.client = undefined;
-    this.setStatus({ state: 'failed', error: error.message });
+    this.setStatus({ state: 'failed', error: error.failure });
     client?.end();
   }
 

@@ -21,13 +21,13 @@ export async function sshCredentials(host: Host, sources: CredentialSources): Pr
   switch (host.auth.kind) {
     case 'agent': {
       const socket = env.SSH_AUTH_SOCK;
-      if (!socket) throw new HostError(host.name, `Host ${host.name} logs in with ssh-agent, but no agent is running here (SSH_AUTH_SOCK is not set); start ssh-agent or give the host a key file`, 'authentication');
+      if (!socket) throw new HostError(host.name, 'logs in with ssh-agent, but no agent is running here (SSH_AUTH_SOCK is not set); start ssh-agent or give the host a key file', 'authentication', undefined, 'readsOn');
       return { agent: socket };
     }
     case 'keyFile': {
       const keyPath = host.auth.keyPath;
       const privateKey = await readFile(keyPath).catch((error: NodeJS.ErrnoException) => {
-        throw new HostError(host.name, `Host ${host.name}: its key file ${keyPath} cannot be read (${error.code ?? error.message})`, 'authentication');
+        throw new HostError(host.name, `its key file ${keyPath} cannot be read (${error.code ?? error.message})`, 'authentication');
       });
       if (!host.auth.hasPassphrase) return { privateKey };
       const passphrase = await obtain(host, 'passphrase', `Passphrase for ${keyPath} (host ${host.name}): `, sources);
@@ -43,7 +43,7 @@ async function obtain(host: Host, kind: SecretKind, prompt: string, sources: Cre
   if (stored !== undefined) return stored;
   const answered = sources.ask ? await sources.ask(host.name, kind, prompt) : undefined;
   if (answered === undefined || answered === '') {
-    throw new HostError(host.name, `Host ${host.name} needs its ${kind === 'password' ? 'login password' : 'key passphrase'}, and none was given`, 'authentication');
+    throw new HostError(host.name, `needs its ${kind === 'password' ? 'login password' : 'key passphrase'}, and none was given`, 'authentication', undefined, 'readsOn');
   }
   await sources.remember?.(host.name, kind, answered);
   return answered;
