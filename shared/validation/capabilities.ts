@@ -29,17 +29,22 @@ export function normaliseCapability(text: string): LinuxCapability | undefined {
   return (LINUX_CAPABILITIES as readonly string[]).includes(name) ? (name as LinuxCapability) : undefined;
 }
 
-export const linuxCapabilitySchema = z
-  .string()
-  .max(40)
-  .transform((text, context) => {
-    const name = normaliseCapability(text);
-    if (!name) {
-      context.addIssue({ code: 'custom', message: `"${text}" is not a Linux capability (e.g. CAP_NET_RAW)` });
-      return z.NEVER;
-    }
-    return name;
-  });
+/** A name as one of util-vserver's lists spells it, normalised; anything else is refused naming the list. */
+function nameSchema<T extends string>(normalise: (text: string) => T | undefined, what: string) {
+  return z
+    .string()
+    .max(40)
+    .transform((text, context) => {
+      const name = normalise(text);
+      if (!name) {
+        context.addIssue({ code: 'custom', message: `"${text}" is not ${what}` });
+        return z.NEVER;
+      }
+      return name;
+    });
+}
+
+export const linuxCapabilitySchema = nameSchema(normaliseCapability, 'a Linux capability (e.g. CAP_NET_RAW)');
 
 /** Context capabilities (ccapabilities) with util-vserver's names. */
 export const CONTEXT_CAPABILITIES = [
@@ -62,17 +67,7 @@ export function normaliseContextCapability(text: string): ContextCapability | un
   return CONTEXT_CAPABILITY_ALIASES[lower];
 }
 
-export const contextCapabilitySchema = z
-  .string()
-  .max(40)
-  .transform((text, context) => {
-    const name = normaliseContextCapability(text);
-    if (!name) {
-      context.addIssue({ code: 'custom', message: `"${text}" is not a context capability (e.g. raw_icmp, set_utsname)` });
-      return z.NEVER;
-    }
-    return name;
-  });
+export const contextCapabilitySchema = nameSchema(normaliseContextCapability, 'a context capability (e.g. raw_icmp, set_utsname)');
 
 /** Context flags (cflags) with util-vserver's config names. */
 export const CONTEXT_FLAGS = [
@@ -95,14 +90,4 @@ export function normaliseContextFlag(text: string): ContextFlag | undefined {
   return (CONTEXT_FLAGS as readonly string[]).includes(lower) ? (lower as ContextFlag) : undefined;
 }
 
-export const contextFlagSchema = z
-  .string()
-  .max(40)
-  .transform((text, context) => {
-    const name = normaliseContextFlag(text);
-    if (!name) {
-      context.addIssue({ code: 'custom', message: `"${text}" is not a context flag (e.g. virt_uptime)` });
-      return z.NEVER;
-    }
-    return name;
-  });
+export const contextFlagSchema = nameSchema(normaliseContextFlag, 'a context flag (e.g. virt_uptime)');
