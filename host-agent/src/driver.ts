@@ -29,11 +29,15 @@ export interface UnameValues {
   domainname: string;
 }
 
+export type GuestRunState = Pick<GuestStatus, 'name' | 'xid' | 'state' | 'initPid'>;
+
 export interface Driver {
   readonly name: DriverName;
   readonly cgroupVersion: CgroupVersion;
   /** Guests whose state is read from the kernel now (never from agent memory). */
   status(config: GuestConfig): Promise<GuestStatus>;
+  /** Only whether the guest runs and its init: what the state watcher polls for, cheaper than status. */
+  runState(config: GuestConfig): Promise<GuestRunState>;
   start(config: GuestConfig): Promise<GuestStatus>;
   stop(config: GuestConfig): Promise<GuestStatus>;
   exec(config: GuestConfig, argv: string[], options?: ExecOptions): Promise<GuestProcess>;

@@ -1,12 +1,12 @@
-// Per-guest lock for every mutating operation. A lock is a folder `<key>.locks/` of numbered
-// generation files, each holding its owner (pid, start time, operation); the highest is the lock.
-// A taker that finds no holder, or a dead one, creates a higher number with link(2), which never
-// overwrites, and holds the lock only if afterwards no higher number exists, none appeared between
-// the one it inspected and its own, and the inspected one is still there; then it removes the
-// lower ones. A file is removed only by its own taker or by a holder (lower numbers), never renamed,
-// so two processes cannot both hold the lock (a stale takeover by rename-aside could). Release removes
-// the holder's file and the emptied folder; numbers start from the clock (µs), so a taker acting on
-// a view from before the folder was emptied finds a higher number or its inspected one gone.
+// Per-guest lock for every mutating operation. A lock is a folder `<key>.locks/` of entries, one
+// per taker, each holding its owner (pid, start time, operation) and named uniquely (time, pid,
+// random), so a name is never reused. A taker links its entry into place with link(2) (written
+// before, so never seen half-made), then looks at every other entry: it holds the lock only if no
+// other entry belongs to a live process; otherwise it removes its own and backs off. Two takers
+// that both see each other both back off and retry after a random pause; one that sees no live
+// entry after its own was linked is alone, because any later taker links after that look and so
+// sees it. Entries of dead owners (a holder that crashed) are ignored and removed by the next
+// holder. Release removes the holder's entry and the emptied folder.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -45,12 +45,19 @@ function busyError(key: string, cause: string, data?: Record<string, unknown>): 
   return key.startsWith('.') ? hostError(ERROR_CODES.busy, `the ${key.slice(1)} step is ${cause}`, data) : guestError(ERROR_CODES.busy, key, cause, data);
 }
 
-const GENERATION = /^[0-9]+$/;
+/** An entry name: microseconds, pid and 48 random bits; sorting by name sorts by time of taking. */
+const ENTRY = /^[0-9]{16}-[0-9]+-[0-9a-f]{12}$/;
 /** Left by a taker that died between writing its file and linking it. */
 const ABANDONED_NEW_FILE_MS = 60_000;
+/** Rounds of taking before "keeps changing hands"; each lost round waits 1-20 ms at random. */
+const ROUNDS = 50;
 
 function holdsIt(owner: LockOwner | undefined): owner is LockOwner {
   return owner !== undefined && isProcessAlive(owner.pid, owner.startTime);
+}
+
+function entryName(): string {
+  return `${String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).padStart(16, '0')}-${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
 export class GuestLocks {
@@ -69,28 +76,25 @@ export class GuestLocks {
   }
 
   private async take(key: string, folder: string, operation: string): Promise<HeldLock> {
-    // The single lock file of agents before generation folders: honoured while its owner lives.
+    // The single lock file of agents before lock folders: honoured while its owner lives.
     const legacy = await readOwner(join(this.directory, `${key}.lock`));
     if (holdsIt(legacy)) throw busyError(key, describeOwner(legacy), { holderPid: legacy.pid, operation: legacy.operation });
     const owner: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid), operation, since: Date.now() };
-    for (let attempt = 0; attempt < 8; attempt += 1) {
+    for (let round = 0; round < ROUNDS; round += 1) {
       await fs.mkdir(folder, { recursive: true, mode: 0o700 });
-      const inspected = (await generations(folder)).at(-1);
-      // Files are written before they are linked into place, so an unreadable one is damaged, not half-written.
-      const holder = inspected === undefined ? undefined : await readOwner(join(folder, String(inspected)));
-      if (holdsIt(holder)) throw busyError(key, describeOwner(holder), { holderPid: holder.pid, operation: holder.operation });
-      const mine = Math.max((inspected ?? 0) + 1, Date.now() * 1000);
-      const file = join(folder, String(mine));
-      if (!await linkNew(folder, file, owner)) continue;
-      const after = await generations(folder);
-      const contested = after.some((generation) => generation > mine || (generation < mine && (inspected === undefined || generation > inspected)));
-      if (contested || (inspected !== undefined && !after.includes(inspected))) {
-        await fs.rm(file, { force: true });
-        continue;
+      // Somebody holds it (or is taking it this instant): busy, without adding an entry.
+      const holder = (await liveEntries(folder, undefined))[0];
+      if (holder) throw busyError(key, describeOwner(holder.owner), { holderPid: holder.owner.pid, operation: holder.owner.operation });
+      const name = entryName();
+      if (!await linkNew(folder, join(folder, name), owner)) continue;
+      if ((await liveEntries(folder, name)).length === 0) {
+        await removeDeadEntries(folder, name);
+        await removeAbandonedNewFiles(folder);
+        return { release: () => release(folder, join(folder, name)) };
       }
-      for (const generation of after) if (generation < mine) await fs.rm(join(folder, String(generation)), { force: true });
-      await removeAbandonedNewFiles(folder);
-      return { release: () => release(folder, file) };
+      // Another taker linked its entry at the same time: both step back, and retry at random.
+      await fs.rm(join(folder, name), { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1 + Math.floor(Math.random() * 20)));
     }
     throw busyError(key, 'busy: its lock keeps changing hands; try again');
   }
@@ -106,19 +110,38 @@ export class GuestLocks {
   }
 }
 
-async function generations(folder: string): Promise<number[]> {
+async function entries(folder: string): Promise<string[]> {
   const names = await fs.readdir(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return names.filter((name) => GENERATION.test(name)).map(Number).sort((a, b) => a - b);
+  return names.filter((name) => ENTRY.test(name)).sort();
+}
+
+/** The entries (but `mine`) whose owner is alive, oldest first. */
+async function liveEntries(folder: string, mine: string | undefined): Promise<{ name: string; owner: LockOwner }[]> {
+  const live: { name: string; owner: LockOwner }[] = [];
+  for (const name of await entries(folder)) {
+    if (name === mine) continue;
+    const owner = await readOwner(join(folder, name));
+    if (holdsIt(owner)) live.push({ name, owner });
+  }
+  return live;
+}
+
+/** Removes the entries of dead owners; only the holder does, so a live taker's entry is never touched. */
+async function removeDeadEntries(folder: string, mine: string): Promise<void> {
+  for (const name of await entries(folder)) {
+    if (name === mine) continue;
+    if (!holdsIt(await readOwner(join(folder, name)))) await fs.rm(join(folder, name), { force: true });
+  }
 }
 
 function newFilePath(folder: string): string {
   return join(folder, `.new-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-/** Creates `file` with the owner already in it; false when that generation exists or a release just removed the folder. */
+/** Creates `file` with the owner already in it; false when a release just removed the folder. */
 async function linkNew(folder: string, file: string, owner: LockOwner): Promise<boolean> {
   const written = newFilePath(folder);
   try {

@@ -6,7 +6,7 @@ import type { UnreadableGuest } from '../../../shared/domain/guest';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { GuestConfigCache } from '../config/guestConfigCache';
 import { listGuestNames, readGuestConfig } from '../config/guestConfigStore';
-import type { Driver } from '../driver';
+import type { Driver, GuestRunState } from '../driver';
 import { asAgentError, hostError } from '../errors/agentError';
 import type { AgentPaths } from '../host/agentPaths';
 import { GuestLocks } from '../locks/guestLock';
@@ -77,6 +77,14 @@ export class AgentContext {
   async statusOf(config: GuestConfig): Promise<GuestStatus> {
     try {
       return await this.driver.status(config);
+    } catch (error) {
+      throw asAgentError(error, config.name);
+    }
+  }
+
+  async runStateOf(config: GuestConfig): Promise<GuestRunState> {
+    try {
+      return await this.driver.runState(config);
     } catch (error) {
       throw asAgentError(error, config.name);
     }

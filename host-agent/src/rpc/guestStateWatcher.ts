@@ -2,7 +2,8 @@
 // process, util-vserver by hand): the status of every guest is polled and only changes are told.
 import { watch, type FSWatcher } from 'node:fs';
 import type { AgentEventData } from '../../../shared/protocol/events';
-import type { GuestStatus } from '../../../shared/domain/guest';
+import type { GuestConfig, GuestStatus } from '../../../shared/domain/guest';
+import type { GuestRunState } from '../driver';
 import type { AgentContext } from '../operations/agentContext';
 
 export const STATE_POLL_MS = 500;
@@ -23,7 +24,9 @@ export class GuestStateWatcher {
 
   /** Reads the current state of every guest (the subscriber's baseline) and starts watching. */
   async start(): Promise<GuestStatus[]> {
-    const { statuses } = await this.readStatuses();
+    const read = await this.readStatuses((config) => this.context.statusOf(config));
+    // A guest kept at its last known state has no fresh count of processes.
+    const statuses = read.statuses.map((status): GuestStatus => ('processes' in status ? status : { ...status, processes: 0 }));
     this.known = new Map(statuses.map((status) => [status.name, { state: status.state, xid: status.xid }]));
     if (!this.timer) {
       this.timer = setInterval(() => void this.poll(), STATE_POLL_MS);
@@ -46,17 +49,17 @@ export class GuestStateWatcher {
     this.watcher = undefined;
   }
 
-  /** The status of every readable guest, and the names whose configuration cannot be read right now. */
-  private async readStatuses(): Promise<{ statuses: GuestStatus[]; unreadable: Set<string> }> {
-    const statuses: GuestStatus[] = [];
+  /** The state (`read`) of every readable guest, and the names whose configuration cannot be read right now. */
+  private async readStatuses<S extends GuestRunState>(read: (config: GuestConfig) => Promise<S>): Promise<{ statuses: (S | GuestRunState)[]; unreadable: Set<string> }> {
+    const statuses: (S | GuestRunState)[] = [];
     const { configs, unreadable } = await this.context.scanConfigs();
     for (const config of configs) {
       // A guest whose state cannot be read this instant keeps its last known state.
-      const status = await this.context.statusOf(config).catch(() => undefined);
+      const status = await read(config).catch(() => undefined);
       if (status) statuses.push(status);
       else {
         const previous = this.known.get(config.name);
-        if (previous) statuses.push({ name: config.name, xid: config.xid, state: previous.state, processes: 0 });
+        if (previous) statuses.push({ name: config.name, xid: config.xid, state: previous.state });
       }
     }
     return { statuses, unreadable: new Set(unreadable.map((guest) => guest.name)) };
@@ -81,7 +84,8 @@ export class GuestStateWatcher {
   }
 
   private async compare(): Promise<void> {
-    const { statuses, unreadable } = await this.readStatuses();
+    // Polls need only the state: the count of processes and the uptime of a full status cost more.
+    const { statuses, unreadable } = await this.readStatuses((config) => this.context.runStateOf(config));
     // A guest whose configuration cannot be read still exists: it keeps its last known state.
     const seen = new Set<string>(unreadable);
     const time = Date.now();

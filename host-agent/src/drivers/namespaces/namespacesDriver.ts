@@ -269,6 +269,10 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     name: 'namespaces',
     cgroupVersion: cgroups.version,
     status: async (config) => statusOf(config, await initOf(config)),
+    runState: async (config) => {
+      const init = await readInitProcess(pathsOf(config).pidFile, cgroups, config.name, false);
+      return { name: config.name, xid: config.xid, state: init ? 'running' : 'stopped', initPid: init?.pid };
+    },
     start,
     stop,
     exec,

@@ -73,7 +73,8 @@ let ownPidNamespace: number | undefined;
  */
 const checkedInits = new Map<string, { pidFileText: string; init: ProcessIdentity; pidNamespace: number }>();
 
-export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string): Promise<InitProcess | undefined> {
+/** The guest's init as the kernel knows it; `withKeeper: false` skips looking at the keeper (InitProcess.keeper stays unset). */
+export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string, withKeeper = true): Promise<InitProcess | undefined> {
   const pidFileText = readKernelText(pidFile) ?? '';
   const recorded = parsePidFile(pidFileText);
   if (!recorded) {
@@ -84,14 +85,14 @@ export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, gu
   if (!init) return undefined;
   const checked = checkedInits.get(pidFile);
   if (checked && checked.pidFileText === pidFileText && checked.init.startTicks === init.startTicks && checked.init.pid === init.pid) {
-    return { ...init, pidNamespace: checked.pidNamespace, keeper: await liveIdentity(recorded.keeper) };
+    return { ...init, pidNamespace: checked.pidNamespace, keeper: withKeeper ? await liveIdentity(recorded.keeper) : undefined };
   }
   if (!(await cgroups.pids(guest)).includes(init.pid)) return undefined;
   const pidNamespace = await namespaceInode(init.pid, 'pid');
   ownPidNamespace ??= await namespaceInode('self', 'pid');
   if (pidNamespace === undefined || pidNamespace === ownPidNamespace) return undefined;
   checkedInits.set(pidFile, { pidFileText, init, pidNamespace });
-  return { ...init, pidNamespace, keeper: await liveIdentity(recorded.keeper) };
+  return { ...init, pidNamespace, keeper: withKeeper ? await liveIdentity(recorded.keeper) : undefined };
 }
 
 /**
