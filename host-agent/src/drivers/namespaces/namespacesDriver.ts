@@ -244,7 +244,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   async function sample(configs: GuestConfig[]): Promise<GuestSample[]> {
     return Promise.all(configs.map(async (config) => {
       const init = await initOf(config);
-      const usage = await cgroups.readUsage(config.name);
+      const usage = await cgroups.readSampleCounters(config.name);
       const figures = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
       return {
         name: config.name,

@@ -131,6 +131,18 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
       if (cpu && (await directoryExists(cpu))) usage.throttledUsec = Math.round(((await readKeyValues(cpu, 'cpu.stat')).get('throttled_time') ?? 0) / 1000);
       return usage;
     },
+    async readSampleCounters(guest) {
+      // A missing controller or cgroup reads as no file: zeros, without a look at the directory first.
+      const memory = directoryFor('memory', guest);
+      const pids = directoryFor('pids', guest);
+      const cpuacct = directoryFor('cpuacct', guest);
+      return {
+        cpuUsageUsec: cpuacct ? Math.round(((await readNumber(cpuacct, 'cpuacct.usage')) ?? 0) / 1000) : 0,
+        memoryHits: memory ? (await readNumber(memory, 'memory.failcnt')) ?? 0 : 0,
+        oomKills: memory ? (await readKeyValues(memory, 'memory.oom_control')).get('oom_kill') ?? 0 : 0,
+        processesHits: pids ? (await readKeyValues(pids, 'pids.events')).get('max') ?? 0 : 0,
+      };
+    },
     freeze: (guest) => setFreezer(guest, 'FROZEN'),
     thaw: (guest) => setFreezer(guest, 'THAWED'),
     async killAll(guest) {

@@ -103,6 +103,17 @@ export function cgroupV2Driver(base: string): GuestCgroups {
         throttledUsec: cpuStat.get('throttled_usec') ?? 0,
       };
     },
+    async readSampleCounters(guest) {
+      // A missing cgroup reads as no file: zeros, without a look at the directory first.
+      const directory = directoryOf(guest);
+      const memoryEvents = await readKeyValues(directory, 'memory.events');
+      return {
+        cpuUsageUsec: (await readKeyValues(directory, 'cpu.stat')).get('usage_usec') ?? 0,
+        memoryHits: memoryEvents.get('max') ?? 0,
+        oomKills: memoryEvents.get('oom_kill') ?? 0,
+        processesHits: (await readKeyValues(directory, 'pids.events')).get('max') ?? 0,
+      };
+    },
     async freeze(guest) {
       await writeControl(directoryOf(guest), 'cgroup.freeze', '1');
       await waitFrozen(directoryOf(guest), true);

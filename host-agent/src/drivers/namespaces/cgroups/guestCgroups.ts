@@ -11,6 +11,9 @@ export interface CgroupUsage extends Omit<GuestLimitUsage, 'limits'> {
   cpuSystemUsec: number;
 }
 
+/** What a health sample takes of a guest's cgroup: fewer files than CgroupUsage, read every second. */
+export type SampleCounters = Pick<CgroupUsage, 'cpuUsageUsec' | 'memoryHits' | 'processesHits' | 'oomKills'>;
+
 export interface GuestCgroups {
   readonly version: CgroupVersion;
   /** Creates the guest's cgroup(s); existing ones are kept. */
@@ -23,6 +26,8 @@ export interface GuestCgroups {
   exists(guest: string): Promise<boolean>;
   applyLimits(guest: string, limits: GuestLimits): Promise<void>;
   readUsage(guest: string): Promise<CgroupUsage>;
+  /** The counters of a health sample; zeros when the cgroup does not exist. */
+  readSampleCounters(guest: string): Promise<SampleCounters>;
   freeze(guest: string): Promise<void>;
   thaw(guest: string): Promise<void>;
   /** SIGKILL to every process of the guest's cgroup. */

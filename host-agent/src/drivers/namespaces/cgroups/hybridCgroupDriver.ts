@@ -18,6 +18,7 @@ export function hybridCgroupDriver(v1: GuestCgroups, v2: GuestCgroups): GuestCgr
     exists: async (guest) => (await v2.exists(guest)) || (await v1.exists(guest)),
     applyLimits: (guest, limits) => v1.applyLimits(guest, limits),
     readUsage: (guest) => v1.readUsage(guest),
+    readSampleCounters: (guest) => v1.readSampleCounters(guest),
     freeze: (guest) => v2.freeze(guest),
     thaw: (guest) => v2.thaw(guest),
     killAll: (guest) => v2.killAll(guest),
