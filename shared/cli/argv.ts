@@ -7,7 +7,7 @@ export interface OptionDef {
   name: string;
   /** Other accepted spellings, e.g. ['--context'] (util-vserver's) or ['-m']. */
   aliases?: readonly string[];
-  /** The value's placeholder in help (e.g. 'XID'); absent for a flag. */
+  /** The name help shows for the option's value (e.g. 'XID'); absent for a flag. */
   value?: string;
   help: string;
 }
