@@ -1,9 +1,105 @@
-// The window the desktop app opens until the fleet views land with the desktop shell.
-export function App() {
+// The window: navigation, the link banner, the command palette and the view the hash names.
+import { useEffect, useState } from 'react';
+import { CommandPalette } from './app/CommandPalette';
+import { routeHref, useRoute, type Route } from './app/routes';
+import { useAlerts, useLink, useLoaded } from './store/useFleet';
+import { Loading } from './widgets/Notice';
+import { ActivityView } from './views/activity/ActivityView';
+import { GuestList } from './views/guests/GuestList';
+import { GuestPage } from './views/guests/GuestPage';
+import { HostPage } from './views/hosts/HostPage';
+import { FleetOverview } from './views/overview/FleetOverview';
+import { SettingsView } from './views/settings/SettingsView';
+
+const NAVIGATION: Array<{ label: string; route: Route; matches: Route['view'][] }> = [
+  { label: 'Overview', route: { view: 'overview' }, matches: ['overview', 'host'] },
+  { label: 'Guests', route: { view: 'guests' }, matches: ['guests', 'guest'] },
+  { label: 'Activity', route: { view: 'activity' }, matches: ['activity'] },
+  { label: 'Settings', route: { view: 'settings' }, matches: ['settings'] },
+];
+
+function LinkBanner() {
+  const link = useLink();
+  if (link.state === 'open') return null;
   return (
-    <main>
-      <h1>vfleet</h1>
-      <p>Manage your fleet with the vfleet command for now: npm run vfleet -- --help</p>
-    </main>
+    <div className={`link-banner ${link.state === 'lost' ? 'lost' : ''}`} role="alert">
+      {link.state === 'connecting'
+        ? 'Connecting to the fleet core…'
+        : `Connection to the core lost, retrying (attempt ${link.attempt})${link.reason ? `: ${link.reason}` : ''}. What is shown is the last known state.`}
+    </div>
+  );
+}
+
+function CurrentView({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'overview':
+      return <FleetOverview />;
+    case 'guests':
+      return <GuestList />;
+    case 'host':
+      return <HostPage key={route.host} host={route.host} />;
+    case 'guest':
+      return <GuestPage key={`${route.host}/${route.guest}`} host={route.host} guest={route.guest} />;
+    case 'activity':
+      return <ActivityView />;
+    case 'settings':
+      return <SettingsView />;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const loaded = useLoaded();
+  const alerts = useAlerts();
+  const [palette, setPalette] = useState(false);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setPalette((open) => !open);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route.view]);
+  const critical = alerts.filter((alert) => alert.severity === 'critical').length;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={(event) => {
+        event.preventDefault();
+        document.getElementById('main')?.focus();
+      }}>Skip to content</a>
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand" aria-hidden="true">vfleet</div>
+        <ul>
+          {NAVIGATION.map((entry) => {
+            const current = entry.matches.includes(route.view);
+            return (
+              <li key={entry.label}>
+                <a href={routeHref(entry.route)} aria-current={current ? 'page' : undefined} className={current ? 'current' : ''}>
+                  {entry.label}
+                  {entry.label === 'Activity' && alerts.length > 0 ? (
+                    <span className={`count ${critical > 0 ? 'tone-bad' : 'tone-warn'}`} aria-label={`${alerts.length} active alerts`}>{alerts.length}</span>
+                  ) : null}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        <button type="button" className="palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
+          Command palette <kbd>Ctrl K</kbd>
+        </button>
+      </nav>
+      <div className="workspace">
+        <LinkBanner />
+        <main id="main" tabIndex={-1} className="content">
+          {loaded ? <CurrentView route={route} /> : <Loading what="the fleet" />}
+        </main>
+      </div>
+      {palette ? <CommandPalette onClose={() => setPalette(false)} /> : null}
+    </div>
   );
 }

@@ -1,0 +1,40 @@
+// How the views print figures: shares as percentages, byte counts and vserver-stat's own cells
+// (shared/), durations and clock times.
+import { formatBytes } from '../../../shared/format/byteSize';
+import { shortenTime } from '../../../shared/vserver/shortenTime';
+
+export { formatBytes };
+
+export function formatPercent(fraction: number | undefined, digits = 1): string {
+  return fraction === undefined || !Number.isFinite(fraction) ? '–' : `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** vserver-stat's UPTIME cell for a guest that started at `startedAt`. */
+export function formatUptime(startedAt: number | undefined, now: number): string {
+  return startedAt === undefined ? '–' : shortenTime(Math.max(0, Math.round(now - startedAt)));
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatClock(time: number): string {
+  return new Date(time).toLocaleTimeString(undefined, { hour12: false });
+}
+
+export function formatDateTime(time: number | string): string {
+  const date = new Date(time);
+  return `${date.toLocaleDateString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' })} ${date.toLocaleTimeString(undefined, { hour12: false })}`;
+}
+
+/** "3 min ago", for times of the recent past. */
+export function formatAgo(time: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - time) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
