@@ -90,7 +90,7 @@ export function App() {
           })}
         </ul>
         <button type="button" className="palette-button" onClick={() => setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
-          Command palette <kbd>Ctrl K</kbd>
+          Commands <kbd>Ctrl K</kbd>
         </button>
       </nav>
       <div className="workspace">

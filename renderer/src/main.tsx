@@ -1,5 +1,6 @@
 // The renderer's entry: the theme, the client of the core, the fleet store fed by its feed, and
 // the app.
+import './zodJitless';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ServicesProvider, type AppServices } from './app/appContext';

@@ -17,8 +17,12 @@ export interface TimeChartProps<P extends { time: number }> {
   points: readonly P[];
   lines: ChartLine<P>[];
   format: (value: number) => string;
-  /** Fixed value range, e.g. [0, 1] for shares; default: from the data. */
+  /** Fixed value range, e.g. [0, 1] for shares; default: 0 to a little above the data. */
   domain?: [number, number | 'auto'];
+  /** Whole numbers only on the value axis (counts). */
+  integer?: boolean;
+  /** Top of the value axis while every value is 0. */
+  zeroTop?: number;
   height?: number;
   /** Shown instead of the chart when there are no points yet. */
   emptyText: string;
@@ -27,7 +31,7 @@ export interface TimeChartProps<P extends { time: number }> {
 /** Pixels per min/max bucket: a bucket draws two points, so this keeps about one point per 2 px. */
 const PIXELS_PER_BUCKET = 4;
 
-export function TimeChart<P extends { time: number }>({ title, points, lines, format, domain, height = 150, emptyText }: TimeChartProps<P>) {
+export function TimeChart<P extends { time: number }>({ title, points, lines, format, domain, integer = false, zeroTop = 1, height = 150, emptyText }: TimeChartProps<P>) {
   const frame = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   useLayoutEffect(() => {
@@ -81,7 +85,8 @@ export function TimeChart<P extends { time: number }>({ title, points, lines, fo
             />
             <YAxis
               stroke="var(--text-muted)" tick={{ fontSize: 11 }} width={56} tickFormatter={format}
-              domain={domain ?? [0, 'auto']} allowDataOverflow={false}
+              allowDecimals={!integer} allowDataOverflow={false}
+              domain={[domain?.[0] ?? 0, typeof domain?.[1] === 'number' ? domain[1] : (dataMax: number) => (dataMax > 0 ? dataMax * 1.1 : zeroTop)]}
             />
             <Tooltip
               isAnimationActive={false} labelFormatter={(label) => formatClock(Number(label))}

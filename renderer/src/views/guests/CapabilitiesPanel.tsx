@@ -3,7 +3,7 @@
 // effect at the guest's next start; a running guest keeps the set it started with, so what changed
 // since then is listed as waiting for the next start.
 import { useCallback, useEffect, useState } from 'react';
-import { CONTEXT_CAPABILITIES, LINUX_CAPABILITIES, SECURE_BCAPABILITIES, SECURE_CCAPABILITIES } from '../../../../shared/validation/capabilities';
+import { CONTEXT_CAPABILITIES, LINUX_CAPABILITIES } from '../../../../shared/validation/capabilities';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { useGuest } from '../../store/useFleet';
@@ -17,9 +17,9 @@ interface Caps {
 
 type ListId = 'bcapabilities' | 'ccapabilities';
 
-const LISTS: Array<{ id: ListId; title: string; file: string; names: readonly string[]; secure: readonly string[]; add: 'add' | 'ccapAdd'; drop: 'drop' | 'ccapDrop' }> = [
-  { id: 'bcapabilities', title: 'Bounding set', file: 'bcapabilities', names: LINUX_CAPABILITIES, secure: SECURE_BCAPABILITIES, add: 'add', drop: 'drop' },
-  { id: 'ccapabilities', title: 'Context capabilities', file: 'ccapabilities', names: CONTEXT_CAPABILITIES, secure: SECURE_CCAPABILITIES, add: 'ccapAdd', drop: 'ccapDrop' },
+const LISTS: Array<{ id: ListId; title: string; file: string; names: readonly string[]; add: 'add' | 'ccapAdd'; drop: 'drop' | 'ccapDrop' }> = [
+  { id: 'bcapabilities', title: 'Bounding set', file: 'bcapabilities', names: LINUX_CAPABILITIES, add: 'add', drop: 'drop' },
+  { id: 'ccapabilities', title: 'Context capabilities', file: 'ccapabilities', names: CONTEXT_CAPABILITIES, add: 'ccapAdd', drop: 'ccapDrop' },
 ];
 
 export function CapabilitiesPanel({ host, guest }: { host: string; guest: string }) {
@@ -70,8 +70,7 @@ export function CapabilitiesPanel({ host, guest }: { host: string; guest: string
       <p className="muted">
         {running && atStart
           ? `Running since ${formatClock(atStart.startedAt)} with the set configured then; changes here apply at its next start.`
-          : 'Stopped: the configured set applies when it starts.'}{' '}
-        Both add to util-vserver's secure default, which every start grants.
+          : 'Stopped: the configured set applies when it starts.'}
       </p>
       {LISTS.map((list) => {
         const configured = caps[list.id];
@@ -81,9 +80,8 @@ export function CapabilitiesPanel({ host, guest }: { host: string; guest: string
         return (
           <section key={list.id} aria-label={list.title} className="caps-list">
             <h3>{list.title} <span className="muted small mono">{list.file}</span></h3>
-            <p className="small muted">Secure default: {list.secure.join(', ')}</p>
             <ul className="chips">
-              {configured.length === 0 ? <li className="muted">nothing beyond the secure default</li> : null}
+              {configured.length === 0 ? <li className="muted">none</li> : null}
               {configured.map((name) => (
                 <li key={name} className={`chip ${added.includes(name) ? 'chip-pending' : ''}`}>
                   <span className="mono">{name}</span>

@@ -36,10 +36,10 @@ export function GuestCharts({ name, live, history, memoryLimit }: { name: string
   const noMinute = 'No whole minute recorded yet.';
   return (
     <div className="chart-grid">
-      <TimeChart title={`CPU of ${name}`} points={joined} lines={CPU} format={share} emptyText={waiting} />
+      <TimeChart title={`CPU of ${name}`} points={joined} lines={CPU} format={share} zeroTop={0.01} emptyText={waiting} />
       <TimeChart title={`Memory of ${name}`} points={joined} lines={MEMORY} format={bytes} domain={[0, memoryLimit ?? 'auto']} emptyText={waiting} />
-      <TimeChart title={`Processes of ${name}`} points={joined} lines={PROCESSES} format={count} emptyText={waiting} />
-      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={DAY_CPU} format={share} emptyText={noMinute} />
+      <TimeChart title={`Processes of ${name}`} points={joined} lines={PROCESSES} format={count} integer zeroTop={4} emptyText={waiting} />
+      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={DAY_CPU} format={share} zeroTop={0.01} emptyText={noMinute} />
       <TimeChart title={`Memory of ${name}, per minute (24 h)`} points={minutes} lines={DAY_MEMORY} format={bytes} emptyText={noMinute} />
     </div>
   );
