@@ -66,6 +66,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
   });
 
   const shoot = async (name: string): Promise<void> => {
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   };
   const open = async (hash: string, heading: string): Promise<void> => {
@@ -76,8 +77,9 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
   };
   const hostRow = (name: string): Locator => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   const cgroupFile = async (host: string, file: string): Promise<string> => (await lab.exec(host, ['cat', `/sys/fs/cgroup/${file}`])).stdout.trim();
+  /** The guest's init, as its pid file on the host names it (pid first), is a live process there. */
   const initRunning = async (host: string, guest: string): Promise<boolean> =>
-    (await lab.exec(host, ['sh', '-c', `kill -0 "$(cat /run/vfleet/guests/${guest}/init.pid)"`])).code === 0;
+    (await lab.exec(host, ['sh', '-c', `read pid rest < /run/vfleet/guests/${guest}/init.pid && kill -0 "$pid"`])).code === 0;
 
   it('shows the inventory: every host connected with its driver and guests, every guest with its state', async () => {
     await page.getByRole('heading', { level: 1, name: 'Fleet overview' }).waitFor(WAIT);
@@ -199,7 +201,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
   it('shows every other view populated: a host page with charts, Activity with the audit log, Settings', async () => {
     await open('#/hosts/lab-1', 'lab-1');
     await page.getByRole('region', { name: 'Agent' }).getByText('uploaded on this connection').waitFor(WAIT);
-    await page.getByRole('figure', { name: 'CPU of lab-1' }).locator('svg.recharts-surface').waitFor(WAIT);
+    await page.getByRole('figure', { name: 'CPU of lab-1', exact: true }).locator('svg.recharts-surface').waitFor(WAIT);
     await shoot('host');
 
     await open('#/activity', 'Activity');
@@ -210,8 +212,17 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await shoot('activity');
 
     await open('#/settings', 'Settings');
-    await page.getByRole('textbox', { name: /Health sample interval/ }).waitFor(WAIT);
+    const interval = page.getByRole('textbox', { name: /Health sample interval/ });
+    await interval.waitFor(WAIT);
     await shoot('settings');
+    await interval.fill('50');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('the sample interval is at least 200 ms').waitFor(WAIT);
+    expect((await core!.core.invoke('settings.get', {})).healthIntervalMs).toBe(1_000);
+    await interval.fill('2000');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Saved and applied.').waitFor(WAIT);
+    expect((await core!.core.invoke('settings.get', {})).healthIntervalMs).toBe(2_000);
     await page.getByRole('radio', { name: 'Dark' }).check();
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, WAIT);
     await open('#/', 'Fleet overview');

@@ -28,6 +28,13 @@ export interface TimeChartProps<P extends { time: number }> {
   emptyText: string;
 }
 
+/** The smallest 1, 2, 2.5 or 5 times a power of ten at or above the value: an axis top that reads well. */
+function niceCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((candidate) => candidate * power >= value) ?? 10;
+  return step * power;
+}
+
 /** Pixels per min/max bucket: a bucket draws two points, so this keeps about one point per 2 px. */
 const PIXELS_PER_BUCKET = 4;
 
@@ -86,7 +93,7 @@ export function TimeChart<P extends { time: number }>({ title, points, lines, fo
             <YAxis
               stroke="var(--text-muted)" tick={{ fontSize: 11 }} width={56} tickFormatter={format}
               allowDecimals={!integer} allowDataOverflow={false}
-              domain={[domain?.[0] ?? 0, typeof domain?.[1] === 'number' ? domain[1] : (dataMax: number) => (dataMax > 0 ? dataMax * 1.1 : zeroTop)]}
+              domain={[domain?.[0] ?? 0, typeof domain?.[1] === 'number' ? domain[1] : (dataMax: number) => (dataMax > 0 ? niceCeiling(dataMax * 1.05) : zeroTop)]}
             />
             <Tooltip
               isAnimationActive={false} labelFormatter={(label) => formatClock(Number(label))}

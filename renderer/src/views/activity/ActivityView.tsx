@@ -141,7 +141,7 @@ function AuditLog() {
                   <td>{entry.guest ?? '–'}</td>
                   <td><span className={`badge tone-${entry.result === 'ok' ? 'ok' : 'bad'}`}>{entry.result}</span></td>
                   <td className="num">{Math.round(entry.durationMs)}</td>
-                  <td className="detail mono">{entry.error ?? JSON.stringify(entry.params)}</td>
+                  <td className="detail mono" title={entry.error ?? JSON.stringify(entry.params)}>{entry.error ?? JSON.stringify(entry.params)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,10 +1,11 @@
 // A guest's limits next to their usage and hit counts, edited in place and applied with
 // guest.limits: live on a running guest, at its next start on a stopped one. Values are checked
 // with the API's own schema first, so a wrong value is named and nothing is sent.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { GuestLimits, GuestLimitUsage } from '../../../../shared/domain/guest';
 import { formatSize } from '../../../../shared/format/byteSize';
 import { limitChangesSchema, type LimitChanges } from '../../../../shared/protocol/schemas';
+import { parseSize } from '../../../../shared/validation/size';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { formatBytes } from '../../widgets/format';
@@ -41,6 +42,17 @@ function initialValues(limits: GuestLimits): Record<FieldId, string> {
   return Object.fromEntries(FIELDS.map((field) => [field.id, field.read(limits)])) as Record<FieldId, string>;
 }
 
+/** True when the text reads as a size; otherwise records why not, in parseSize's own words. */
+function sizeReads(text: string, field: LimitField, errors: Partial<Record<FieldId, string>>): boolean {
+  try {
+    parseSize(text);
+    return true;
+  } catch (error) {
+    errors[field.id] = `${field.label}: ${(error as Error).message}`;
+    return false;
+  }
+}
+
 /** The changed fields as guest.limits takes them (empty = remove), or the first wrong value per field. */
 function changesFrom(values: Record<FieldId, string>, initial: Record<FieldId, string>): { changes: LimitChanges; errors: Partial<Record<FieldId, string>> } {
   const raw: Record<string, unknown> = {};
@@ -50,6 +62,7 @@ function changesFrom(values: Record<FieldId, string>, initial: Record<FieldId, s
     if (text === initial[field.id]) continue;
     if (text === '') raw[field.id] = null;
     else if (field.kind === 'count' && !/^\d+$/.test(text)) errors[field.id] = `${field.label}: “${text}” is not a whole number (example: ${field.example})`;
+    else if (field.kind === 'size' && !sizeReads(text, field, errors)) continue;
     else if (field.kind === 'fraction' && !/^\d*\.?\d+$/.test(text)) errors[field.id] = `${field.label}: “${text}” is not a number of CPUs (example: ${field.example})`;
     else raw[field.id] = field.kind === 'count' || field.kind === 'fraction' ? Number(text) : text;
   }
@@ -64,7 +77,7 @@ function changesFrom(values: Record<FieldId, string>, initial: Record<FieldId, s
   return { changes: parsed.success ? parsed.data : {}, errors };
 }
 
-function usageOf(field: LimitField, usage: GuestLimitUsage): React.ReactNode {
+function usageOf(field: LimitField, usage: GuestLimitUsage): ReactNode {
   const { limits } = usage;
   switch (field.id) {
     case 'memoryHard':

@@ -28,7 +28,7 @@ export function ProcessesPanel({ host, guest, running }: { host: string; guest: 
     <div className="processes">
       <div className="toolbar">
         <button type="button" onClick={() => void read()}>Read processes again</button>
-        {rows ? <span className="muted">{rows.list.length} processes at {formatClock(rows.at)}</span> : null}
+        {rows ? <span className="muted">{rows.list.length} {rows.list.length === 1 ? 'process' : 'processes'} at {formatClock(rows.at)}</span> : null}
       </div>
       {failure ? <FailureNotice failure={failure} /> : null}
       {rows ? (

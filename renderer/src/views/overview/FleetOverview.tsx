@@ -44,8 +44,8 @@ const HostRow = memo(function HostRow({ name }: { name: string }) {
     <tr className={down ? 'row-down' : ''}>
       <th scope="row"><a href={routeHref({ view: 'host', host: name })}>{name}</a></th>
       <td><ConnectionBadge state={host.connection} /></td>
-      <td>{host.info?.driver ?? host.agent?.driver ?? '–'}{host.info ? ` (cgroup v${host.info.cgroupVersion})` : ''}</td>
-      <td className="mono">{host.info?.kernel ?? '–'}</td>
+      <td className="nowrap">{host.info?.driver ?? host.agent?.driver ?? '–'}{host.info ? ` (cgroup v${host.info.cgroupVersion})` : ''}</td>
+      <td className="mono nowrap">{host.info?.kernel ?? '–'}</td>
       <td className="num">{running} / {guests.length}</td>
       <td>
         <span className="cell-with-spark">
@@ -64,7 +64,7 @@ const HostRow = memo(function HostRow({ name }: { name: string }) {
         <Meter label={`Guest disk of ${name}`} fraction={health && diskUsed !== undefined ? diskUsed / health.diskTotal : undefined}
           text={health && diskUsed !== undefined ? `${formatBytes(diskUsed)} / ${formatBytes(health.diskTotal)}` : '–'} />
       </td>
-      <td className="detail">{host.error ?? host.agentError ?? (host.agent ? `agent ${host.agent.version}` : '')}</td>
+      <td className="detail" title={host.error ?? host.agentError}>{host.error ?? host.agentError ?? (host.agent ? `agent ${host.agent.version}` : '')}</td>
     </tr>
   );
 });

@@ -90,6 +90,7 @@ export function CoreSettings() {
       const later = SETTINGS_APPLIED_AT_START.filter((key) => key in checked.data);
       setSaved(later.length > 0 ? `Saved. The ${later.join(', ')} settings apply when vfleet next starts; the rest apply now.` : 'Saved and applied.');
     } catch (error) {
+      if (update.theme !== undefined && settings) applyTheme(settings.theme);
       setFailure(describeFailure('save the settings', error));
     }
     setBusy(false);
@@ -148,7 +149,11 @@ export function CoreSettings() {
           <legend>Theme</legend>
           {THEME_CHOICES.map((choice) => (
             <label key={choice} className="check">
-              <input type="radio" name="theme" value={choice} checked={theme === choice} disabled={busy} onChange={() => void save({ theme: choice }, {})} />
+              <input type="radio" name="theme" value={choice} checked={theme === choice} onChange={() => {
+                // Shown at once; put back if the core refuses it.
+                applyTheme(choice);
+                void save({ theme: choice }, {});
+              }} />
               {THEME_LABEL[choice]}
             </label>
           ))}
