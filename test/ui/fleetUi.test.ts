@@ -38,6 +38,10 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     lab = await labUp(LAB);
     core = await startCore();
     await onboardLabHosts(core.core, lab);
+    // Two racks, so the overview groups its hosts by tag.
+    for (const [name, tag] of [['lab-1', 'rack-a'], ['lab-2', 'rack-a'], ['lab-3', 'rack-b']] as const) {
+      await core.core.invoke('hosts.update', { name, patch: { tags: [tag] } });
+    }
     for (const guest of GUESTS) {
       await core.core.invoke('guest.build', {
         host: guest.host,
@@ -229,7 +233,13 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await shoot('overview-dark');
     await open('#/settings', 'Settings');
     await page.getByRole('radio', { name: 'Follow the system' }).check();
-    await page.waitForFunction(() => document.documentElement.dataset.theme === undefined, undefined, WAIT);
+    // The browser context prefers light.
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light', undefined, WAIT);
+    // 'Follow the system' follows the OS's preference as it changes.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark', undefined, WAIT);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light', undefined, WAIT);
     await open('#/', 'Fleet overview');
     await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
     await shoot('overview');
@@ -238,5 +248,26 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
 
   it('left nothing in the browser console: no error, no warning', () => {
     expect(consoleProblems).toEqual([]);
+  });
+
+  it('says the connection to the core is lost while it is, and shows the fleet as it is now once it reconnects', async () => {
+    const port = server!.port;
+    const quiet = consoleProblems.length;
+    await server!.close();
+    server = undefined;
+    await page.getByRole('alert').getByText('Connection to the core lost, retrying').waitFor(WAIT);
+    await shoot('connection-lost');
+    // Changed while the page is cut off: only a fresh snapshot can tell it.
+    await core!.core.invoke('guest.stop', { host: 'lab-2', guest: 'web2' });
+    server = await startBrowserMode({ core: core!.core, port, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
+    // The new server's token, exchanged in a second tab, gives the browser the cookie the first page's next attempt carries.
+    const tab = await page.context().newPage();
+    await tab.goto(server.url);
+    await tab.close();
+    await page.getByRole('alert').getByText('Connection to the core lost').waitFor({ state: 'detached', ...WAIT });
+    await open('#/guests/lab-2/web2', 'web2');
+    await page.getByRole('button', { name: 'Start', exact: true }).waitFor(WAIT);
+    // While the core was gone the browser reported each refused attempt, and nothing else.
+    expect(consoleProblems.slice(quiet).filter((line) => !line.includes(`ws://127.0.0.1:${port}/bridge`))).toEqual([]);
   });
 });

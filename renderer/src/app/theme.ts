@@ -1,5 +1,5 @@
-// The colour theme in effect: the core's setting ('system' follows the OS's light or dark
-// preference), applied as data-theme on <html>; the CSS variables do the rest.
+// The colour theme in effect: the core's setting, 'system' following the OS's light or dark
+// preference as it changes, applied as data-theme="light|dark" on <html>; the CSS variables do the rest.
 import { useSyncExternalStore } from 'react';
 import { THEMES, type Theme } from '../../../shared/api/settings';
 import type { VfleetClient } from '../api/vfleetClient';
@@ -8,12 +8,25 @@ export type ThemeChoice = Theme;
 export const THEME_CHOICES = THEMES;
 
 const listeners = new Set<() => void>();
+const osDark = window.matchMedia('(prefers-color-scheme: dark)');
 let current: ThemeChoice = 'system';
+
+/** The theme in effect, for the palette's "switch to dark/light". */
+export function effectiveTheme(): 'light' | 'dark' {
+  if (current !== 'system') return current;
+  return osDark.matches ? 'dark' : 'light';
+}
+
+function paint(): void {
+  document.documentElement.dataset.theme = effectiveTheme();
+}
+
+osDark.addEventListener('change', paint);
+paint();
 
 export function applyTheme(choice: ThemeChoice): void {
   current = choice;
-  if (choice === 'system') delete document.documentElement.dataset.theme;
-  else document.documentElement.dataset.theme = choice;
+  paint();
   for (const listener of listeners) listener();
 }
 
@@ -36,10 +49,4 @@ export function useTheme(): ThemeChoice {
     },
     () => current,
   );
-}
-
-/** The theme in effect, for the palette's "switch to dark/light". */
-export function effectiveTheme(): 'light' | 'dark' {
-  if (current !== 'system') return current;
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }

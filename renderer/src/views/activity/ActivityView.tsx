@@ -10,6 +10,7 @@ import { formatDateTime, formatDuration } from '../../widgets/format';
 import { EmptyState, FailureNotice, Loading } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
 import { AlertList } from './AlertList';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 const AUDIT_LIMIT = 500;
 
@@ -23,16 +24,7 @@ function Operations() {
         <EmptyState title="Nothing run from this window yet">Actions you start here (start, stop, limits, commands in many guests) are listed with their progress and outcome.</EmptyState>
       ) : (
         <table className="table table-dense">
-          <thead>
-            <tr>
-              <th scope="col">Operation</th>
-              <th scope="col">Status</th>
-              <th scope="col">Progress</th>
-              <th scope="col">Started</th>
-              <th scope="col" className="num">Took</th>
-              <th scope="col"><span className="visually-hidden">Actions</span></th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Operation', 'Status', 'Progress', 'Started', { label: 'Took', numeric: true }, { label: 'Actions', hidden: true }]} />
           <tbody>
             {operations.map((operation) => (
               <tr key={operation.id} className={operation.status === 'failed' ? 'row-failed' : ''}>
@@ -119,18 +111,7 @@ function AuditLog() {
       ) : (
         <div className="scroll-box tall">
           <table className="table table-dense">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">User</th>
-                <th scope="col">Action</th>
-                <th scope="col">Host</th>
-                <th scope="col">Guest</th>
-                <th scope="col">Result</th>
-                <th scope="col" className="num">ms</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Time', 'User', 'Action', 'Host', 'Guest', 'Result', { label: 'ms', numeric: true }, 'Detail']} />
             <tbody>
               {shown.map((entry, index) => (
                 <tr key={`${entry.time}-${index}`} className={entry.result === 'error' ? 'row-failed' : ''}>

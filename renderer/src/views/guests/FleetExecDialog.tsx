@@ -9,6 +9,7 @@ import { describeFailure, type Failure } from '../../app/failures';
 import { Dialog } from '../../widgets/Dialog';
 import { formatDuration } from '../../widgets/format';
 import { FailureNotice } from '../../widgets/Notice';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 const TIMEOUT_MS = 300_000;
 
@@ -95,14 +96,7 @@ export function FleetExecDialog({ targets, onClose }: { targets: readonly GuestR
           </div>
           <table className="table exec-results">
             <caption className="visually-hidden">Command results per guest</caption>
-            <thead>
-              <tr>
-                <th scope="col">Guest</th>
-                <th scope="col" className="num">Exit</th>
-                <th scope="col" className="num">Duration</th>
-                <th scope="col">Output</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Guest', { label: 'Exit', numeric: true }, { label: 'Duration', numeric: true }, 'Output']} />
             <tbody>
               {shown.map((outcome) => (
                 <tr key={`${outcome.host}/${outcome.guest}`} className={failed(outcome) ? 'row-failed' : ''}>

@@ -1,27 +1,19 @@
 // A guest's charts: CPU (share of its host), resident memory and processes over the live window,
-// and CPU and memory per minute over the last 24 hours.
+// then its last 24 hours.
 import { useMemo } from 'react';
-import type { HealthHistory, MinuteAggregate } from '../../../../shared/api/health';
+import type { HealthHistory } from '../../../../shared/api/health';
 import type { GuestSeriesField } from '../../store/fleetStore';
 import type { SeriesPoint } from '../../store/liveSeries';
 import { joinLive } from '../../store/useHistory';
 import { formatBytes, formatPercent } from '../../widgets/format';
+import { DayCharts } from '../../widgets/DayCharts';
 import { TimeChart, type ChartLine } from '../../widgets/TimeChart';
 
 type GuestPoint = SeriesPoint<GuestSeriesField>;
-type MinutePoint = MinuteAggregate & { time: number };
 
 const CPU: ChartLine<GuestPoint>[] = [{ label: 'CPU', value: (point) => point.cpu, color: 'var(--chart-1)' }];
 const MEMORY: ChartLine<GuestPoint>[] = [{ label: 'RSS', value: (point) => point.memoryBytes, color: 'var(--chart-2)' }];
 const PROCESSES: ChartLine<GuestPoint>[] = [{ label: 'Processes', value: (point) => point.processes, color: 'var(--chart-3)' }];
-const DAY_CPU: ChartLine<MinutePoint>[] = [
-  { label: 'Max', value: (point) => point.cpuMax, color: 'var(--chart-1)' },
-  { label: 'Average', value: (point) => point.cpuAvg, color: 'var(--chart-5)' },
-];
-const DAY_MEMORY: ChartLine<MinutePoint>[] = [
-  { label: 'Max', value: (point) => point.memoryMax, color: 'var(--chart-2)' },
-  { label: 'Average', value: (point) => point.memoryAvg, color: 'var(--chart-5)' },
-];
 const share = (value: number): string => formatPercent(value, value < 0.1 ? 2 : 1);
 const bytes = (value: number): string => formatBytes(value);
 const count = (value: number): string => String(Math.round(value));
@@ -31,16 +23,13 @@ export function GuestCharts({ name, live, history, memoryLimit }: { name: string
     () => joinLive(history?.live, live, (point) => ({ time: point.time, cpu: point.cpu, memoryBytes: point.memoryBytes, processes: point.processes ?? 0 })),
     [history, live],
   );
-  const minutes = useMemo(() => (history?.minutes ?? []).map((minute) => ({ ...minute, time: minute.minute })), [history]);
   const waiting = `No samples of ${name} yet: they arrive once a second while it runs and its host is connected.`;
-  const noMinute = 'No whole minute recorded yet.';
   return (
     <div className="chart-grid">
       <TimeChart title={`CPU of ${name}`} points={joined} lines={CPU} format={share} zeroTop={0.01} emptyText={waiting} />
       <TimeChart title={`Memory of ${name}`} points={joined} lines={MEMORY} format={bytes} domain={[0, memoryLimit ?? 'auto']} emptyText={waiting} />
       <TimeChart title={`Processes of ${name}`} points={joined} lines={PROCESSES} format={count} integer zeroTop={4} emptyText={waiting} />
-      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={DAY_CPU} format={share} zeroTop={0.01} emptyText={noMinute} />
-      <TimeChart title={`Memory of ${name}, per minute (24 h)`} points={minutes} lines={DAY_MEMORY} format={bytes} emptyText={noMinute} />
+      <DayCharts name={name} history={history} cpuTop={0.01} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { describeFailure, type Failure } from '../../app/failures';
 import { formatBytes } from '../../widgets/format';
 import { Meter } from '../../widgets/Meter';
 import { FailureNotice, Loading, SuccessNotice } from '../../widgets/Notice';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 type FieldId = 'memoryHard' | 'memorySoft' | 'processes' | 'cpu' | 'cpuSet' | 'ioWeight';
 
@@ -159,14 +160,7 @@ export function LimitsEditor({ host, guest }: { host: string; guest: string }) {
       }}
     >
       <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Limit</th>
-            <th scope="col">Value</th>
-            <th scope="col">Usage</th>
-            <th scope="col" className="num">Hits</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Limit', 'Value', 'Usage', { label: 'Hits', numeric: true }]} />
         <tbody>
           {FIELDS.map((field) => (
             <tr key={field.id}>

@@ -6,6 +6,7 @@ import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { formatBytes, formatClock } from '../../widgets/format';
 import { EmptyState, FailureNotice, Loading } from '../../widgets/Notice';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 export function ProcessesPanel({ host, guest, running }: { host: string; guest: string; running: boolean }) {
   const services = useServices();
@@ -34,17 +35,7 @@ export function ProcessesPanel({ host, guest, running }: { host: string; guest: 
       {rows ? (
         <div className="scroll-box">
           <table className="table table-dense">
-            <thead>
-              <tr>
-                <th scope="col" className="num">PID</th>
-                <th scope="col" className="num">PPID</th>
-                <th scope="col">CONTEXT</th>
-                <th scope="col">USER</th>
-                <th scope="col">STAT</th>
-                <th scope="col" className="num">RSS</th>
-                <th scope="col">COMMAND</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={[{ label: 'PID', numeric: true }, { label: 'PPID', numeric: true }, 'CONTEXT', 'USER', 'STAT', { label: 'RSS', numeric: true }, 'COMMAND']} />
             <tbody>
               {rows.list.map((row) => (
                 <tr key={row.pid}>

@@ -2,28 +2,20 @@
 // from before the page opened joined to the deltas since), and CPU and memory over the last 24
 // hours from the per-minute aggregates (the core keeps no 24-hour load or disk history).
 import { useMemo } from 'react';
-import type { HealthHistory, MinuteAggregate } from '../../../../shared/api/health';
+import type { HealthHistory } from '../../../../shared/api/health';
 import type { HostSeriesField } from '../../store/fleetStore';
 import type { SeriesPoint } from '../../store/liveSeries';
 import { joinLive } from '../../store/useHistory';
 import { formatBytes, formatPercent } from '../../widgets/format';
+import { DayCharts } from '../../widgets/DayCharts';
 import { TimeChart, type ChartLine } from '../../widgets/TimeChart';
 
 type HostPoint = SeriesPoint<HostSeriesField>;
-type MinutePoint = MinuteAggregate & { time: number };
 
 const CPU: ChartLine<HostPoint>[] = [{ label: 'CPU', value: (point) => point.cpu, color: 'var(--chart-1)' }];
 const MEMORY: ChartLine<HostPoint>[] = [{ label: 'Used', value: (point) => point.memoryBytes, color: 'var(--chart-2)' }];
 const LOAD: ChartLine<HostPoint>[] = [{ label: 'Load (1 min)', value: (point) => point.load1, color: 'var(--chart-3)' }];
 const DISK: ChartLine<HostPoint>[] = [{ label: 'Used', value: (point) => point.diskUsedBytes, color: 'var(--chart-4)' }];
-const DAY_CPU: ChartLine<MinutePoint>[] = [
-  { label: 'Max', value: (point) => point.cpuMax, color: 'var(--chart-1)' },
-  { label: 'Average', value: (point) => point.cpuAvg, color: 'var(--chart-5)' },
-];
-const DAY_MEMORY: ChartLine<MinutePoint>[] = [
-  { label: 'Max', value: (point) => point.memoryMax, color: 'var(--chart-2)' },
-  { label: 'Average', value: (point) => point.memoryAvg, color: 'var(--chart-5)' },
-];
 const bytes = (value: number): string => formatBytes(value);
 const share = (value: number): string => formatPercent(value, 0);
 const load = (value: number): string => value.toFixed(2);
@@ -33,7 +25,6 @@ export function HostCharts({ name, live, history, memoryTotal }: { name: string;
     () => joinLive(history?.live, live, (point) => ({ time: point.time, cpu: point.cpu, memoryBytes: point.memoryBytes, load1: Number.NaN, diskUsedBytes: Number.NaN })),
     [history, live],
   );
-  const minutes = useMemo(() => (history?.minutes ?? []).map((minute) => ({ ...minute, time: minute.minute })), [history]);
   const waiting = `No samples of ${name} yet: they arrive once a second while it is connected.`;
   return (
     <>
@@ -46,8 +37,7 @@ export function HostCharts({ name, live, history, memoryTotal }: { name: string;
       </div>
       <h2>Last 24 hours</h2>
       <div className="chart-grid">
-        <TimeChart title={`CPU of ${name}, per minute`} points={minutes} lines={DAY_CPU} format={share} domain={[0, 1]} emptyText="No whole minute recorded yet; the first shows a minute after the host connects." />
-        <TimeChart title={`Memory of ${name}, per minute`} points={minutes} lines={DAY_MEMORY} format={bytes} emptyText="No whole minute recorded yet; the first shows a minute after the host connects." />
+        <DayCharts name={name} history={history} cpuTop={1} />
       </div>
     </>
   );

@@ -12,6 +12,7 @@ import { EmptyState, FailureNotice } from '../../widgets/Notice';
 import { ConnectionBadge, GuestStateBadge } from '../../widgets/StateBadge';
 import { useNow } from '../../widgets/useNow';
 import { HostCharts } from './HostCharts';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 function Facts({ rows, label }: { rows: Array<[string, React.ReactNode]>; label: string }) {
   return (
@@ -155,17 +156,7 @@ export function HostPage({ host: name }: { host: string }) {
           <EmptyState title={`No guests on ${name}`}>Build one with <code>vfleet guest build {name} NAME --xid N</code>.</EmptyState>
         ) : (
           <table className="table table-dense">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">CTX</th>
-                <th scope="col" className="num">PROC</th>
-                <th scope="col" className="num">RSS</th>
-                <th scope="col" className="num">CPU</th>
-                <th scope="col">IP</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Name', 'State', { label: 'CTX', numeric: true }, { label: 'PROC', numeric: true }, { label: 'RSS', numeric: true }, { label: 'CPU', numeric: true }, 'IP']} />
             <tbody>
               {guests.map((guest) => (
                 <tr key={guest.name} className={down ? 'row-down' : ''}>

@@ -10,6 +10,7 @@ import { EmptyState } from '../../widgets/Notice';
 import { Sparkline } from '../../widgets/Sparkline';
 import { ConnectionBadge } from '../../widgets/StateBadge';
 import { AlertList } from '../activity/AlertList';
+import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 type StateFilter = 'all' | 'up' | 'attention' | 'down';
 
@@ -73,19 +74,7 @@ function HostTable({ caption, names }: { caption: string; names: string[] }) {
   return (
     <table className="table">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Host</th>
-          <th scope="col">State</th>
-          <th scope="col">Driver</th>
-          <th scope="col">Kernel</th>
-          <th scope="col" className="num">Guests</th>
-          <th scope="col">CPU</th>
-          <th scope="col">Memory</th>
-          <th scope="col">Disk</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Host', 'State', 'Driver', 'Kernel', { label: 'Guests', numeric: true }, 'CPU', 'Memory', 'Disk', 'Detail']} />
       <tbody>
         {names.map((name) => <HostRow key={name} name={name} />)}
       </tbody>

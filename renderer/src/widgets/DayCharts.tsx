@@ -1,0 +1,31 @@
+// The last 24 hours of a host or a guest from the core's per-minute aggregates: CPU and memory,
+// each as its per-minute maximum and average.
+import { useMemo } from 'react';
+import type { HealthHistory, MinuteAggregate } from '../../../shared/api/health';
+import { formatBytes, formatPercent } from './format';
+import { TimeChart, type ChartLine } from './TimeChart';
+
+type MinutePoint = MinuteAggregate & { time: number };
+
+const CPU: ChartLine<MinutePoint>[] = [
+  { label: 'Max', value: (point) => point.cpuMax, color: 'var(--chart-1)' },
+  { label: 'Average', value: (point) => point.cpuAvg, color: 'var(--chart-5)' },
+];
+const MEMORY: ChartLine<MinutePoint>[] = [
+  { label: 'Max', value: (point) => point.memoryMax, color: 'var(--chart-2)' },
+  { label: 'Average', value: (point) => point.memoryAvg, color: 'var(--chart-5)' },
+];
+const share = (value: number): string => formatPercent(value, value < 0.1 ? 2 : 1);
+const bytes = (value: number): string => formatBytes(value);
+const NO_MINUTE = 'No whole minute recorded yet; the first shows a minute after sampling starts.';
+
+/** cpuTop: the CPU axis's top while every value is 0 (a host's whole capacity, or a small share for a guest). */
+export function DayCharts({ name, history, cpuTop }: { name: string; history: HealthHistory | undefined; cpuTop: number }) {
+  const minutes = useMemo(() => (history?.minutes ?? []).map((minute) => ({ ...minute, time: minute.minute })), [history]);
+  return (
+    <>
+      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={CPU} format={share} zeroTop={cpuTop} emptyText={NO_MINUTE} />
+      <TimeChart title={`Memory of ${name}, per minute (24 h)`} points={minutes} lines={MEMORY} format={bytes} emptyText={NO_MINUTE} />
+    </>
+  );
+}

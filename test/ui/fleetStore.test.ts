@@ -1,0 +1,121 @@
+// The renderer's fleet store on the core's own message shapes: a snapshot and deltas applied in
+// order, each batch notifying only the topics it changed (so one guest's delta re-renders only
+// what shows that guest), live series bounded and fed by health deltas, a later snapshot (after a
+// reconnect) replacing the fleet; and the chart downsampling that keeps every peak.
+import { describe, expect, it } from 'vitest';
+import type { FleetSnapshot, GuestView, HostStatus } from '../../shared/api/fleetState';
+import { GUEST_SERIES_CAPACITY, FleetStore, guestKey } from '../../renderer/src/store/fleetStore';
+import { downsampleMinMax } from '../../renderer/src/widgets/downsample';
+
+const T0 = 1_800_000_000_000;
+
+function host(name: string, time = T0): HostStatus {
+  return {
+    name, address: `10.0.0.${name.length}`, port: 22, user: 'root', tags: [], trust: 'trusted', connection: 'connected',
+    health: { time, cpu: 0.5, cpus: 2, memoryTotal: 8e9, memoryUsed: 2e9, load: [1, 1, 1], diskTotal: 1e11, diskFree: 5e10 },
+  };
+}
+
+function guest(hostName: string, name: string, xid: number): GuestView {
+  return { host: hostName, name, xid, state: 'running', processes: 1 };
+}
+
+function snapshotOf(guestsPerHost: number): FleetSnapshot {
+  const hosts = ['h1', 'h2'].map((name) => ({ ...host(name), guests: Array.from({ length: guestsPerHost }, (_, index) => guest(name, `g${index}`, 100 + index)) }));
+  return {
+    hosts,
+    summary: { hosts: { total: 2, up: 2, down: 0, needAttention: 0 }, guests: { total: 2 * guestsPerHost, running: 2 * guestsPerHost, stopped: 0 }, cpu: { busyCpus: 2, totalCpus: 4, fraction: 0.5 }, memory: { usedBytes: 4e9, totalBytes: 16e9, fraction: 0.25 } },
+    alerts: [],
+  };
+}
+
+/** Counts the notifications each topic gets. */
+function watch(store: FleetStore, topics: string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(topics.map((topic) => [topic, 0]));
+  for (const topic of topics) store.subscribe(topic, () => { counts[topic] = (counts[topic] ?? 0) + 1; });
+  return counts;
+}
+
+describe('the fleet store', () => {
+  it('applies a snapshot of 1,000 guests and a guest delta notifies only that guest, its host\'s list and the fleet list', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(500));
+    expect(store.guestViews()).toHaveLength(1000);
+    const counts = watch(store, [`guest:${guestKey('h1', 'g1')}`, `guest:${guestKey('h1', 'g2')}`, 'guests', 'guests:h1', 'guests:h2', 'hosts', 'summary']);
+    const before = store.guest('h1', 'g2');
+    store.applyDeltas([{ type: 'guest', guest: { ...guest('h1', 'g1', 101), state: 'stopped', processes: 0 } }]);
+    expect(counts).toEqual({ [`guest:${guestKey('h1', 'g1')}`]: 1, [`guest:${guestKey('h1', 'g2')}`]: 0, guests: 1, 'guests:h1': 1, 'guests:h2': 0, hosts: 0, summary: 0 });
+    expect(store.guest('h1', 'g1')?.state).toBe('stopped');
+    // Unchanged guests keep their object, so memoised rows skip rendering.
+    expect(store.guest('h1', 'g2')).toBe(before);
+    expect(store.guestsOf('h2')).toBe(store.guestsOf('h2'));
+  });
+
+  it('notifies each changed topic once per batch, however many deltas the batch holds', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(3));
+    const counts = watch(store, ['guests', 'hosts']);
+    store.applyDeltas([
+      { type: 'guest', guest: { ...guest('h1', 'g0', 100), processes: 5 } },
+      { type: 'guest', guest: { ...guest('h2', 'g1', 101), processes: 6 } },
+      { type: 'host', host: host('h1', T0 + 1000) },
+      { type: 'host', host: host('h2', T0 + 1000) },
+    ]);
+    expect(counts).toEqual({ guests: 1, hosts: 1 });
+  });
+
+  it('feeds a guest\'s figures and its live series from health deltas, bounded, ignoring a repeated sample', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(1));
+    const counts = watch(store, [`series:${guestKey('h1', 'g0')}`, `series:${guestKey('h2', 'g0')}`]);
+    const samples = GUEST_SERIES_CAPACITY + 25;
+    for (let second = 1; second <= samples; second += 1) {
+      store.applyDeltas([{ type: 'health', host: 'h1', point: { time: T0 + second * 1000, cpu: 0.5, memoryBytes: 1 }, guests: [{ name: 'g0', point: { time: T0 + second * 1000, cpu: second / 10_000, memoryBytes: second * 1024, processes: 3 } }] }]);
+    }
+    store.applyDeltas([{ type: 'health', host: 'h1', point: { time: T0 + samples * 1000, cpu: 0.5, memoryBytes: 1 }, guests: [{ name: 'g0', point: { time: T0 + samples * 1000, cpu: 0.9, memoryBytes: 1, processes: 3 } }] }]);
+    const points = store.guestSeriesOf('h1', 'g0')?.points() ?? [];
+    expect(points).toHaveLength(GUEST_SERIES_CAPACITY);
+    expect(points[0]?.time).toBe(T0 + 26 * 1000);
+    expect(points[points.length - 1]).toEqual({ time: T0 + samples * 1000, cpu: samples / 10_000, memoryBytes: samples * 1024, processes: 3 });
+    expect(store.guest('h1', 'g0')).toMatchObject({ memoryBytes: 1, processes: 3 });
+    expect(counts[`series:${guestKey('h1', 'g0')}`]).toBe(samples);
+    expect(counts[`series:${guestKey('h2', 'g0')}`]).toBe(0);
+  });
+
+  it('records a host\'s load and disk from its status, once per sample time', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(0));
+    store.applyDeltas([{ type: 'host', host: host('h1', T0 + 1000) }, { type: 'host', host: { ...host('h1', T0 + 1000), connection: 'unreachable' } }]);
+    expect(store.hostSeriesOf('h1')?.points().map((point) => [point.time, point.load1, point.diskUsedBytes])).toEqual([[T0, 1, 5e10], [T0 + 1000, 1, 5e10]]);
+    expect(store.host('h1')?.connection).toBe('unreachable');
+  });
+
+  it('moves a cleared alert to the cleared list, and a new snapshot replaces hosts, guests and alerts', () => {
+    const store = new FleetStore(() => T0 + 5000);
+    store.applySnapshot(snapshotOf(2));
+    store.applyDeltas([{ type: 'alert', alert: { id: 'a1', kind: 'hostUnreachable', host: 'h2', severity: 'critical', message: 'Host h2: down', since: T0 } }]);
+    expect(store.activeAlerts().map((alert) => alert.id)).toEqual(['a1']);
+    store.applyDeltas([{ type: 'alertCleared', id: 'a1' }]);
+    expect(store.activeAlerts()).toEqual([]);
+    expect(store.clearedAlerts()).toMatchObject([{ id: 'a1', clearedAt: T0 + 5000 }]);
+
+    const next = snapshotOf(1);
+    next.hosts = next.hosts.filter((view) => view.name === 'h1');
+    store.applySnapshot(next);
+    expect(store.hostStatuses().map((status) => status.name)).toEqual(['h1']);
+    expect(store.guestViews().map((view) => `${view.host}/${view.name}`)).toEqual(['h1/g0']);
+    expect(store.hostSeriesOf('h1')?.length).toBe(1);
+  });
+});
+
+describe('min/max downsampling for charts', () => {
+  it('keeps at most two points per bucket, in time order, with every bucket\'s lowest and highest', () => {
+    const points = Array.from({ length: 86_400 }, (_, index) => ({ time: index, value: index === 40_000 ? 99 : index === 70_000 ? -5 : Math.sin(index / 500) }));
+    const sampled = downsampleMinMax(points, 300, (point) => point.value);
+    expect(sampled.length).toBeLessThanOrEqual(600);
+    expect(sampled.map((point) => point.value)).toContain(99);
+    expect(sampled.map((point) => point.value)).toContain(-5);
+    expect(sampled.every((point, index) => index === 0 || (sampled[index - 1]?.time ?? 0) < point.time)).toBe(true);
+    expect(downsampleMinMax(points.slice(0, 100), 300, (point) => point.value)).toHaveLength(100);
+  });
+});
