@@ -10,7 +10,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { closeCoreAndLab, onboardLabHosts, startCore, type CoreHandle } from '../core/support/coreOnLab';
+import { closeCoreAndLab, onboardLabHosts, removeDataDir, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'ui', subnet: '10.213.141.0/24', hosts: 3 };
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -244,6 +244,32 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
     await shoot('overview');
     await copyFile(path.join(SHOTS, 'overview.png'), path.join(DOCS_SHOTS, 'overview.png'));
+  });
+
+  it('explains the next step where there is nothing yet: an empty fleet, an unknown host or guest', async () => {
+    const empty = await startCore();
+    const emptyServer = await startBrowserMode({ core: empty.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
+    const other = await page.context().newPage();
+    other.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.type()}: ${message.text()}`);
+    });
+    try {
+      await other.goto(emptyServer.url);
+      await other.getByText('No hosts in the fleet yet').waitFor(WAIT);
+      expect(await other.getByText('vfleet import-ssh-config').count()).toBe(1);
+      await other.screenshot({ path: path.join(SHOTS, 'overview-empty.png') });
+      await other.evaluate(() => { window.location.hash = '#/guests'; });
+      await other.getByText('No guests yet').waitFor(WAIT);
+      await other.evaluate(() => { window.location.hash = '#/hosts/nosuch'; });
+      await other.getByText('There is no host named nosuch in the fleet').waitFor(WAIT);
+      await other.evaluate(() => { window.location.hash = '#/guests/lab-1/nosuch'; });
+      await other.getByText('There is no guest nosuch on lab-1').waitFor(WAIT);
+    } finally {
+      await other.close();
+      await emptyServer.close();
+      await empty.close();
+      await removeDataDir(empty);
+    }
   });
 
   it('left nothing in the browser console: no error, no warning', () => {

@@ -70,14 +70,24 @@ const HostRow = memo(function HostRow({ name }: { name: string }) {
   );
 });
 
-function HostTable({ caption, names }: { caption: string; names: string[] }) {
+const HOST_COLUMNS = ['Host', 'State', 'Driver', 'Kernel', { label: 'Guests', numeric: true }, 'CPU', 'Memory', 'Disk', 'Detail'];
+
+/** One table for every group, so the groups' columns line up; each group is a row group under its tag. */
+function HostTable({ groups, grouped }: { groups: Array<[string, string[]]>; grouped: boolean }) {
   return (
     <table className="table">
-      <caption>{caption}</caption>
-      <ColumnHeads columns={['Host', 'State', 'Driver', 'Kernel', { label: 'Guests', numeric: true }, 'CPU', 'Memory', 'Disk', 'Detail']} />
-      <tbody>
-        {names.map((name) => <HostRow key={name} name={name} />)}
-      </tbody>
+      <caption className="visually-hidden">Hosts{grouped ? ' by tag' : ''}</caption>
+      <ColumnHeads columns={HOST_COLUMNS} />
+      {groups.map(([group, names]) => (
+        <tbody key={group}>
+          {grouped ? (
+            <tr className="group-row">
+              <th scope="rowgroup" colSpan={HOST_COLUMNS.length}>{group === '' ? 'Without a tag' : `Tag ${group}`} <span className="muted">({names.length})</span></th>
+            </tr>
+          ) : null}
+          {names.map((name) => <HostRow key={name} name={name} />)}
+        </tbody>
+      ))}
     </table>
   );
 }
@@ -158,7 +168,7 @@ export function FleetOverview() {
         ) : groups.length === 0 ? (
           <EmptyState title="No host matches these filters">Clear the search or pick “Every state” and “Every tag”.</EmptyState>
         ) : (
-          groups.map(([group, names]) => <HostTable key={group} caption={group === '' ? (tags.length > 0 ? 'Hosts without a tag' : 'Hosts') : `Tag ${group}`} names={names} />)
+          <HostTable groups={groups} grouped={tags.length > 0} />
         )}
       </section>
     </div>
