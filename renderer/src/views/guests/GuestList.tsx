@@ -29,7 +29,7 @@ interface StatState {
 const GuestRow = memo(function GuestRow({ row, selected, now, onSelect }: { row: GuestRowData; selected: boolean; now: number; onSelect: (key: string, range: boolean) => void }) {
   const { guest } = row;
   return (
-    <tr className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`} aria-selected={selected}>
+    <tr className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`}>
       <td className="select">
         <input
           type="checkbox" aria-label={`Select ${guest.host}/${guest.name}`} checked={selected}
