@@ -65,6 +65,10 @@ export function App() {
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [route.view]);
+  const title = route.view === 'host' ? route.host : route.view === 'guest' ? `${route.guest} on ${route.host}` : NAVIGATION.find((entry) => entry.matches.includes(route.view))?.label;
+  useEffect(() => {
+    document.title = title ? `${title} · vfleet` : 'vfleet';
+  }, [title]);
   const critical = alerts.filter((alert) => alert.severity === 'critical').length;
   return (
     <div className="shell">

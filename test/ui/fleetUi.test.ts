@@ -110,7 +110,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await shoot('guests');
   });
 
-  it('starts and stops a guest from its page, and the guest\'s init runs and ends on the host', async () => {
+  it('starts and stops a guest from its page and from the list, and the guest\'s init runs and ends on the host', async () => {
     await open('#/guests/lab-3/web3', 'web3');
     expect(await initRunning('lab-3', 'web3')).toBe(false);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -119,6 +119,18 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByRole('button', { name: 'Start', exact: true }).waitFor(WAIT);
     expect(await initRunning('lab-3', 'web3')).toBe(false);
+
+    // The same through the guest list's bulk actions.
+    await open('#/guests', 'Guests');
+    const web3 = page.getByRole('row').filter({ has: page.getByRole('checkbox', { name: 'Select lab-3/web3' }) });
+    await page.getByRole('checkbox', { name: 'Select lab-3/web3' }).check();
+    await page.getByRole('button', { name: 'Start selected', exact: true }).click();
+    await web3.getByText('running', { exact: true }).waitFor(WAIT);
+    expect(await initRunning('lab-3', 'web3')).toBe(true);
+    await page.getByRole('button', { name: 'Stop selected' }).click();
+    await web3.getByText('stopped', { exact: true }).waitFor(WAIT);
+    expect(await initRunning('lab-3', 'web3')).toBe(false);
+    await page.getByRole('checkbox', { name: 'Select lab-3/web3' }).uncheck();
   });
 
   it('changes a memory limit live, and the kernel enforces the new value; a wrong value changes nothing', async () => {
@@ -244,6 +256,23 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
     await shoot('overview');
     await copyFile(path.join(SHOTS, 'overview.png'), path.join(DOCS_SHOTS, 'overview.png'));
+  });
+
+  it('deletes a stopped guest only once its name is typed, and its configuration and root are gone from the host', async () => {
+    await open('#/guests/lab-3/web3', 'web3');
+    const exists = async (): Promise<boolean> => (await lab.exec('lab-3', ['test', '-e', '/etc/vservers/web3'])).code === 0 || (await lab.exec('lab-3', ['test', '-e', '/vservers/web3'])).code === 0;
+    expect(await exists()).toBe(true);
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete web3 on lab-3' });
+    const confirm = dialog.getByRole('button', { name: 'Delete web3' });
+    await dialog.getByRole('textbox', { name: /Type the guest's name/ }).fill('web');
+    expect(await confirm.isDisabled()).toBe(true);
+    await shoot('guest-delete');
+    await dialog.getByRole('textbox', { name: /Type the guest's name/ }).fill('web3');
+    await confirm.click();
+    await page.getByRole('heading', { level: 1, name: 'lab-3', exact: true }).waitFor(WAIT);
+    await page.getByText('No guests on lab-3').waitFor(WAIT);
+    expect(await exists()).toBe(false);
   });
 
   it('explains the next step where there is nothing yet: an empty fleet, an unknown host or guest', async () => {

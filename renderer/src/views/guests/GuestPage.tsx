@@ -46,7 +46,7 @@ function DeleteDialog({ host, guest, onClose }: { host: string; guest: string; o
       }}>
         <p>This removes the guest's configuration (<code>/etc/vservers/{guest}</code>) and its whole root directory on {host}. It cannot be undone.</p>
         <label>
-          Type the guest's name, <strong className="mono">{guest}</strong>, to confirm
+          <span>Type the guest's name, <strong className="mono">{guest}</strong>, to confirm</span>
           <input value={typed} onChange={(event) => setTyped(event.target.value)} autoFocus autoComplete="off" spellCheck={false} />
         </label>
         {failure ? <FailureNotice failure={failure} /> : null}
