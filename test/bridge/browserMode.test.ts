@@ -3,6 +3,11 @@
 // Each refusal (token, cookie, Host, Origin, path, size, JSON, shape, method, params) is answered,
 // logged without a secret and leaves the fleet as it was; over the accepted socket the feed,
 // guest actions, processes, a terminal, a cancelled exec and settings work end to end on the lab.
+// Debian's Chromium opens the printed address as an admin would, and a page of another origin on
+// this machine (same site for cookies: only the port differs) cannot open the bridge.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeServerMessage } from '../../shared/api/bridge';
 import type { FleetSnapshot, GuestView } from '../../shared/api/fleetState';
@@ -14,6 +19,7 @@ import { closeCoreAndLab, onboardLabHosts, startCore, type CoreHandle } from '..
 import { exchangeToken, httpGet, openBridgeSocket, type BridgeSocket } from './support/browserClient';
 
 const LAB = { name: 'bridge', subnet: '10.213.140.0/24', hosts: 2 };
+const CHROMIUM = '/usr/bin/chromium';
 
 describe('browser mode on a lab', () => {
   let lab: Lab;
@@ -212,14 +218,26 @@ describe('browser mode on a lab', () => {
     const opened = await page.inbox.answer(id);
     if (opened.type !== 'result') throw new Error(`terminalOpen failed: ${JSON.stringify(opened.error)}`);
     const terminal = (opened.result as { terminal: string }).terminal;
-    const printed = (pattern: RegExp): Promise<unknown> =>
-      page.inbox.next(() => pattern.test(page.inbox.terminalText(terminal)), 0);
+    /** Waits until the terminal has printed `pattern`; a wait that ends says what the terminal showed instead. */
+    const printed = async (pattern: RegExp): Promise<void> => {
+      let bound: NodeJS.Timeout | undefined;
+      const shown = page.inbox.next(() => pattern.test(page.inbox.terminalText(terminal)), 0);
+      const stuck = new Promise<never>((_resolve, reject) => {
+        bound = setTimeout(() => reject(new Error(`the terminal never printed ${pattern}; it showed ${JSON.stringify(page.inbox.terminalText(terminal))}`)), 60_000);
+      });
+      try {
+        await Promise.race([shown, stuck]);
+      } finally {
+        clearTimeout(bound);
+      }
+    };
 
     page.send({ type: 'terminalInput', terminal, data: 'echo $((6*7))\n' });
     await printed(/(^|\n)42\r?\n/);
+    // The shell waits for the new size itself, so the check does not race the resize.
+    page.send({ type: 'terminalInput', terminal, data: 'while [ "$(stty size)" != "30 100" ]; do sleep 0.1; done; echo "size now $(stty size)"\n' });
     page.send({ type: 'terminalResize', terminal, cols: 100, rows: 30 });
-    page.send({ type: 'terminalInput', terminal, data: 'stty size\n' });
-    await printed(/(^|\n)30 100\r?\n/);
+    await printed(/(^|\n)size now 30 100\r?\n/);
     page.send({ type: 'terminalClose', terminal });
     const exit = await page.inbox.next((message) => message.type === 'terminalExit' && message.terminal === terminal, 0);
     // Hung up: 128 + SIGHUP.
@@ -275,5 +293,52 @@ describe('browser mode on a lab', () => {
       unsubscribe();
     }
     expect((await page.result('settings.get', {}) as Settings)).toMatchObject({ healthIntervalMs: 200, thresholds: { diskFreeFraction: 0.01 } });
+  });
+
+  it("opens in Chromium: the token becomes the cookie, the page's WebSocket gets the fleet; another origin's page is refused", async () => {
+    // A page served by another port of 127.0.0.1: same site, so the cookie would go along; the Origin check stops it.
+    const hostile = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<!doctype html><title>elsewhere</title>');
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const hostilePort = (hostile.address() as AddressInfo).port;
+    const chrome = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const context = await chrome.newContext();
+      const tab = await context.newPage();
+      const problems: string[] = [];
+      tab.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+      tab.on('pageerror', (error) => problems.push(error.message));
+      const answer = await tab.goto(browser!.url);
+      expect(answer?.status()).toBe(200);
+      expect(tab.url()).toBe(`${origin}/`);
+      const cookies = await context.cookies();
+      expect(cookies.map((each) => [each.name, each.httpOnly, each.sameSite])).toEqual([[`vfleet_session_${port}`, true, 'Strict']]);
+      // Script cannot read the HttpOnly cookie.
+      expect(await tab.evaluate(() => document.cookie)).toBe('');
+      const bridgeFrom = (page: typeof tab, target: number): Promise<string> => page.evaluate((bridgePort) => new Promise<string>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${bridgePort}/bridge`);
+        socket.onopen = () => socket.send(JSON.stringify({ type: 'subscribe' }));
+        socket.onmessage = (event) => {
+          const message = JSON.parse(String(event.data)) as { type: string; snapshot?: { hosts: Array<{ name: string }> } };
+          resolve(`${message.type} ${message.snapshot?.hosts.map((host) => host.name).join(',') ?? ''}`);
+          socket.close();
+        };
+        socket.onerror = () => resolve('refused');
+      }), target);
+      expect(await bridgeFrom(tab, port)).toBe('snapshot lab-1,lab-2');
+      expect(problems).toEqual([]);
+
+      const elsewhere = await context.newPage();
+      await elsewhere.goto(`http://127.0.0.1:${hostilePort}/`);
+      const lines = await logOf(async () => {
+        expect(await bridgeFrom(elsewhere, port)).toBe('refused');
+      });
+      expect(lines).toEqual([expect.stringContaining(`WebSocket: the Origin is not ${origin}`)]);
+    } finally {
+      await chrome.close();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 });
