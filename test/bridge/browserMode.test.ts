@@ -270,6 +270,17 @@ describe('browser mode on a lab', () => {
     expect(await waitUntil(async () => (await processCount('lab-1', 'sleep 4242')) === 0, 20_000, 100)).toBe(true);
   });
 
+  it("cancels a terminal's opening: it ends 'cancelled' and no shell is left in the guest", async () => {
+    const shells = (): Promise<number> => processCount('lab-1', '/bin/sh -l');
+    expect(await waitUntil(async () => (await shells()) === 0, 20_000, 100)).toBe(true);
+    const id = page.id();
+    page.send({ type: 'terminalOpen', id, ref: { host: 'lab-1', guest: 'web' }, cols: 80, rows: 24 });
+    page.send({ type: 'cancel', id });
+    expect(await page.inbox.answer(id)).toMatchObject({ type: 'error', id, error: { kind: 'cancelled' } });
+    expect(await waitUntil(async () => (await shells()) === 0, 20_000, 100)).toBe(true);
+    expect(page.inbox.messages.some((message) => message.type === 'terminalOutput' && !page.inbox.messages.some((other) => other.type === 'result' && (other.result as { terminal?: string } | undefined)?.terminal === message.terminal))).toBe(false);
+  });
+
   it('changes settings over the socket, applied live: a disk threshold raises and clears an alert, a faster sample interval', async () => {
     const from = page.inbox.messages.length;
     const raised = await page.result('settings.update', { thresholds: { diskFreeFraction: 1 } }) as Settings;
