@@ -5,8 +5,10 @@
 // guest actions, processes, a terminal, a cancelled exec and settings work end to end on the lab.
 // Debian's Chromium opens the printed address as an admin would, and a page of another origin on
 // this machine (same site for cookies: only the port differs) cannot open the bridge.
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeServerMessage } from '../../shared/api/bridge';
@@ -304,6 +306,8 @@ describe('browser mode on a lab', () => {
       unsubscribe();
     }
     expect((await page.result('settings.get', {}) as Settings)).toMatchObject({ healthIntervalMs: 200, thresholds: { diskFreeFraction: 0.01 } });
+    // Kept for the next start: only what was changed.
+    expect(JSON.parse(await readFile(path.join(handle!.dataDir, 'settings.json'), 'utf8'))).toEqual({ version: 1, changes: { healthIntervalMs: 200, thresholds: { diskFreeFraction: 0.01 } } });
   });
 
   it("opens in Chromium: the token becomes the cookie, the page's WebSocket gets the fleet; another origin's page is refused", async () => {
