@@ -62,13 +62,41 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
   let feed: { unsubscribe: () => void; pending: FleetDelta[]; timer: NodeJS.Timeout | undefined } | undefined;
 
   const emit = (message: BridgeServerMessage): void => { if (!closed) send(message); };
+  const encodedBytes = (message: BridgeServerMessage): number => Buffer.byteLength(JSON.stringify(message), 'utf8');
+
+  /** A front end refuses what is over the limit, so an answer that big becomes an error saying so. */
+  const answerCall = (id: number, method: string, result: unknown): void => {
+    const message: BridgeServerMessage = { type: 'result', id, result };
+    const bytes = encodedBytes(message);
+    if (bytes <= BRIDGE_MAX_MESSAGE_BYTES) {
+      emit(message);
+      return;
+    }
+    log(`call ${id}: the answer to ${method} is ${bytes} bytes, over the limit of ${BRIDGE_MAX_MESSAGE_BYTES}; sent as an error`);
+    emit({ type: 'error', id, error: { kind: 'failed', message: `The answer to ${method} is ${bytes} bytes, more than a front end takes (${BRIDGE_MAX_MESSAGE_BYTES} bytes); ask for less (fewer targets, less output).` } });
+  };
+
+  /** Deltas in batches a front end takes: a batch over the limit goes as several, in order. */
+  const emitDeltas = (deltas: FleetDelta[]): void => {
+    if (deltas.length > 1 && encodedBytes({ type: 'deltas', deltas }) > BRIDGE_MAX_MESSAGE_BYTES) {
+      const half = Math.ceil(deltas.length / 2);
+      emitDeltas(deltas.slice(0, half));
+      emitDeltas(deltas.slice(half));
+    } else if (deltas.length > 0) {
+      emit({ type: 'deltas', deltas });
+    }
+  };
   const refuse = (reason: string): void => {
     log(`refused a message: ${reason}`);
     emit({ type: 'refused', reason });
   };
 
-  /** Runs one request under its id: its answer is its result, or its error (cancelled when the front end cancelled it). */
-  const track = <T>(id: number, work: (signal: AbortSignal) => Promise<T>, answer: (result: T) => void, onLate?: (result: T) => void): void => {
+  /**
+   * Runs one request under its id: its answer is its result, or its error (cancelled when the
+   * front end cancelled it). `unwanted` disposes of a result nobody will use (cancelled, or the
+   * front end gone): a terminal that opened anyway is hung up.
+   */
+  const track = <T>(id: number, work: (signal: AbortSignal) => Promise<T>, answer: (result: T) => void, unwanted?: (result: T) => void): void => {
     if (running.has(id)) {
       refuse(`request id ${id} is still in use by a running request`);
       return;
@@ -77,9 +105,12 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
     running.set(id, controller);
     work(controller.signal).then((result) => {
       running.delete(id);
-      if (closed) onLate?.(result);
-      else if (controller.signal.aborted) emit({ type: 'error', id, error: { message: 'cancelled by the front end', kind: 'cancelled' } });
-      else answer(result);
+      if (closed || controller.signal.aborted) {
+        unwanted?.(result);
+        emit({ type: 'error', id, error: { message: 'cancelled by the front end', kind: 'cancelled' } });
+      } else {
+        answer(result);
+      }
     }, (error: unknown) => {
       running.delete(id);
       emit({ type: 'error', id, error: bridgeErrorOf(error, controller.signal.aborted) });
@@ -101,7 +132,7 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
     const flush = (): void => {
       state.timer = undefined;
       const deltas = state.pending.splice(0);
-      if (deltas.length > 0) emit({ type: 'deltas', deltas });
+      emitDeltas(deltas);
     };
     state.unsubscribe = core.subscribe((delta) => {
       state.pending.push(delta);
@@ -146,7 +177,7 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
           return;
         }
         // The core's dispatcher validates params against the method's schema, once.
-        track(id, (signal) => core.invoke(method, params as never, signal), (result) => emit({ type: 'result', id, result }));
+        track(id, (signal) => core.invoke(method, params as never, signal), (result) => answerCall(id, method, result));
         return;
       }
       case 'cancel':
