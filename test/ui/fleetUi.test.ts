@@ -80,6 +80,15 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor(WAIT);
   };
   const hostRow = (name: string): Locator => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  /** Waits until `sleep 600` runs on lab-1 and lab-2 in that many copies each (the guests' processes are the host's too). */
+  const waitForSleepers = async (count: number): Promise<void> => {
+    const counts = async (): Promise<string[]> => Promise.all(['lab-1', 'lab-2'].map(async (host) => (await lab.exec(host, ['sh', '-c', 'ps -eo args | grep -c "^sleep 600$" || true'])).stdout.trim()));
+    const deadline = Date.now() + WAIT.timeout;
+    while ((await counts()).some((value) => value !== String(count))) {
+      if (Date.now() > deadline) throw new Error(`sleep 600 did not reach ${count} per host: ${(await counts()).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const cgroupFile = async (host: string, file: string): Promise<string> => (await lab.exec(host, ['cat', `/sys/fs/cgroup/${file}`])).stdout.trim();
   /** The guest's init, as its pid file on the host names it (pid first), is a live process there. */
   const initRunning = async (host: string, guest: string): Promise<boolean> =>
@@ -182,7 +191,18 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     expect(await row('lab-2/web2').getByText('web2 at ').count()).toBe(1);
     expect(await row('lab-1/web1').getByRole('cell', { name: '0', exact: true }).count()).toBe(1);
     await shoot('fleet-exec');
+
+    // A long command cancelled from the dialog: each target reports it, and nothing is left running in the guests.
+    await dialog.getByRole('textbox', { name: 'Command' }).fill('sleep 600');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForSleepers(1);
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.getByRole('status').getByText('0 of 2 succeeded').waitFor(WAIT);
+    expect(await results.getByText('cancelled').count()).toBe(2);
+    await waitForSleepers(0);
     await dialog.getByRole('button', { name: 'Close dialog' }).click();
+    await open('#/activity', 'Activity');
+    await page.getByRole('region', { name: 'Operations' }).getByRole('row').filter({ hasText: 'Run “sleep 600” in 2 guests' }).getByRole('cell', { name: 'cancelled', exact: true }).waitFor(WAIT);
   });
 
   it('shows a cut host unreachable with its alert and its guests greyed out, and connected again after heal', async () => {

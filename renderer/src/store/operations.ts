@@ -66,7 +66,7 @@ export class OperationLog {
       succeed: () => end('ok'),
       fail: (error) => {
         const cancelled = (error instanceof VfleetCallError && error.error.kind === 'cancelled') || (error instanceof DOMException && error.name === 'AbortError');
-        if (cancelled) end('cancelled', error.message);
+        if (cancelled) end('cancelled');
         else end('failed', error instanceof Error ? error.message : String(error));
       },
     };

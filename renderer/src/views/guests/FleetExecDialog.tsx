@@ -4,6 +4,7 @@
 import { useMemo, useState } from 'react';
 import type { OperationHandle } from '../../store/operations';
 import type { ExecOutcome, GuestRef } from '../../../../shared/api/guestActions';
+import { VfleetCallError } from '../../api/vfleetClient';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { Dialog } from '../../widgets/Dialog';
@@ -44,6 +45,7 @@ export function FleetExecDialog({ targets, onClose }: { targets: readonly GuestR
     const operation = services.operations.start(`Run “${command}” in ${targets.length} guests`, { total: targets.length, cancellable: true });
     setRunning(operation);
     let done = 0;
+    const started = Date.now();
     await Promise.all([...byHost.entries()].map(async ([host, guests]) => {
       try {
         const result = await services.client.call('fleet.exec', {
@@ -53,7 +55,12 @@ export function FleetExecDialog({ targets, onClose }: { targets: readonly GuestR
         setUnmatched((list) => [...list, ...result.unmatched]);
         done += result.results.length;
       } catch (error) {
-        setFailures((list) => [...list, describeFailure(`run the command on ${host}`, error)]);
+        if (error instanceof VfleetCallError && error.error.kind === 'cancelled') {
+          // The core stopped this host's commands; each target shows that it did not finish.
+          const durationMs = Date.now() - started;
+          const cancelled = guests.map((guest) => ({ host, guest, stdout: '', stderr: '', error: 'cancelled before it finished', durationMs }));
+          setResults((list) => [...list, ...cancelled].sort((a, b) => `${a.host}/${a.guest}`.localeCompare(`${b.host}/${b.guest}`)));
+        } else setFailures((list) => [...list, describeFailure(`run the command on ${host}`, error)]);
         done += guests.length;
       }
       operation.progress(done);
