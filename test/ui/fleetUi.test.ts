@@ -116,6 +116,10 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     expect(await web1.getByRole('cell', { name: '10.213.141.101' }).count()).toBe(1);
     const web3 = list.getByRole('row').filter({ has: page.getByRole('checkbox', { name: 'Select lab-3/web3' }) });
     expect(await web3.getByText('stopped').count()).toBe(1);
+    // The keyboard moves between rows: down from web1's checkbox is web2's.
+    await page.getByRole('checkbox', { name: 'Select lab-1/web1' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Select lab-2/web2', undefined, WAIT);
     await shoot('guests');
   });
 

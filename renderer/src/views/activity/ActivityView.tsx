@@ -110,7 +110,7 @@ function AuditLog() {
         </EmptyState>
       ) : (
         <div className="scroll-box tall">
-          <table className="table table-dense">
+          <table className="table table-dense table-nowrap">
             <ColumnHeads columns={['Time', 'User', 'Action', 'Host', 'Guest', 'Result', { label: 'ms', numeric: true }, 'Detail']} />
             <tbody>
               {shown.map((entry, index) => (

@@ -3,7 +3,7 @@
 // guests". Rows are virtualised (only the visible ones exist), so 1,000 guests scroll smoothly;
 // a guest of a host that is down stays listed, greyed out.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { GuestRef } from '../../../../shared/api/guestActions';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
@@ -26,10 +26,10 @@ interface StatState {
   errors: Array<{ host: string; error: string }>;
 }
 
-const GuestRow = memo(function GuestRow({ row, selected, now, onSelect }: { row: GuestRowData; selected: boolean; now: number; onSelect: (key: string, range: boolean) => void }) {
+const GuestRow = memo(function GuestRow({ row, index, selected, now, onSelect }: { row: GuestRowData; index: number; selected: boolean; now: number; onSelect: (key: string, range: boolean) => void }) {
   const { guest } = row;
   return (
-    <tr className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`}>
+    <tr data-index={index} className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`}>
       <td className="select">
         <input
           type="checkbox" aria-label={`Select ${guest.host}/${guest.name}`} checked={selected}
@@ -147,6 +147,20 @@ export function GuestList() {
     count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12, useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
+  /** Up and down arrows move to the same column's control in the row above or below, scrolling it into view. */
+  const moveByArrow = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const target = event.target as HTMLElement;
+    const row = target.closest('tr[data-index]');
+    const cell = target.closest('td');
+    if (!row || !cell) return;
+    event.preventDefault();
+    const next = Number(row.getAttribute('data-index')) + (event.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0 || next >= rows.length) return;
+    virtualizer.scrollToIndex(next);
+    const selector = `tr[data-index="${next}"] td:nth-child(${cell.cellIndex + 1})`;
+    requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`${selector} input, ${selector} a`)?.focus());
+  };
   const paddingTop = items[0]?.start ?? 0;
   const paddingBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
 
@@ -193,7 +207,7 @@ export function GuestList() {
           Build one on a host with <code>vfleet guest build HOST NAME --xid N</code>; every host's guests show here as soon as its agent lists them.
         </EmptyState>
       ) : (
-        <div ref={scroller} className="table-scroller" role="region" aria-label="Guest list" tabIndex={0}>
+        <div ref={scroller} className="table-scroller" role="region" aria-label="Guest list" tabIndex={0} onKeyDown={moveByArrow}>
           <table className="table table-dense" aria-rowcount={rows.length + 1}>
             <thead>
               <tr>
@@ -220,7 +234,7 @@ export function GuestList() {
               {paddingTop > 0 ? <tr aria-hidden="true" style={{ height: paddingTop }} /> : null}
               {items.map((item) => {
                 const row = rows[item.index];
-                return row ? <GuestRow key={row.key} row={row} selected={selected.has(row.key)} now={now} onSelect={onSelect} /> : null;
+                return row ? <GuestRow key={row.key} row={row} index={item.index} selected={selected.has(row.key)} now={now} onSelect={onSelect} /> : null;
               })}
               {paddingBottom > 0 ? <tr aria-hidden="true" style={{ height: paddingBottom }} /> : null}
             </tbody>
