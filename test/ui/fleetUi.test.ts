@@ -4,12 +4,14 @@
 // happens: the kernel's cgroup file and the guest's init on the host, the guest's own answer. A
 // screenshot of every view goes to test-results/ui/; the overview and a guest page are copied to
 // docs/screenshots/ for the README. The page's console must stay empty throughout.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
+import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
 import { labDown, labUp, type Lab } from '../lab/lab';
+import { hostFiles } from '../lab/labLayout';
 import { closeCoreAndLab, onboardLabHosts, removeDataDir, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'ui', subnet: '10.213.141.0/24', hosts: 3 };
@@ -280,6 +282,23 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
     await shoot('overview');
     await copyFile(path.join(SHOTS, 'overview.png'), path.join(DOCS_SHOTS, 'overview.png'));
+  });
+
+  it('blocks a host whose key changed, shows the offered fingerprint, and connects once that key is approved', async () => {
+    await open('#/hosts/lab-2', 'lab-2');
+    await lab.rekey('lab-2');
+    // What the admin compares with: the new key's fingerprint, read from the host's own key file.
+    const publicKey = (await readFile(`${hostFiles(lab.dir, 'lab-2').hostKeyPath}.pub`, 'utf8')).split(' ')[1] ?? '';
+    const offered = sha256Fingerprint(Buffer.from(publicKey, 'base64'));
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByText('key changed', { exact: true }).first().waitFor(WAIT);
+    const approve = page.getByRole('button', { name: `Approve key ${offered}` });
+    await approve.waitFor(WAIT);
+    await shoot('host-key-changed');
+    await approve.click();
+    await page.getByRole('button', { name: 'Disconnect' }).waitFor(WAIT);
+    expect(core!.core.registry.require('lab-2').trust.accepted?.fingerprint).toBe(offered);
   });
 
   it('deletes a stopped guest only once its name is typed, and its configuration and root are gone from the host', async () => {

@@ -19,12 +19,12 @@ const share = (value: number): string => formatPercent(value, value < 0.1 ? 2 : 
 const bytes = (value: number): string => formatBytes(value);
 const NO_MINUTE = 'No whole minute recorded yet; the first shows a minute after sampling starts.';
 
-/** cpuTop: the CPU axis's top while every value is 0 (a host's whole capacity, or a small share for a guest). */
-export function DayCharts({ name, history, cpuTop }: { name: string; history: HealthHistory | undefined; cpuTop: number }) {
+/** cpuTop: the CPU axis's top while every value is 0; cpuDomain: a fixed CPU range (a host's whole capacity). */
+export function DayCharts({ name, history, cpuTop, cpuDomain }: { name: string; history: HealthHistory | undefined; cpuTop: number; cpuDomain?: [number, number] }) {
   const minutes = useMemo(() => (history?.minutes ?? []).map((minute) => ({ ...minute, time: minute.minute })), [history]);
   return (
     <>
-      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={CPU} format={share} zeroTop={cpuTop} emptyText={NO_MINUTE} />
+      <TimeChart title={`CPU of ${name}, per minute (24 h)`} points={minutes} lines={CPU} format={share} domain={cpuDomain} zeroTop={cpuTop} emptyText={NO_MINUTE} />
       <TimeChart title={`Memory of ${name}, per minute (24 h)`} points={minutes} lines={MEMORY} format={bytes} emptyText={NO_MINUTE} />
     </>
   );

@@ -93,7 +93,7 @@ export function TimeChart<P extends { time: number }>({ title, points, lines, fo
             <YAxis
               stroke="var(--text-muted)" tick={{ fontSize: 11 }} width={56} tickFormatter={format}
               allowDecimals={!integer} allowDataOverflow={false}
-              domain={[domain?.[0] ?? 0, typeof domain?.[1] === 'number' ? domain[1] : (dataMax: number) => (dataMax > 0 ? niceCeiling(dataMax * 1.05) : zeroTop)]}
+              domain={[domain?.[0] ?? 0, typeof domain?.[1] === 'number' ? domain[1] : (dataMax: number) => (dataMax > 0 ? niceCeiling(dataMax) : zeroTop)]}
             />
             <Tooltip
               isAnimationActive={false} labelFormatter={(label) => formatClock(Number(label))}

@@ -37,7 +37,7 @@ export function HostCharts({ name, live, history, memoryTotal }: { name: string;
       </div>
       <h2>Last 24 hours</h2>
       <div className="chart-grid">
-        <DayCharts name={name} history={history} cpuTop={1} />
+        <DayCharts name={name} history={history} cpuTop={1} cpuDomain={[0, 1]} />
       </div>
     </>
   );
