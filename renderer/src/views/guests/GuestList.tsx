@@ -29,7 +29,7 @@ interface StatState {
 const GuestRow = memo(function GuestRow({ row, index, selected, now, onSelect }: { row: GuestRowData; index: number; selected: boolean; now: number; onSelect: (key: string, range: boolean) => void }) {
   const { guest } = row;
   return (
-    <tr data-index={index} className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`}>
+    <tr data-index={index} aria-rowindex={index + 2} className={`${row.hostDown ? 'row-down' : ''} ${selected ? 'row-selected' : ''}`}>
       <td className="select">
         <input
           type="checkbox" aria-label={`Select ${guest.host}/${guest.name}`} checked={selected}
@@ -210,7 +210,7 @@ export function GuestList() {
         <div ref={scroller} className="table-scroller" role="region" aria-label="Guest list" tabIndex={0} onKeyDown={moveByArrow}>
           <table className="table table-dense" aria-rowcount={rows.length + 1}>
             <thead>
-              <tr>
+              <tr aria-rowindex={1}>
                 <th scope="col" className="select">
                   <input
                     type="checkbox" aria-label="Select every guest shown" checked={allShownSelected}
