@@ -2,7 +2,7 @@
 // the guest's one-line state.
 import { positional, type CommandSpec, type OptionDef, type ParsedArgv } from '../../shared/cli/argv';
 import type { GuestView } from '../../shared/api/fleetState';
-import { connectForCommand, EXIT_FAILED, EXIT_OK, type CliContext, type VfleetCommand } from './cliContext';
+import { connectForCommand, EXIT_FAILED, EXIT_OK, interruptible, type CliContext, type VfleetCommand } from './cliContext';
 
 export function guestSpec(verb: string, summary: string, options: readonly OptionDef[] = [], args = 'HOST GUEST'): CommandSpec {
   return { name: `guest ${verb}`, args, summary, options };
@@ -21,13 +21,13 @@ export function printGuest(context: CliContext, guest: GuestView): number {
   return EXIT_OK;
 }
 
-/** guest start, stop and restart: the action on HOST GUEST, then the guest's state. */
+/** guest start, stop and restart: the action on HOST GUEST (Ctrl-C cancels it on the host), then the guest's state. */
 export function guestStateCommand(verb: 'start' | 'stop' | 'restart', summary: string): VfleetCommand {
   return {
     spec: guestSpec(verb, summary),
     run: async (context, args) => {
       const target = await connectedGuest(context, args);
-      return target ? printGuest(context, await context.core.invoke(`guest.${verb}`, target)) : EXIT_FAILED;
+      return target ? printGuest(context, await interruptible(context, (signal) => context.core.invoke(`guest.${verb}`, target, signal))) : EXIT_FAILED;
     },
   };
 }

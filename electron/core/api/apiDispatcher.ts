@@ -9,7 +9,7 @@ import { fleetExec } from '../actions/fleetExec';
 import type { FleetContext } from '../actions/fleetContext';
 import { fleetStat } from '../actions/fleetStat';
 import {
-  buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestUname, restartGuest, startGuest, stopGuest,
+  buildCheck, buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestUname, restartGuest, startGuest, stopGuest,
 } from '../actions/guestActions';
 import {
   addHost, applyHostImport, approveHostKey, connectHosts, disconnectHosts, previewHostImport, removeHost, updateHost,
@@ -74,6 +74,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       return history;
     },
   },
+  'guest.buildCheck': { run: buildCheck },
   'guest.build': {
     run: buildGuest,
     locks: (params) => ({ host: params.host, guest: params.build.name }),
