@@ -1,0 +1,207 @@
+// Cancel on a real lab host (lab `onboard`, 10.213.146.0/24): a template build reading a tarball
+// from a fifo that never ends (so it is always half-way when cancelled) is stopped by a protocol
+// `cancel` and by an aborted fleet-core call; tar, gzip and every file the build made are gone,
+// and the name is free again. A start cancelled while it probes the guest's address leaves the
+// guest stopped, its kernel objects absent and its lock free.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ERROR_CODES } from '../../shared/protocol/envelope';
+import { labDown, labUp, type Lab } from '../lab/lab';
+import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from '../core/support/coreOnLab';
+import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
+import { TestRpcClient } from './support/agentRpcClient';
+import { tarArchive } from './support/tarArchive';
+
+const LAB = { name: 'onboard', subnet: '10.213.146.0/24', hosts: 1 };
+const HOST = 'lab-1';
+/** Free on the lab network: its probe runs the full two seconds of arping's deadline. */
+const FREE_IP = '10.213.146.150';
+
+let lab: Lab;
+let staged: StagedAgent;
+let shared: string;
+const servers: ChildProcess[] = [];
+
+async function onHost(script: string): Promise<string> {
+  const result = await lab.exec(HOST, ['sh', '-c', script], { timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`${script}: exit ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+function serve(): TestRpcClient {
+  const child = lab.spawn(HOST, [process.execPath, staged.path, 'serve', '--stdio']);
+  servers.push(child);
+  return new TestRpcClient(child);
+}
+
+/** Polls the host until `script` prints something (a state the test waits for, never a time it asserts). */
+async function untilHost(what: string, script: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const output = (await lab.exec(HOST, ['sh', '-c', script])).stdout.trim();
+    if (output !== '') return output;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Everything a build of `name` could leave: its config and root, temporary build folders, its lock. */
+function leftovers(name: string): Promise<string> {
+  return onHost(`ls -d /etc/vservers/${name} /vservers/${name} /vservers/.vfleet-build-* /etc/vservers/.vfleet/builds/* /etc/vservers/.vfleet/locks/${name}.locks 2>/dev/null; true`);
+}
+
+/** Host processes running one of these programs, as "pid comm" lines. */
+function processesNamed(...names: string[]): Promise<string> {
+  return onHost(`ps -eo pid=,comm= | awk '${names.map((name) => `$2 == "${name}"`).join(' || ')}'`);
+}
+
+/**
+ * A fifo at `fifo` on the host fed with `part` and then held open forever, as a slow download
+ * would; the feeder's pid is in `<fifo>.pid` so the test ends exactly that process.
+ */
+async function slowFeed(fifo: string, part: Buffer): Promise<void> {
+  const partFile = join(shared, `${fifo.replace(/\W/g, '_')}.part`);
+  writeFileSync(partFile, part);
+  await onHost(`rm -f ${fifo} ${fifo}.pid && mkfifo -m 600 ${fifo}`);
+  servers.push(lab.spawn(HOST, ['sh', '-c', `echo $$ > ${fifo}.pid; exec 3>${fifo}; cat ${partFile} >&3; exec sleep 3600`]));
+}
+
+async function endFeed(fifo: string): Promise<void> {
+  await onHost(`[ -f ${fifo}.pid ] && kill "$(cat ${fifo}.pid)" 2>/dev/null; rm -f ${fifo} ${fifo}.pid`);
+}
+
+/** The first part of a tarball: a small file whole, then a large one cut off half-way. */
+function truncatedTarball(): Buffer {
+  const whole = tarArchive([
+    { type: 'directory', name: 'etc' },
+    { type: 'file', name: 'etc/first', data: 'complete\n' },
+    // Incompressible, so that the gzipped part too is longer than the records tar and gzip read.
+    { type: 'file', name: 'etc/big', data: randomBytes(150_000).toString('base64') },
+  ]);
+  return whole.subarray(0, 60_000);
+}
+
+beforeAll(async () => {
+  staged = stageAgentBundle();
+  shared = mkdtempSync('/var/tmp/vfleet-cancel-test-');
+  await labDown({ name: LAB.name });
+  lab = await labUp(LAB);
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of servers) if (child.exitCode === null) child.kill('SIGKILL');
+  await labDown({ name: LAB.name });
+  staged?.remove();
+  if (shared) rmSync(shared, { recursive: true, force: true });
+}, 120_000);
+
+describe('cancel through the agent protocol', () => {
+  it('stops a template build half-way through its tarball and leaves nothing of it', async () => {
+    const fifo = '/tmp/slow.tar';
+    await slowFeed(fifo, truncatedTarball());
+    const client = serve();
+    const build = client.request('build', { name: 'slow', method: 'template', source: fifo, xid: 310 });
+    // tar has written the first file into the temporary root and waits for the rest, which never comes.
+    const halfMade = await untilHost('the first file in the temporary root', 'cat /vservers/.vfleet-build-*/etc/first 2>/dev/null');
+    expect(halfMade).toBe('complete');
+    expect(await processesNamed('tar')).not.toBe('');
+
+    const cancel = await client.call('cancel', { id: build.id });
+    expect(cancel.result).toEqual({ inFlight: true });
+    const answer = await build.response;
+    expect(answer.error?.code).toBe(ERROR_CODES.cancelled);
+    expect(answer.error?.message).toBe('the build was interrupted; nothing was left behind');
+    expect(await leftovers('slow')).toBe('');
+    expect(await processesNamed('tar')).toBe('');
+
+    // The name, the id and the lock are free: the same build from a complete template succeeds.
+    await endFeed(fifo);
+    const template = join(shared, 'complete.tar');
+    writeFileSync(template, tarArchive([{ type: 'directory', name: 'etc' }, { type: 'file', name: 'etc/first', data: 'complete\n' }]));
+    const built = await client.call('build', { name: 'slow', method: 'template', source: template, xid: 310 });
+    expect(built.error).toBeUndefined();
+    expect(await onHost('cat /vservers/slow/etc/first')).toBe('complete\n');
+    expect((await client.call('delete', { name: 'slow' })).error).toBeUndefined();
+  });
+
+  it('kills every process of the build (tar and the gzip it started), not only the first', async () => {
+    const fifo = '/tmp/slow.tar.gz';
+    await slowFeed(fifo, gzipSync(truncatedTarball()));
+    const client = serve();
+    const build = client.request('build', { name: 'slowgz', method: 'template', source: fifo, xid: 311 });
+    await untilHost('tar and its gzip', `ps -eo comm= | grep -x gzip`);
+    expect(await processesNamed('tar')).not.toBe('');
+
+    expect((await client.call('cancel', { id: build.id })).result).toEqual({ inFlight: true });
+    expect((await build.response).error?.code).toBe(ERROR_CODES.cancelled);
+    expect(await processesNamed('tar', 'gzip')).toBe('');
+    expect(await leftovers('slowgz')).toBe('');
+    await endFeed(fifo);
+  });
+
+  it('answers a cancel of a request that is not running with inFlight false, and changes nothing', async () => {
+    const client = serve();
+    expect((await client.call('cancel', { id: 'no-such-request' })).result).toEqual({ inFlight: false });
+    const done = client.request('list');
+    await done.response;
+    expect((await client.call('cancel', { id: done.id })).result).toEqual({ inFlight: false });
+    expect((await client.call('cancel', { id: {} })).error?.code).toBe(ERROR_CODES.invalidParams);
+  });
+
+  it('stops a start while it probes the guest\'s address: the guest stays stopped and unlocked', async () => {
+    const client = serve();
+    expect((await client.call('build', { name: 'probed', method: 'busybox', xid: 312, interfaces: [{ ip: FREE_IP, prefix: 24 }] })).error).toBeUndefined();
+    const start = client.request('start', { name: 'probed' });
+    // arping waits out its two-second deadline for an address nobody holds: the start is under way meanwhile.
+    await untilHost('the address probe', `ps -eo args= | grep -x '.*arping .* ${FREE_IP.replace(/\./g, '\\.')}'`);
+    expect((await client.call('cancel', { id: start.id })).result).toEqual({ inFlight: true });
+    const answer = await start.response;
+    expect(answer.error?.code).toBe(ERROR_CODES.cancelled);
+    expect(answer.error?.message).toBe('the start was cancelled; the guest is stopped');
+    expect(await processesNamed('arping')).toBe('');
+    expect((await client.result<{ state: string }>('status', { name: 'probed' })).state).toBe('stopped');
+    expect(await onHost('ip netns list; ls /etc/vservers/.vfleet/locks/ 2>/dev/null; true')).toBe('');
+
+    // Unlocked and whole: it starts and stops normally.
+    expect((await client.result<{ state: string }>('start', { name: 'probed' })).state).toBe('running');
+    expect((await client.result<{ state: string }>('stop', { name: 'probed' })).state).toBe('stopped');
+    expect((await client.call('delete', { name: 'probed' })).error).toBeUndefined();
+  });
+});
+
+describe('cancel through the fleet core', () => {
+  let handle: CoreHandle | undefined;
+
+  afterAll(async () => {
+    await handle?.close();
+    await removeDataDir(handle);
+    await unpinAgentBundle();
+  });
+
+  it('an aborted guest.build call stops the build on the host, which is left clean', async () => {
+    handle = await startCore();
+    await onboardLabHosts(handle.core, lab);
+    const fifo = '/tmp/core-slow.tar';
+    await slowFeed(fifo, truncatedTarball());
+    const controller = new AbortController();
+    const building = handle.core.invoke('guest.build', { host: HOST, build: { name: 'coreslow', method: 'template', source: fifo, xid: 320 } }, controller.signal);
+    const failed = building.then(() => undefined, (error: unknown) => error as Error);
+    await untilHost('the first file in the temporary root', 'cat /vservers/.vfleet-build-*/etc/first 2>/dev/null');
+    controller.abort();
+    const error = await failed;
+    expect(error?.message).toBe(`Host ${HOST}, guest coreslow: the build was interrupted; nothing was left behind`);
+    expect(await leftovers('coreslow')).toBe('');
+    expect(await processesNamed('tar')).toBe('');
+    await endFeed(fifo);
+    // The core's own guest lock is free again: the same call builds.
+    const built = await handle.core.invoke('guest.build', { host: HOST, build: { name: 'coreslow', method: 'skeleton', xid: 320 } });
+    expect(built).toMatchObject({ name: 'coreslow', state: 'stopped', warnings: [] });
+    await handle.core.invoke('guest.delete', { host: HOST, guest: 'coreslow' });
+    const audit = await handle.core.invoke('audit.query', { guest: 'coreslow', action: 'guest.build' });
+    expect(audit.map((entry) => [entry.result, entry.error])).toEqual([['error', error?.message], ['ok', undefined]]);
+  });
+});
