@@ -8,12 +8,18 @@ export function guestSpec(verb: string, summary: string, options: readonly Optio
   return { name: `guest ${verb}`, args, summary, options };
 }
 
-/** The HOST and GUEST words, with HOST connected; undefined when HOST cannot be used (already reported). */
-export async function connectedGuest(context: CliContext, args: ParsedArgv): Promise<{ host: string; guest: string } | undefined> {
+/**
+ * The HOST and GUEST words, with HOST connected; undefined when HOST cannot be used (already
+ * reported). `everyHost`: every registry host is connected too (what a fleet-wide check needs to
+ * know); those that cannot be are reported, and only HOST's failure is fatal.
+ */
+export async function connectedGuest(context: CliContext, args: ParsedArgv, everyHost = false): Promise<{ host: string; guest: string } | undefined> {
   const host = positional(args, 0, 'host name');
   const guest = positional(args, 1, 'guest name');
-  const { problems } = await connectForCommand(context, [host]);
-  return problems.length > 0 ? undefined : { host, guest };
+  const { problems } = await connectForCommand(context, everyHost ? undefined : [host]);
+  const others = problems.filter((problem) => problem.name !== host).map((problem) => problem.name);
+  if (others.length > 0) context.err(`vfleet: warning: the guests of ${others.join(', ')} are not checked for conflicts\n`);
+  return problems.some((problem) => problem.name === host) ? undefined : { host, guest };
 }
 
 export function printGuest(context: CliContext, guest: GuestView): number {

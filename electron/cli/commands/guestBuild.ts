@@ -16,7 +16,8 @@ export const guestBuildCommand: VfleetCommand = {
     const xid = numberValue(args, 'xid');
     if (xid === undefined) throw new UsageError('guest build needs --xid N (the context id)');
     const interfaces = interfaceValues(args);
-    const target = await connectedGuest(context, args);
+    // Every host connected, so the fleet-wide checks see every guest.
+    const target = await connectedGuest(context, args, true);
     if (!target) return EXIT_FAILED;
     const hostname = lastValue(args, 'hostname');
     const source = lastValue(args, 'source');
