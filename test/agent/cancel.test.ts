@@ -1,8 +1,10 @@
 // Cancel on a real lab host (lab `onboard`, 10.213.146.0/24): a template build reading a tarball
 // from a fifo that never ends (so it is always half-way when cancelled) is stopped by a protocol
 // `cancel` and by an aborted fleet-core call; tar, gzip and every file the build made are gone,
-// and the name is free again. A start cancelled while it probes the guest's address leaves the
-// guest stopped, its kernel objects absent and its lock free.
+// and the name is free again. A real debootstrap (offline, from the cached .debs) cancelled while
+// it installs packages with /proc and /sys mounted in the new root leaves no mount, process or
+// file. A start cancelled while it probes the guest's address leaves the guest stopped, its
+// kernel objects absent and its lock free.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +15,7 @@ import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from '../core/support/coreOnLab';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
+import { debianRoot } from '../support/debianRoot';
 import { TestRpcClient } from './support/agentRpcClient';
 import { tarArchive } from './support/tarArchive';
 
@@ -57,6 +60,16 @@ function leftovers(name: string): Promise<string> {
 /** Host processes running one of these programs, as "pid comm" lines. */
 function processesNamed(...names: string[]): Promise<string> {
   return onHost(`ps -eo pid=,comm= | awk '${names.map((name) => `$2 == "${name}"`).join(' || ')}'`);
+}
+
+/** Processes of the host that `before` (from processTable) did not have, the looking command's own left out. */
+async function processTable(): Promise<Map<string, string>> {
+  const lines = (await onHost('ps -eo pid=,ppid=,args= | awk -v self=$$ \'$1 != self && $2 != self\'')).trim().split('\n');
+  return new Map(lines.map((line) => line.trim().split(/\s+/)).map(([pid = '', , ...args]) => [pid, args.join(' ')]));
+}
+
+async function newProcesses(before: Map<string, string>): Promise<string[]> {
+  return [...(await processTable())].filter(([pid]) => !before.has(pid)).map(([pid, args]) => `${pid} ${args}`);
 }
 
 /**
@@ -142,6 +155,23 @@ describe('cancel through the agent protocol', () => {
     expect(await leftovers('slowgz')).toBe('');
     await endFeed(fifo);
   });
+
+  it('stops a real debootstrap while it installs packages: no mount, process or file of it is left', async () => {
+    const debian = await debianRoot();
+    const client = serve();
+    const before = await processTable();
+    const build = client.request('build', { name: 'deb', method: 'debootstrap', xid: 313, distribution: debian.spec.suite, debootstrapOptions: debian.debootstrapOptions });
+    // The second stage: dpkg configures packages in the new root with /proc mounted there.
+    await untilHost('debootstrap\'s /proc in the new root', 'grep " /vservers/.vfleet-build-[^ ]*-deb/proc " /proc/self/mountinfo', 300_000);
+    expect((await newProcesses(before)).some((line) => line.includes('debootstrap'))).toBe(true);
+
+    expect((await client.call('cancel', { id: build.id })).result).toEqual({ inFlight: true });
+    const answer = await build.response;
+    expect(answer.error?.code).toBe(ERROR_CODES.cancelled);
+    expect(await onHost('grep " /vservers/" /proc/self/mountinfo; true')).toBe('');
+    expect(await newProcesses(before)).toEqual([]);
+    expect(await leftovers('deb')).toBe('');
+  }, 400_000);
 
   it('answers a cancel of a request that is not running with inFlight false, and changes nothing', async () => {
     const client = serve();
