@@ -6,6 +6,9 @@
 // refuses when another machine answers, naming its MAC, whether it holds the address itself or
 // answers for a running guest by proxy ARP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GuestConfig } from '../../shared/domain/guest';
+import { parseIpAddrJson } from '../../host-agent/src/drivers/namespaces/network/uplink';
+import { addressProbes } from '../../host-agent/src/host/duplicateAddress';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { closeCoreAndLab, onboardLabHosts, startCore, waitFor, type CoreHandle } from './support/coreOnLab';
 import { REPOSITORY_ROOT, runVfleet, type CliResult } from './support/vfleetCommand';
@@ -116,6 +119,12 @@ describe('fleet-wide checks before a build', () => {
     expect(await refusal(core().invoke('guest.buildCheck', { host: 'lab-9' }))).toBe('There is no host named lab-9 in the registry.');
   });
 
+  it('compares IPv6 addresses in any spelling', async () => {
+    await core().invoke('guest.build', { host: 'lab-1', build: { name: 'six', method: 'skeleton', xid: 405, interfaces: [{ ip: 'fd00:146::5', prefix: 64 }] } });
+    const check = await core().invoke('guest.buildCheck', { host: 'lab-2', interfaces: [{ ip: 'fd00:146:0:0:0:0:0:5', prefix: 64 }] });
+    expect(check.refusals.map((conflict) => conflict.message)).toEqual(['address fd00:146::5 is already configured for guest lab-1/six']);
+  });
+
   it('the CLI gets the same refusals and warnings, and prints what --force went past', async () => {
     const vfleet = (...argv: string[]): Promise<CliResult> =>
       runVfleet(['--connect-timeout', '60', ...argv], { cwd: REPOSITORY_ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: handle!.dataDir } });
@@ -147,6 +156,39 @@ describe('duplicate-address detection before a start', () => {
     await lab.exec('lab-3', ['ip', 'addr', 'del', `${stray}/24`, 'dev', 'eth0']);
     expect((await core().invoke('guest.start', { host: 'lab-1', guest: 'dad' })).state).toBe('running');
     await core().invoke('guest.stop', { host: 'lab-1', guest: 'dad' });
+  });
+
+  it('probes each address where it would live: from the host\'s own address, by DAD without one, never unroutable or IPv6 ones', async () => {
+    const addresses = parseIpAddrJson((await lab.exec('lab-1', ['ip', '-j', 'addr', 'show'])).stdout);
+    const config = (interfaces: GuestConfig['interfaces']): GuestConfig => ({
+      name: 'probe', xid: 430, nodename: 'probe', domainname: '', interfaces, initStyle: 'plain', mark: '',
+      bcapabilities: [], ccapabilities: [], cflags: [], limits: {}, rootDir: '/vservers/probe',
+    });
+    expect(addressProbes(config([
+      { id: '0', ip: '10.213.146.60', prefix: 24, dev: '' },
+      { id: '1', ip: '192.0.2.7', prefix: 24, dev: 'eth0' },
+      { id: '2', ip: '198.51.100.9', prefix: 24, dev: '' },
+      { id: '3', ip: 'fd00:146::9', prefix: 64, dev: '' },
+    ]), addresses)).toEqual([
+      { ip: '10.213.146.60', device: 'eth0', source: lab.host('lab-1').address },
+      { ip: '192.0.2.7', device: 'eth0' },
+    ]);
+    expect(addressProbes(config([]), addresses)).toEqual([]);
+  });
+
+  it('refuses to start a guest with an address on a host without arping, saying what to install', async () => {
+    // Hidden in lab-2's own mount namespace (private propagation: nothing outside the lab host sees it).
+    expect((await lab.exec('lab-2', ['findmnt', '-no', 'PROPAGATION', '/'])).stdout.trim()).toBe('private');
+    expect((await lab.exec('lab-2', ['mount', '--bind', '/dev/null', '/usr/bin/arping'])).code).toBe(0);
+    try {
+      await core().invoke('guest.build', { host: 'lab-2', build: { name: 'noprobe', method: 'busybox', xid: 431, interfaces: [{ ip: '10.213.146.131', prefix: 24 }] } });
+      expect(await refusal(core().invoke('guest.start', { host: 'lab-2', guest: 'noprobe' }))).toBe('Host lab-2, guest noprobe: cannot check that its address 10.213.146.131 is free on the network: '
+        + 'arping is not installed on this host (Debian package iputils-arping); install it to start guests with addresses');
+      expect(core().state.guest('lab-2', 'noprobe')?.state).toBe('stopped');
+    } finally {
+      await lab.exec('lab-2', ['umount', '/usr/bin/arping']);
+    }
+    await core().invoke('guest.delete', { host: 'lab-2', guest: 'noprobe' });
   });
 
   it('refuses a guest whose address a running guest on another host has, by the core and by the agent\'s probe (proxy ARP)', async () => {
