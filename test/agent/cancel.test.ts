@@ -1,12 +1,12 @@
 // Cancel on a real lab host (lab `onboard`, 10.213.146.0/24): a template build reading a tarball
 // from a fifo that never ends (so it is always half-way when cancelled) is stopped by a protocol
-// `cancel` and by an aborted fleet-core call; tar, gzip and every file the build made are gone,
+// `cancel`, by an aborted fleet-core call and by Ctrl-C in the vfleet CLI; tar, gzip and every file the build made are gone,
 // and the name is free again. A real debootstrap (offline, from the cached .debs) cancelled while
 // it installs packages with /proc and /sys mounted in the new root leaves no mount, process or
 // file. A start cancelled while it probes the guest's address leaves the guest stopped, its
 // kernel objects absent and its lock free.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from '../core/support/coreOnLab';
+import { REPOSITORY_ROOT } from '../core/support/vfleetCommand';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { debianRoot } from '../support/debianRoot';
 import { TestRpcClient } from './support/agentRpcClient';
@@ -233,5 +234,22 @@ describe('cancel through the fleet core', () => {
     await handle.core.invoke('guest.delete', { host: HOST, guest: 'coreslow' });
     const audit = await handle.core.invoke('audit.query', { guest: 'coreslow', action: 'guest.build' });
     expect(audit.map((entry) => [entry.result, entry.error])).toEqual([['error', error?.message], ['ok', undefined]]);
+  });
+
+  it('Ctrl-C in `vfleet guest build` cancels the build on the host', async () => {
+    const fifo = '/tmp/cli-slow.tar';
+    await slowFeed(fifo, truncatedTarball());
+    const cli = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/vfleet.mjs'), '--connect-timeout', '60', 'guest', 'build', HOST, 'clislow', '--xid', '321', '-m', 'template', '--source', fifo], {
+      cwd: REPOSITORY_ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: handle!.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    cli.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => cli.on('close', resolve));
+    await untilHost('the first file in the temporary root', 'cat /vservers/.vfleet-build-*-clislow/etc/first 2>/dev/null');
+    cli.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toBe(`vfleet: cancelling; waiting for the host to stop and clean up\nvfleet: Host ${HOST}, guest clislow: the build was interrupted; nothing was left behind\n`);
+    expect(await leftovers('clislow')).toBe('');
+    await endFeed(fifo);
   });
 });
