@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
+import { waitUntil } from '../lab/system/processTable';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from '../core/support/coreOnLab';
 import { REPOSITORY_ROOT } from '../core/support/vfleetCommand';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
@@ -44,13 +45,10 @@ function serve(): TestRpcClient {
 
 /** Polls the host until `script` prints something (a state the test waits for, never a time it asserts). */
 async function untilHost(what: string, script: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const output = (await lab.exec(HOST, ['sh', '-c', script])).stdout.trim();
-    if (output !== '') return output;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let output = '';
+  const seen = await waitUntil(async () => (output = (await lab.exec(HOST, ['sh', '-c', script])).stdout.trim()) !== '', timeoutMs, 50);
+  if (!seen) throw new Error(`timed out waiting for ${what}`);
+  return output;
 }
 
 /** Everything a build of `name` could leave: its config and root, temporary build folders, its lock. */

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { signalIgnoringGone } from '../drivers/namespaces/runtime/signalProcess';
 import { absolutePathEntries, HOST_PATH } from './hostEnvironment';
 
 export interface ToolResult {
@@ -33,11 +34,7 @@ const CANCEL_GRACE_MS = 3_000;
 
 /** Signals a process group; a group already gone is no error. */
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: nobody of the group is left.
-  }
+  signalIgnoringGone(-pgid, signal);
 }
 
 export function runTool(command: string, args: string[], options: RunToolOptions = {}): Promise<ToolResult> {

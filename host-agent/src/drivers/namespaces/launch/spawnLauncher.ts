@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { readPidFile, liveIdentity, type ProcessIdentity } from '../runtime/initProcess';
 import { HOST_PATH } from '../../../process/hostEnvironment';
+import { signalIgnoringGone } from '../runtime/signalProcess';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -57,7 +58,7 @@ export async function launchGuest(argv: string[], pidFile: string, consoleLog: s
   while (Date.now() < deadline) {
     if (signal?.aborted) {
       // The chain's own group (whatever has not yet joined the guest's cgroup); the cgroup goes next, in the driver.
-      if (chainGroup !== undefined) killGroup(chainGroup);
+      if (chainGroup !== undefined) signalIgnoringGone(-chainGroup, 'SIGKILL');
       throw new Error('the start was cancelled');
     }
     const recorded = await readPidFile(pidFile);
@@ -72,14 +73,6 @@ export async function launchGuest(argv: string[], pidFile: string, consoleLog: s
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`the guest's init did not come up within ${READY_TIMEOUT_MS / 1000} s`);
-}
-
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // ESRCH: the group has ended already.
-  }
 }
 
 /** The line the driver writes to the console log before each start. */
