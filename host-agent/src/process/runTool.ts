@@ -1,7 +1,9 @@
 // Runs a host tool with an argv array (never a shell string) and collects its output; a non-zero
 // exit becomes an error quoting the tool's own message. A tool run with a signal gets a process
 // group of its own, so a cancel stops it and everything it started (debootstrap's dpkg, tar's
-// gzip, rsync's receiver), and the promise settles only once they are gone.
+// gzip, rsync's receiver), and the promise settles only once they are gone. That group is a
+// session of its own, without a controlling terminal: an ssh under rsync cannot prompt, so an
+// rsync source HOST:/PATH needs a key and a known host key, as it always does under the fleet core.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
