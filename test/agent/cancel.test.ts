@@ -51,6 +51,11 @@ async function untilHost(what: string, script: string, timeoutMs = 30_000): Prom
   return output;
 }
 
+/** Until arping probes `ip` on the host: it waits out its two-second deadline for an address nobody holds. */
+async function untilProbing(ip: string): Promise<void> {
+  await untilHost(`the probe of ${ip}`, `ps -eo args= | grep -x '.*arping .* ${ip.replace(/\./g, '\\.')}'`);
+}
+
 /** Everything a build of `name` could leave: its config and root, temporary build folders, its lock. */
 function leftovers(name: string): Promise<string> {
   return onHost(`ls -d /etc/vservers/${name} /vservers/${name} /vservers/.vfleet-build-* /etc/vservers/.vfleet/builds/* /etc/vservers/.vfleet/locks/${name}.locks 2>/dev/null; true`);
@@ -185,8 +190,8 @@ describe('cancel through the agent protocol', () => {
     const client = serve();
     expect((await client.call('build', { name: 'probed', method: 'busybox', xid: 312, interfaces: [{ ip: FREE_IP, prefix: 24 }] })).error).toBeUndefined();
     const start = client.request('start', { name: 'probed' });
-    // arping waits out its two-second deadline for an address nobody holds: the start is under way meanwhile.
-    await untilHost('the address probe', `ps -eo args= | grep -x '.*arping .* ${FREE_IP.replace(/\./g, '\\.')}'`);
+    // The start is under way while arping probes the address.
+    await untilProbing(FREE_IP);
     expect((await client.call('cancel', { id: start.id })).result).toEqual({ inFlight: true });
     const answer = await start.response;
     expect(answer.error?.code).toBe(ERROR_CODES.cancelled);
@@ -232,6 +237,20 @@ describe('cancel through the fleet core', () => {
     await handle.core.invoke('guest.delete', { host: HOST, guest: 'coreslow' });
     const audit = await handle.core.invoke('audit.query', { guest: 'coreslow', action: 'guest.build' });
     expect(audit.map((entry) => [entry.result, entry.error])).toEqual([['error', error?.message], ['ok', undefined]]);
+  });
+
+  it('an aborted guest.start call stops the start on the host; the guest is stopped and the next start runs', async () => {
+    await handle!.core.invoke('guest.build', { host: HOST, build: { name: 'corestart', method: 'busybox', xid: 322, interfaces: [{ ip: FREE_IP, prefix: 24 }] } });
+    const controller = new AbortController();
+    const failed = handle!.core.invoke('guest.start', { host: HOST, guest: 'corestart' }, controller.signal).then(() => undefined, (error: unknown) => error as Error);
+    await untilProbing(FREE_IP);
+    controller.abort();
+    expect((await failed)?.message).toBe(`Host ${HOST}, guest corestart: the start was cancelled; the guest is stopped`);
+    expect(await processesNamed('arping')).toBe('');
+    expect(await onHost('ip netns list')).toBe('');
+    expect((await handle!.core.invoke('guest.start', { host: HOST, guest: 'corestart' })).state).toBe('running');
+    await handle!.core.invoke('guest.stop', { host: HOST, guest: 'corestart' });
+    await handle!.core.invoke('guest.delete', { host: HOST, guest: 'corestart' });
   });
 
   it('Ctrl-C in `vfleet guest build` cancels the build on the host', async () => {
