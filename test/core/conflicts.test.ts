@@ -119,10 +119,12 @@ describe('fleet-wide checks before a build', () => {
     expect(await refusal(core().invoke('guest.buildCheck', { host: 'lab-9' }))).toBe('There is no host named lab-9 in the registry.');
   });
 
-  it('compares IPv6 addresses in any spelling', async () => {
+  it('compares IPv6 addresses in any spelling, and refuses an address given twice', async () => {
     await core().invoke('guest.build', { host: 'lab-1', build: { name: 'six', method: 'skeleton', xid: 405, interfaces: [{ ip: 'fd00:146::5', prefix: 64 }] } });
     const check = await core().invoke('guest.buildCheck', { host: 'lab-2', interfaces: [{ ip: 'fd00:146:0:0:0:0:0:5', prefix: 64 }] });
     expect(check.refusals.map((conflict) => conflict.message)).toEqual(['address fd00:146::5 is already configured for guest lab-1/six']);
+    const twice = await core().invoke('guest.buildCheck', { host: 'lab-2', interfaces: [{ ip: '10.213.146.140', prefix: 24 }, { ip: '10.213.146.140', prefix: 24 }] });
+    expect(twice.refusals.map((conflict) => conflict.message)).toEqual(['address 10.213.146.140 is given twice']);
   });
 
   it('the CLI gets the same refusals and warnings, and prints what --force went past', async () => {

@@ -35,7 +35,13 @@ function guestLabel(host: string, guest: string): string {
 export function checkGuestIdentity(hosts: readonly HostView[], identity: GuestIdentity): BuildCheck {
   const refusals: GuestConflict[] = [];
   const warnings: GuestConflict[] = [];
-  const wanted = new Set((identity.ips ?? []).map(canonicalAddress));
+  const requested = (identity.ips ?? []).map(canonicalAddress);
+  const wanted = new Set(requested);
+  for (const value of wanted) {
+    if (requested.indexOf(value) !== requested.lastIndexOf(value)) {
+      refusals.push({ kind: 'address', value, holder: { host: identity.host, ...(identity.name ? { guest: identity.name } : {}) }, message: `address ${value} is given twice` });
+    }
+  }
   for (const host of hosts) {
     const sameHost = host.name === identity.host;
     if (wanted.has(canonicalAddress(host.address))) {
