@@ -3,8 +3,9 @@
 // `cancel`, by an aborted fleet-core call and by Ctrl-C in the vfleet CLI; tar, gzip and every file the build made are gone,
 // and the name is free again. A real debootstrap (offline, from the cached .debs) cancelled while
 // it installs packages with /proc and /sys mounted in the new root leaves no mount, process or
-// file. A start cancelled while it probes the guest's address leaves the guest stopped, its
-// kernel objects absent and its lock free.
+// file. A start cancelled while it probes the guest's address, or while it waits for an init that
+// keeps a launcher stage's name, leaves the guest stopped, no process, netns or pid file of it,
+// and its lock free.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -184,6 +185,29 @@ describe('cancel through the agent protocol', () => {
     await done.response;
     expect((await client.call('cancel', { id: done.id })).result).toEqual({ inFlight: false });
     expect((await client.call('cancel', { id: {} })).error?.code).toBe(ERROR_CODES.invalidParams);
+  });
+
+  it('stops a start while it waits for the guest\'s init, and removes everything the launch made', async () => {
+    const client = serve();
+    expect((await client.call('build', { name: 'slowinit', method: 'busybox', xid: 314 })).error).toBeUndefined();
+    // An init that keeps a launcher stage's name ("sh vfleet-stopper"), so the start waits on for it to come up.
+    await onHost([
+      'printf \'#!/bin/sh\\necho up > /root/launched\\ncd /sbin && exec sh vfleet-stopper\\n\' > /vservers/slowinit/sbin/init',
+      'printf \'while :; do sleep 1; done\\n\' > /vservers/slowinit/sbin/vfleet-stopper',
+    ].join(' && '));
+    const before = await processTable();
+    const start = client.request('start', { name: 'slowinit' });
+    await untilHost('the guest\'s init', 'cat /vservers/slowinit/root/launched 2>/dev/null');
+    expect((await newProcesses(before)).some((line) => line.endsWith('sh vfleet-stopper'))).toBe(true);
+
+    expect((await client.call('cancel', { id: start.id })).result).toEqual({ inFlight: true });
+    const answer = await start.response;
+    expect(answer.error?.code).toBe(ERROR_CODES.cancelled);
+    expect(answer.error?.message).toBe('the start was cancelled; the guest is stopped and nothing it started is left');
+    expect(await newProcesses(before)).toEqual([]);
+    expect((await client.result<{ state: string }>('status', { name: 'slowinit' })).state).toBe('stopped');
+    expect(await onHost('ip netns list; find /run/vfleet/guests /etc/vservers/.vfleet/locks -mindepth 1 2>/dev/null; true')).toBe('');
+    expect((await client.call('delete', { name: 'slowinit' })).error).toBeUndefined();
   });
 
   it('stops a start while it probes the guest\'s address: the guest stays stopped and unlocked', async () => {
