@@ -51,7 +51,8 @@ export function answeringMac(output: string, ip: string): string | undefined {
 }
 
 async function probe(arping: string, target: AddressProbe, guest: string, signal?: AbortSignal): Promise<AddressAnswer | undefined> {
-  const args = [...PROBE_ARGS, '-I', target.device, ...(target.source ? ['-s', target.source] : ['-D']), target.ip];
+  // -f: a plain request stops at the first answer, as -D does by itself.
+  const args = [...PROBE_ARGS, '-I', target.device, ...(target.source ? ['-f', '-s', target.source] : ['-D']), target.ip];
   // Exit codes: -D 0 no answer, 1 answered; plain 0 answered, 1 none; 2 an error either way. The output decides.
   const result = await runTool(arping, args, { allowCodes: [1, 2], signal });
   const mac = answeringMac(result.stdout, target.ip);
