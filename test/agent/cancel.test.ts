@@ -207,6 +207,17 @@ describe('cancel through the agent protocol', () => {
     expect(await newProcesses(before)).toEqual([]);
     expect((await client.result<{ state: string }>('status', { name: 'slowinit' })).state).toBe('stopped');
     expect(await onHost('ip netns list; find /run/vfleet/guests /etc/vservers/.vfleet/locks -mindepth 1 2>/dev/null; true')).toBe('');
+
+    // The agent's own CLI: SIGINT (Ctrl-C) during `vfleet-agent start` stops the start before the agent exits.
+    const interrupted = await lab.exec(HOST, ['sh', '-c', [
+      `rm -f /vservers/slowinit/root/launched; ${process.execPath} ${staged.path} start slowinit & agent=$!`,
+      'until [ -e /vservers/slowinit/root/launched ]; do sleep 0.05; done',
+      'kill -INT $agent; wait $agent; echo "exit $?"',
+    ].join('; ')], { timeoutMs: 60_000 });
+    expect([interrupted.stdout, interrupted.stderr]).toEqual(['exit 1\n', `vfleet-agent: guest 'slowinit' on host ${HOST}: the start was cancelled; the guest is stopped and nothing it started is left\n`]);
+    expect(await newProcesses(before)).toEqual([]);
+    expect((await client.result<{ state: string }>('status', { name: 'slowinit' })).state).toBe('stopped');
+    expect(await onHost('ip netns list; find /run/vfleet/guests /etc/vservers/.vfleet/locks -mindepth 1 2>/dev/null; true')).toBe('');
     expect((await client.call('delete', { name: 'slowinit' })).error).toBeUndefined();
   });
 

@@ -29,13 +29,18 @@ export function onTermination(cleanup: Cleanup): () => void {
   return () => cleanups.delete(cleanup);
 }
 
-/** Runs `work` so that a termination signal cancels it and the agent exits only once it has cleaned up. */
+/**
+ * Runs `work` so that a termination signal cancels it and the agent exits only once it has cleaned
+ * up; the command itself then reports the cancellation and exits (1) before the signal's exit code.
+ */
 export async function cancelOnTermination<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const cancel = new AbortController();
   const running = work(cancel.signal);
   const removeHandler = onTermination(async () => {
     cancel.abort();
     await running.catch(() => undefined);
+    // One turn of the event loop: the command's own error path (all promise callbacks) runs first.
+    await new Promise((resolve) => setImmediate(resolve));
   });
   try {
     return await running;
