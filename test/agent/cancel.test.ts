@@ -8,7 +8,6 @@
 // and its lock free.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,6 +19,7 @@ import { REPOSITORY_ROOT } from '../core/support/vfleetCommand';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { debianRoot } from '../support/debianRoot';
 import { TestRpcClient } from './support/agentRpcClient';
+import { slowTemplate, truncatedTarball } from '../support/slowTemplate';
 import { tarArchive } from './support/tarArchive';
 
 const LAB = { name: 'onboard', subnet: '10.213.146.0/24', hosts: 1 };
@@ -77,32 +77,6 @@ async function newProcesses(before: Map<string, string>): Promise<string[]> {
   return [...(await processTable())].filter(([pid]) => !before.has(pid)).map(([pid, args]) => `${pid} ${args}`);
 }
 
-/**
- * A fifo at `fifo` on the host fed with `part` and then held open forever, as a slow download
- * would; the feeder's pid is in `<fifo>.pid` so the test ends exactly that process.
- */
-async function slowFeed(fifo: string, part: Buffer): Promise<void> {
-  const partFile = join(shared, `${fifo.replace(/\W/g, '_')}.part`);
-  writeFileSync(partFile, part);
-  await onHost(`rm -f ${fifo} ${fifo}.pid && mkfifo -m 600 ${fifo}`);
-  servers.push(lab.spawn(HOST, ['sh', '-c', `echo $$ > ${fifo}.pid; exec 3>${fifo}; cat ${partFile} >&3; exec sleep 3600`]));
-}
-
-async function endFeed(fifo: string): Promise<void> {
-  await onHost(`[ -f ${fifo}.pid ] && kill "$(cat ${fifo}.pid)" 2>/dev/null; rm -f ${fifo} ${fifo}.pid`);
-}
-
-/** The first part of a tarball: a small file whole, then a large one cut off half-way. */
-function truncatedTarball(): Buffer {
-  const whole = tarArchive([
-    { type: 'directory', name: 'etc' },
-    { type: 'file', name: 'etc/first', data: 'complete\n' },
-    // Incompressible, so that the gzipped part too is longer than the records tar and gzip read.
-    { type: 'file', name: 'etc/big', data: randomBytes(150_000).toString('base64') },
-  ]);
-  return whole.subarray(0, 60_000);
-}
-
 beforeAll(async () => {
   staged = stageAgentBundle();
   shared = mkdtempSync('/var/tmp/vfleet-cancel-test-');
@@ -119,10 +93,9 @@ afterAll(async () => {
 
 describe('cancel through the agent protocol', () => {
   it('stops a template build half-way through its tarball and leaves nothing of it', async () => {
-    const fifo = '/tmp/slow.tar';
-    await slowFeed(fifo, truncatedTarball());
+    const feed = await slowTemplate(lab, HOST, '/tmp/slow.tar', truncatedTarball(), shared);
     const client = serve();
-    const build = client.request('build', { name: 'slow', method: 'template', source: fifo, xid: 310 });
+    const build = client.request('build', { name: 'slow', method: 'template', source: feed.path, xid: 310 });
     // tar has written the first file into the temporary root and waits for the rest, which never comes.
     const halfMade = await untilHost('the first file in the temporary root', 'cat /vservers/.vfleet-build-*/etc/first 2>/dev/null');
     expect(halfMade).toBe('complete');
@@ -137,7 +110,7 @@ describe('cancel through the agent protocol', () => {
     expect(await processesNamed('tar')).toBe('');
 
     // The name, the id and the lock are free: the same build from a complete template succeeds.
-    await endFeed(fifo);
+    await feed.end();
     const template = join(shared, 'complete.tar');
     writeFileSync(template, tarArchive([{ type: 'directory', name: 'etc' }, { type: 'file', name: 'etc/first', data: 'complete\n' }]));
     const built = await client.call('build', { name: 'slow', method: 'template', source: template, xid: 310 });
@@ -147,10 +120,9 @@ describe('cancel through the agent protocol', () => {
   });
 
   it('kills every process of the build (tar and the gzip it started), not only the first', async () => {
-    const fifo = '/tmp/slow.tar.gz';
-    await slowFeed(fifo, gzipSync(truncatedTarball()));
+    const feed = await slowTemplate(lab, HOST, '/tmp/slow.tar.gz', gzipSync(truncatedTarball()), shared);
     const client = serve();
-    const build = client.request('build', { name: 'slowgz', method: 'template', source: fifo, xid: 311 });
+    const build = client.request('build', { name: 'slowgz', method: 'template', source: feed.path, xid: 311 });
     await untilHost('tar and its gzip', `ps -eo comm= | grep -x gzip`);
     expect(await processesNamed('tar')).not.toBe('');
 
@@ -158,7 +130,7 @@ describe('cancel through the agent protocol', () => {
     expect((await build.response).error?.code).toBe(ERROR_CODES.cancelled);
     expect(await processesNamed('tar', 'gzip')).toBe('');
     expect(await leftovers('slowgz')).toBe('');
-    await endFeed(fifo);
+    await feed.end();
   });
 
   it('stops a real debootstrap while it installs packages: no mount, process or file of it is left', async () => {
@@ -254,10 +226,9 @@ describe('cancel through the fleet core', () => {
   it('an aborted guest.build call stops the build on the host, which is left clean', async () => {
     handle = await startCore();
     await onboardLabHosts(handle.core, lab);
-    const fifo = '/tmp/core-slow.tar';
-    await slowFeed(fifo, truncatedTarball());
+    const feed = await slowTemplate(lab, HOST, '/tmp/core-slow.tar', truncatedTarball(), shared);
     const controller = new AbortController();
-    const building = handle.core.invoke('guest.build', { host: HOST, build: { name: 'coreslow', method: 'template', source: fifo, xid: 320 } }, controller.signal);
+    const building = handle.core.invoke('guest.build', { host: HOST, build: { name: 'coreslow', method: 'template', source: feed.path, xid: 320 } }, controller.signal);
     const failed = building.then(() => undefined, (error: unknown) => error as Error);
     await untilHost('the first file in the temporary root', 'cat /vservers/.vfleet-build-*/etc/first 2>/dev/null');
     controller.abort();
@@ -265,7 +236,7 @@ describe('cancel through the fleet core', () => {
     expect(error?.message).toBe(`Host ${HOST}, guest coreslow: the build was interrupted; nothing was left behind`);
     expect(await leftovers('coreslow')).toBe('');
     expect(await processesNamed('tar')).toBe('');
-    await endFeed(fifo);
+    await feed.end();
     // The core's own guest lock is free again: the same call builds.
     const built = await handle.core.invoke('guest.build', { host: HOST, build: { name: 'coreslow', method: 'skeleton', xid: 320 } });
     expect(built).toMatchObject({ name: 'coreslow', state: 'stopped', warnings: [] });
@@ -289,9 +260,8 @@ describe('cancel through the fleet core', () => {
   });
 
   it('Ctrl-C in `vfleet guest build` cancels the build on the host', async () => {
-    const fifo = '/tmp/cli-slow.tar';
-    await slowFeed(fifo, truncatedTarball());
-    const cli = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/vfleet.mjs'), '--connect-timeout', '60', 'guest', 'build', HOST, 'clislow', '--xid', '321', '-m', 'template', '--source', fifo], {
+    const feed = await slowTemplate(lab, HOST, '/tmp/cli-slow.tar', truncatedTarball(), shared);
+    const cli = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin/vfleet.mjs'), '--connect-timeout', '60', 'guest', 'build', HOST, 'clislow', '--xid', '321', '-m', 'template', '--source', feed.path], {
       cwd: REPOSITORY_ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: handle!.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -302,6 +272,6 @@ describe('cancel through the fleet core', () => {
     expect(await exited).toBe(1);
     expect(stderr).toBe(`vfleet: cancelling; waiting for the host to stop and clean up\nvfleet: Host ${HOST}, guest clislow: the build was interrupted; nothing was left behind\n`);
     expect(await leftovers('clislow')).toBe('');
-    await endFeed(fifo);
+    await feed.end();
   });
 });

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestConfig } from '../../shared/domain/guest';
 import { parseIpAddrJson } from '../../host-agent/src/drivers/namespaces/network/uplink';
 import { addressProbes } from '../../host-agent/src/host/duplicateAddress';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { labDown, labUp, type Lab } from '../lab/lab';
+import { waitUntil } from '../lab/system/processTable';
+import { slowTemplate, truncatedTarball } from '../support/slowTemplate';
 import { closeCoreAndLab, onboardLabHosts, startCore, waitFor, type CoreHandle } from './support/coreOnLab';
 import { REPOSITORY_ROOT, runVfleet, type CliResult } from './support/vfleetCommand';
 
@@ -125,6 +128,33 @@ describe('fleet-wide checks before a build', () => {
     expect(check.refusals.map((conflict) => conflict.message)).toEqual(['address fd00:146::5 is already configured for guest lab-1/six']);
     const twice = await core().invoke('guest.buildCheck', { host: 'lab-2', interfaces: [{ ip: '10.213.146.140', prefix: 24 }, { ip: '10.213.146.140', prefix: 24 }] });
     expect(twice.refusals.map((conflict) => conflict.message)).toEqual(['address 10.213.146.140 is given twice']);
+  });
+
+  it('counts a build under way: its address, name and id are taken until it ends', async () => {
+    const partDir = mkdtempSync('/var/tmp/vfleet-conflicts-test-');
+    const feed = await slowTemplate(lab, 'lab-1', '/tmp/pending.tar', truncatedTarball(), partDir);
+    try {
+      const controller = new AbortController();
+      const pendingIp = '10.213.146.144';
+      const first = core().invoke('guest.build', {
+        host: 'lab-1', build: { name: 'pending', method: 'template', source: feed.path, xid: 440, interfaces: [{ ip: pendingIp, prefix: 24 }] },
+      }, controller.signal).then(() => undefined, (error: unknown) => error as Error);
+      const halfWay = await waitUntil(async () => (await lab.exec('lab-1', ['sh', '-c', 'cat /vservers/.vfleet-build-*-pending/etc/first 2>/dev/null'])).stdout !== '', 30_000, 50);
+      expect(halfWay).toBe(true);
+      expect(await refusal(core().invoke('guest.build', { host: 'lab-2', build: { name: 'rival', method: 'skeleton', xid: 441, interfaces: [{ ip: pendingIp, prefix: 24 }] } })))
+        .toBe(`Host lab-2, guest rival: not built: address ${pendingIp} is already configured for guest lab-1/pending (being built)`);
+      const check = await core().invoke('guest.buildCheck', { host: 'lab-1', name: 'pending', xid: 440 });
+      expect(check.refusals.map((conflict) => conflict.message)).toEqual(['a guest named pending is being built on host lab-1']);
+      expect((await core().invoke('guest.buildCheck', { host: 'lab-3', xid: 440 })).warnings.map((conflict) => conflict.message))
+        .toEqual(['context id 440 is also used by guest lab-1/pending (being built); the new guest could not run on lab-1 (e.g. moved there) without a new id']);
+      controller.abort();
+      expect((await first)?.message).toBe('Host lab-1, guest pending: the build was interrupted; nothing was left behind');
+      const after = await core().invoke('guest.buildCheck', { host: 'lab-2', name: 'rival', xid: 440, interfaces: [{ ip: pendingIp, prefix: 24 }] });
+      expect([after.refusals, after.warnings]).toEqual([[], []]);
+    } finally {
+      await feed.end();
+      rmSync(partDir, { recursive: true, force: true });
+    }
   });
 
   it('the CLI gets the same refusals and warnings, and prints what --force went past', async () => {

@@ -7,7 +7,7 @@ import type { ExecOutcome, GuestRef } from '../../../shared/api/guestActions';
 import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { GuestStatus } from '../../../shared/domain/guest';
 import { HostError } from '../ssh/sshErrors';
-import { checkGuestIdentity, describeConflicts } from '../inventory/guestConflicts';
+import { checkGuestIdentity, describeConflicts, type KnownGuest } from '../inventory/guestConflicts';
 import type { FleetContext } from './fleetContext';
 import { execInGuest, type OutputBudget } from './guestExec';
 
@@ -20,11 +20,20 @@ function viewAfter(context: FleetContext, ref: GuestRef, status: GuestStatus): G
   return view;
 }
 
+/** The guests each core's builds are making now (by host/name), which the checks count as taken. */
+const buildsUnderWay = new WeakMap<FleetContext, Map<string, KnownGuest>>();
+
+function underWay(context: FleetContext): Map<string, KnownGuest> {
+  let builds = buildsUnderWay.get(context);
+  if (!builds) buildsUnderWay.set(context, builds = new Map());
+  return builds;
+}
+
 export function buildCheck(context: FleetContext, request: FleetApiParsedParams<'guest.buildCheck'>): FleetApiResult<'guest.buildCheck'> {
   context.registry.require(request.host);
   return checkGuestIdentity(context.state.snapshot().hosts, {
     host: request.host, name: request.name, xid: request.xid, ips: request.interfaces?.map((spec) => spec.ip), isNew: true,
-  });
+  }, [...underWay(context).values()]);
 }
 
 export async function buildGuest(context: FleetContext, request: FleetApiParsedParams<'guest.build'>, signal?: AbortSignal): Promise<FleetApiResult<'guest.build'>> {
@@ -35,11 +44,18 @@ export async function buildGuest(context: FleetContext, request: FleetApiParsedP
   if (check.warnings.length > 0 && !request.force) {
     throw new HostError(ref.host, `not built: ${describeConflicts(check.warnings)}; build anyway with force (vfleet guest build --force)`, 'permanent', ref.guest);
   }
-  const session = context.session(request.host);
-  const built = await session.call('build', request.build, { guest: ref.guest, timeoutMs: LONG_ACTION_MS, signal });
-  const status = await session.call('status', { name: ref.guest }, { guest: ref.guest });
-  context.state.applyGuestStatus(ref.host, status, built.config);
-  return { ...viewAfter(context, ref, status), warnings: check.warnings };
+  // Checked and taken in one synchronous step: a build that starts meanwhile sees this one.
+  const key = `${ref.host}/${ref.guest}`;
+  underWay(context).set(key, { host: ref.host, name: ref.guest, xid, ips: interfaces.map((spec) => spec.ip) });
+  try {
+    const session = context.session(request.host);
+    const built = await session.call('build', request.build, { guest: ref.guest, timeoutMs: LONG_ACTION_MS, signal });
+    const status = await session.call('status', { name: ref.guest }, { guest: ref.guest });
+    context.state.applyGuestStatus(ref.host, status, built.config);
+    return { ...viewAfter(context, ref, status), warnings: check.warnings };
+  } finally {
+    underWay(context).delete(key);
+  }
 }
 
 /** Before a start: none of the guest's addresses may be a host's or another running guest's (the agent then probes the network). */
