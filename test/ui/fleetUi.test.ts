@@ -2,8 +2,9 @@
 // HTTP server and WebSocket bridge) on a real fleet core managing a real 3-host lab. Every step acts
 // as an admin would, finding controls by role and accessible name, and checks the outcome where it
 // happens: the kernel's cgroup file and the guest's init on the host, the guest's own answer. A
-// screenshot of every view goes to test-results/ui/; the overview and a guest page are copied to
-// docs/screenshots/ for the README. The page's console must stay empty throughout.
+// screenshot of every view goes to test-results/ui/; with VFLEET_UPDATE_SCREENSHOTS=1 the overview
+// and a guest page are also copied to docs/screenshots/ for the README (a plain run leaves the
+// checkout as it was). The page's console must stay empty throughout.
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -18,6 +19,10 @@ const LAB = { name: 'ui', subnet: '10.213.141.0/24', hosts: 3 };
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
+/** Copies a saved screenshot into docs/screenshots/ when asked to (VFLEET_UPDATE_SCREENSHOTS=1). */
+async function publishShot(name: string): Promise<void> {
+  if (process.env.VFLEET_UPDATE_SCREENSHOTS === '1') await copyFile(path.join(SHOTS, name), path.join(DOCS_SHOTS, name));
+}
 /** Long enough for a lab host on 2 busy cores; a step that needs it fails with what it waited for. */
 const WAIT = { timeout: 30_000 };
 const GUESTS = [
@@ -178,7 +183,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.keyboard.type('echo "$(hostname) answers $((40+2))"\n');
     await terminal.getByText('web1 answers 42').waitFor(WAIT);
     await shoot('guest');
-    await copyFile(path.join(SHOTS, 'guest.png'), path.join(DOCS_SHOTS, 'guest.png'));
+    await publishShot('guest.png');
     await page.getByRole('button', { name: 'Close terminal' }).click();
   });
 
@@ -281,7 +286,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await open('#/', 'Fleet overview');
     await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
     await shoot('overview');
-    await copyFile(path.join(SHOTS, 'overview.png'), path.join(DOCS_SHOTS, 'overview.png'));
+    await publishShot('overview.png');
   });
 
   it('blocks a host whose key changed, shows the offered fingerprint, and connects once that key is approved', async () => {
