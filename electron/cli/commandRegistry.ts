@@ -21,6 +21,7 @@ import { importAnsibleCommand } from './commands/importAnsible';
 import { importSshConfigCommand } from './commands/importSshConfig';
 import { inventoryCommand } from './commands/inventory';
 import { statCommand } from './commands/stat';
+import { uiCommand } from './commands/ui';
 import { watchCommand } from './commands/watch';
 
 export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
@@ -28,7 +29,7 @@ export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
   importSshConfigCommand, importAnsibleCommand, inventoryCommand, statCommand,
   guestBuildCommand, guestStartCommand, guestStopCommand, guestRestartCommand, guestDeleteCommand,
   guestLimitCommand, guestCapsCommand, guestUnameCommand, guestExecCommand,
-  execCommand, watchCommand, auditCommand,
+  execCommand, watchCommand, auditCommand, uiCommand,
 ];
 
 /** The command named by the first one or two words, and the words after its name. */

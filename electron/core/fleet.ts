@@ -1,30 +1,44 @@
 // The fleet core's composition root: builds the registry, the session pool, the fleet state, the
-// audit log and the API dispatcher, and routes every session's events into the state. What it
-// returns is the one surface the desktop app, the vfleet CLI and (to come) browser mode bind to.
+// settings, the audit log and the API dispatcher, routes every session's events into the state and
+// every settings change to the part that applies it. What it returns is the one surface the
+// desktop app, the vfleet CLI and browser mode bind to.
 import path from 'node:path';
 import type { AlertThresholds, FleetSnapshot } from '../../shared/api/fleetState';
 import type { GuestRef } from '../../shared/api/guestActions';
 import type { FleetContext } from './actions/fleetContext';
-import { createApiDispatcher, type FleetApiSurface } from './api/apiDispatcher';
+import type { Settings } from '../../shared/api/settings';
+import { createApiDispatcher, createTerminalOpener, type FleetApiSurface } from './api/apiDispatcher';
 import { GuestLocks } from './api/guestLocks';
 import { createAuditLog, type AuditLog } from './audit/auditLog';
 import { routeSessionEvents } from './events/agentEventRouter';
 import { HostRegistry } from './hosts/hostRegistry';
+import { DEFAULT_ALERT_THRESHOLDS } from './inventory/alertRules';
 import { FleetState } from './inventory/fleetState';
+import { DEFAULT_HISTORY_LIMITS } from './inventory/healthHistory';
 import { MemorySecretStore } from './secrets/memorySecretStore';
 import type { SecretKind, SecretStore } from './secrets/secretStore';
 import { SessionPool, type HostAgent } from './sessions/sessionPool';
+import { FleetSettings, settingsFormat, type SettingsDocument } from './settings/fleetSettings';
 import { defaultKnownHostsFiles, HostKeyVerifier } from './ssh/hostKeyVerifier';
 import { DEFAULT_CONNECTION_SETTINGS, type SshConnectionSettings } from './ssh/sshConnection';
 import { vfleetConfigDir } from './store/configDir';
+import { openJsonFileStore } from './store/jsonFileStore';
+import type { KeyValueStore } from './store/keyValueStore';
 
 export type { FleetApiSurface } from './api/apiDispatcher';
 export type { HostAgent } from './sessions/sessionPool';
+export type { GuestTerminal, TerminalHandlers } from './actions/guestTerminal';
 
+/**
+ * Options below `settings` are defaults: what the admin changed in settings.json (settings.update)
+ * wins over them.
+ */
 export interface FleetCoreOptions {
-  /** Where hosts.json and audit.jsonl live; default: the vfleet config directory. */
+  /** Where hosts.json, settings.json and audit.jsonl live; default: the vfleet config directory. */
   dataDir?: string;
   registry?: HostRegistry;
+  /** The settings' store; default: settings.json in dataDir. */
+  settings?: KeyValueStore<SettingsDocument>;
   secrets?: SecretStore;
   knownHostsFiles?: string[];
   agentBundlePath?: string;
@@ -49,6 +63,7 @@ export interface FleetCore extends FleetApiSurface {
   readonly registry: HostRegistry;
   readonly state: FleetState;
   readonly audit: AuditLog;
+  readonly settings: FleetSettings;
   /** Disconnects every host and stops all timers. */
   close(): Promise<void>;
 }
@@ -57,7 +72,15 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
   const dataDir = options.dataDir ?? vfleetConfigDir();
   const secrets = options.secrets ?? new MemorySecretStore();
   const registry = options.registry ?? await HostRegistry.openFile(path.join(dataDir, 'hosts.json'), secrets);
-  const state = new FleetState({ ...(options.thresholds ? { thresholds: options.thresholds } : {}) });
+  const settings = new FleetSettings(options.settings ?? await openJsonFileStore(path.join(dataDir, 'settings.json'), settingsFormat), {
+    healthIntervalMs: options.healthIntervalMs ?? 1_000,
+    history: DEFAULT_HISTORY_LIMITS,
+    maxConcurrentConnects: options.maxConcurrentConnects ?? 8,
+    thresholds: { ...DEFAULT_ALERT_THRESHOLDS, ...options.thresholds },
+    theme: 'system',
+  });
+  const initial = settings.current();
+  const state = new FleetState({ thresholds: initial.thresholds, historyLimits: initial.history });
   const audit = createAuditLog(dataDir);
   const pool = new SessionPool({
     registry,
@@ -66,8 +89,8 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     settings: { ...DEFAULT_CONNECTION_SETTINGS, ...options.connection },
     dataDir,
     ...(options.agentBundlePath !== undefined ? { agentBundlePath: options.agentBundlePath } : {}),
-    maxConcurrentConnects: options.maxConcurrentConnects ?? 8,
-    healthIntervalMs: options.healthIntervalMs ?? 1_000,
+    maxConcurrentConnects: initial.maxConcurrentConnects,
+    healthIntervalMs: initial.healthIntervalMs,
     readyWaitMs: options.readyWaitMs ?? 30_000,
     ...(options.askSecret ? { askSecret: options.askSecret } : {}),
     onSession: (session) => routeSessionEvents(session, state, registry),
@@ -81,10 +104,18 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     for (const view of state.snapshot().hosts) if (!names.has(view.name)) state.removeHost(view.name);
   };
 
+  // What applies live; the rest (SETTINGS_APPLIED_AT_START) waits for the next start.
+  settings.onChange(async (next: Settings, previous: Settings) => {
+    state.setThresholds(next.thresholds);
+    if (next.maxConcurrentConnects !== previous.maxConcurrentConnects) pool.setMaxConcurrentConnects(next.maxConcurrentConnects);
+    if (next.healthIntervalMs !== previous.healthIntervalMs) await pool.setHealthInterval(next.healthIntervalMs);
+  });
+
   const context: FleetContext = {
     registry,
     state,
     audit,
+    settings,
     session: (name) => pool.session(name),
     connect: (name) => pool.connect(name),
     disconnect: (name) => pool.disconnect(name),
@@ -97,8 +128,10 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     registry,
     state,
     audit,
+    settings,
     invoke: createApiDispatcher(context, locks),
     subscribe: (listener) => state.subscribe(listener),
+    openTerminal: createTerminalOpener(context),
     snapshot: () => state.snapshot(),
     agent: (host) => pool.agent(host),
     lockGuest: (guest, operation) => locks.acquire(guest, operation),

@@ -5,14 +5,14 @@
 // refuses (and logs) anything else, a message over BRIDGE_MAX_MESSAGE_BYTES included.
 import { z } from 'zod';
 import { fleetDeltaSchema, fleetSnapshotSchema } from './fleetState';
-import { guestRefSchema } from './guestActions';
+import { guestRefSchema, terminalSizeSchema } from './guestActions';
 
 /** Largest message either side accepts, as encoded UTF-8 JSON: room for a guest.exec's 1 MB of stdin. */
 export const BRIDGE_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
 const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const terminalId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a terminal id');
-const terminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) };
+const terminalSize = terminalSizeSchema.shape;
 
 export const bridgeClientMessageSchema = z.discriminatedUnion('type', [
   /** One app API call; the method is checked against fleetApi and params against its schema by the core. */

@@ -12,6 +12,7 @@ import {
   guestUnameRequestSchema, execOutcomeSchema,
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
+import { settingsSchema, settingsUpdateSchema } from './settings';
 import {
   fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
   importSourceKindSchema,
@@ -43,9 +44,14 @@ export const fleetApi = {
   'guest.limits': { params: guestLimitsRequestSchema, result: agentMethods.limitGet.result },
   'guest.capabilities': { params: guestCapabilitiesRequestSchema, result: agentMethods.capsGet.result },
   'guest.uname': { params: guestUnameRequestSchema, result: agentMethods.unameGet.result },
+  /** The guest's processes with vps's columns (PID, CONTEXT, USER, STATE, RSS, COMMAND). */
+  'guest.processes': { params: guestRefSchema, result: agentMethods.ps.result },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },
+  'settings.get': { params: nothing, result: settingsSchema },
+  /** Stores the change and applies it at once where the running core can (SETTINGS_APPLIED_AT_START: at the next start). */
+  'settings.update': { params: settingsUpdateSchema, result: settingsSchema },
 } as const;
 
 type FleetApi = typeof fleetApi;

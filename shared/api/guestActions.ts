@@ -34,6 +34,14 @@ export const execOutcomeSchema = z.object({
 });
 export type ExecOutcome = z.infer<typeof execOutcomeSchema>;
 
+/** A terminal's size in character cells. */
+export const terminalSizeSchema = z.object({ cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(1000) }).strict();
+export type TerminalSize = z.infer<typeof terminalSizeSchema>;
+
+/** A shell in a guest on a pty (the agent's enter), of this size. */
+export const guestTerminalRequestSchema = guestRefSchema.extend(terminalSizeSchema.shape).strict();
+export type GuestTerminalRequest = z.infer<typeof guestTerminalRequestSchema>;
+
 export const guestLimitsRequestSchema = guestRefSchema.extend({
   /** Absent: only read the limits and their usage. */
   changes: limitChangesSchema.optional(),

@@ -1,14 +1,16 @@
-// What every action needs from the fleet core: the registry, the live sessions, the fleet state
-// and the audit log (which only the dispatcher writes, around each audited call).
+// What every action needs from the fleet core: the registry, the live sessions, the fleet state,
+// the settings and the audit log (which only the dispatcher writes, around each audited call).
 import type { HostRegistry } from '../hosts/hostRegistry';
 import type { HostSession } from '../agent/hostSession';
 import type { AuditLog } from '../audit/auditLog';
 import type { FleetState } from '../inventory/fleetState';
+import type { FleetSettings } from '../settings/fleetSettings';
 
 export interface FleetContext {
   registry: HostRegistry;
   state: FleetState;
   audit: AuditLog;
+  settings: FleetSettings;
   /** The session of a registry host, created (not started) on first use. */
   session(host: string): HostSession;
   /** Starts connecting a host (and keeps it connected until disconnect). */

@@ -62,6 +62,10 @@ export async function execGuest(context: FleetContext, request: FleetApiParsedPa
   return execInGuest(context.session(request.host), request, signal, output);
 }
 
+export async function guestProcesses(context: FleetContext, ref: FleetApiParsedParams<'guest.processes'>): Promise<FleetApiResult<'guest.processes'>> {
+  return context.session(ref.host).call('ps', { name: ref.guest }, { guest: ref.guest });
+}
+
 export async function guestLimits(context: FleetContext, request: FleetApiParsedParams<'guest.limits'>): Promise<FleetApiResult<'guest.limits'>> {
   const session = context.session(request.host);
   const changes = request.changes;

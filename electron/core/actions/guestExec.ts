@@ -1,5 +1,6 @@
 // Runs one command in a guest through its host's agent: output arrives as execOutput events and
-// the end as execExit; a timeout or a cancel kills the command instead of leaving it behind.
+// the end as execExit (routed per session here, for exec and for terminals alike); a timeout or a
+// cancel kills the command instead of leaving it behind.
 import type { ExecOutcome, GuestExecRequest } from '../../../shared/api/guestActions';
 import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
 import type { HostSession } from '../agent/hostSession';
@@ -51,17 +52,60 @@ class OutputBuffer {
 const STDIN_CHUNK_BYTES = 192 * 1024;
 
 /**
- * The command's input in pieces, each sent once the agent has taken the one before (flow
- * control), then end-of-file, so a command reading stdin never waits forever.
+ * Input in pieces, each sent once the agent has taken the one before (flow control); with `eof`,
+ * end-of-file after the last, so a command reading stdin never waits forever.
  */
-async function sendStdin(session: HostSession, id: string, bytes: Buffer, options: { guest: string; timeoutMs: number }): Promise<void> {
+export async function sendStdin(session: HostSession, id: string, bytes: Buffer, options: { guest: string; timeoutMs?: number; eof: boolean }): Promise<void> {
+  const { eof, ...callOptions } = options;
   let offset = 0;
   do {
     const piece = bytes.subarray(offset, offset + STDIN_CHUNK_BYTES);
     offset += piece.length;
     const last = offset >= bytes.length;
-    await session.call('stdin', { session: id, ...(piece.length > 0 ? { data: piece.toString('base64') } : {}), ...(last ? { eof: true } : {}) }, options);
+    if (piece.length === 0 && !(last && eof)) return;
+    await session.call('stdin', { session: id, ...(piece.length > 0 ? { data: piece.toString('base64') } : {}), ...(last && eof ? { eof: true } : {}) }, callOptions);
   } while (offset < bytes.length);
+}
+
+/** What one exec or enter session reports: its output, its end, or the loss of its agent. */
+export interface ExecEventHandlers {
+  output(stream: 'stdout' | 'stderr', bytes: Buffer): void;
+  exit(code: number): void;
+  lost(error: HostError): void;
+}
+
+/**
+ * Routes the events of one agent session (an exec or an enter) to its handlers. Its id is known
+ * only once the agent answers, and output may come first: events until `bind` are kept, then
+ * those of this id handled and the rest dropped.
+ */
+export function routeExecEvents(session: HostSession, handlers: ExecEventHandlers): { bind(id: string): void; close(): void } {
+  let sessionId: string | undefined;
+  const early: ExecEvent[] = [];
+  const handle = (event: ExecEvent): void => {
+    if ('code' in event) handlers.exit(event.code);
+    else handlers.output(event.stream, Buffer.from(event.data, 'base64'));
+  };
+  const onEvent = (name: AgentEventName, data: unknown): void => {
+    if (name !== 'execOutput' && name !== 'execExit') return;
+    const event = data as ExecEvent;
+    if (sessionId === undefined) early.push(event);
+    else if (event.session === sessionId) handle(event);
+  };
+  const onLost = (error: HostError): void => handlers.lost(error);
+  session.on('agentEvent', onEvent);
+  session.on('agentLost', onLost);
+  return {
+    bind(id) {
+      sessionId = id;
+      for (const event of early.splice(0)) if (event.session === id) handle(event);
+    },
+    close() {
+      early.length = 0;
+      session.off('agentEvent', onEvent);
+      session.off('agentLost', onLost);
+    },
+  };
 }
 
 /** `output`: one budget for both streams (fleet exec); by default each stream has MAX_OUTPUT_BYTES. */
@@ -71,27 +115,17 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
   const perStream = (): OutputBudget => new OutputBudget(MAX_OUTPUT_BYTES, 'the limit per output stream');
   const stdout = new OutputBuffer(output ?? perStream());
   const stderr = new OutputBuffer(output ?? perStream());
-  let sessionId: string | undefined;
-  const early: ExecEvent[] = [];
   let finish: (code: number) => void = () => undefined;
   let fail: (error: Error) => void = () => undefined;
   const exited = new Promise<number>((resolve, reject) => { finish = resolve; fail = reject; });
   // A failure before the command starts is reported through the outcome, not as an unhandled rejection.
   exited.catch(() => undefined);
 
-  const handle = (event: ExecEvent): void => {
-    if ('code' in event) finish(event.code);
-    else (event.stream === 'stdout' ? stdout : stderr).add(Buffer.from(event.data, 'base64'));
-  };
-  const onEvent = (name: AgentEventName, data: unknown): void => {
-    if (name !== 'execOutput' && name !== 'execExit') return;
-    const event = data as ExecEvent;
-    if (sessionId === undefined) early.push(event);
-    else if (event.session === sessionId) handle(event);
-  };
-  const onLost = (error: HostError): void => fail(new HostError(host, `${error.reason} while '${request.argv[0]}' was running`, 'unreachable', guest, error.phrasing));
-  session.on('agentEvent', onEvent);
-  session.on('agentLost', onLost);
+  const events = routeExecEvents(session, {
+    output: (stream, bytes) => (stream === 'stdout' ? stdout : stderr).add(bytes),
+    exit: (code) => finish(code),
+    lost: (error) => fail(new HostError(host, `${error.reason} while '${request.argv[0]}' was running`, 'unreachable', guest, error.phrasing)),
+  });
   const timeoutMs = request.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const onAbort = (): void => fail(new HostError(host, `'${request.argv[0]}' was cancelled`, 'permanent', guest));
@@ -103,13 +137,12 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     const reply = await session.call('exec', {
       name: guest, argv: request.argv, ...(request.env ? { env: request.env } : {}), ...(request.cwd ? { cwd: request.cwd } : {}),
     }, { guest, timeoutMs: Math.min(timeoutMs, 60_000), ...(signal ? { signal } : {}) });
-    sessionId = reply.session;
-    for (const event of early.splice(0)) if (event.session === sessionId) handle(event);
+    events.bind(reply.session);
     timer = setTimeout(() => fail(new HostError(host, `'${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     const stdinBytes = Buffer.from(request.stdin ?? '', 'utf8');
-    sendStdin(session, reply.session, stdinBytes, { guest, timeoutMs }).catch((error: Error) => {
+    sendStdin(session, reply.session, stdinBytes, { guest, timeoutMs, eof: true }).catch((error: Error) => {
       fail(new HostError(host, `the standard input of '${request.argv[0]}' (${stdinBytes.length} bytes) could not be sent: ${error instanceof HostError ? error.detail : error.message}`, 'permanent', guest));
     });
     try {
@@ -123,7 +156,6 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
   } finally {
     if (timer) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
-    session.off('agentEvent', onEvent);
-    session.off('agentLost', onLost);
+    events.close();
   }
 }

@@ -1,10 +1,10 @@
 // The agent bundle this workstation deploys: its bytes and the content hash that names its
 // directory on every host.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedPath } from '../installedFiles';
 
 export interface AgentBundle {
   path: string;
@@ -14,28 +14,9 @@ export interface AgentBundle {
 
 const BUNDLE_RELATIVE = path.join('host-agent', 'dist', 'vfleet-agent.js');
 
-/**
- * The bundle of the installed program, or $VFLEET_AGENT_BUNDLE. Found from this module's own file
- * (the source tree, or a bundle in dist/ of a checkout or package) up to the package root, or
- * in a packaged app's resources. Never from the current directory: a bundle planted where an admin
- * runs vfleet would be run as root on every host.
- */
+/** The bundle of the installed program (installedFiles.ts: never one from the current directory), or $VFLEET_AGENT_BUNDLE. */
 export function defaultAgentBundlePath(moduleFile: string = fileURLToPath(import.meta.url)): string {
-  const fromEnv = process.env.VFLEET_AGENT_BUNDLE;
-  if (fromEnv) return fromEnv;
-  const candidates = installedLocations(path.dirname(moduleFile)).map((dir) => path.join(dir, BUNDLE_RELATIVE));
-  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[candidates.length - 1] ?? BUNDLE_RELATIVE;
-}
-
-/** This module's directory and its parents up to the one with package.json, then Electron's resources. */
-function installedLocations(start: string): string[] {
-  const dirs: string[] = [];
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    dirs.push(dir);
-    if (existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir) break;
-  }
-  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
-  return resources ? [...dirs, resources] : dirs;
+  return process.env.VFLEET_AGENT_BUNDLE || installedPath(BUNDLE_RELATIVE, moduleFile);
 }
 
 export async function loadAgentBundle(bundlePath: string): Promise<AgentBundle> {

@@ -50,8 +50,8 @@ export interface HostSessionDeps {
   host: () => Host;
   bundle: () => Promise<AgentBundle>;
   signingKey: () => Promise<AgentSigningKey>;
-  /** Period of health samples the agent pushes. */
-  healthIntervalMs: number;
+  /** Period of health samples the agent pushes, read at each subscribe. */
+  healthIntervalMs: () => number;
   /** How long a call waits for a connecting host before giving up. */
   readyWaitMs: number;
   agentRestartBackoff: BackoffPolicy;
@@ -120,6 +120,19 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     const list = await this.call('list', undefined);
     const info = await this.call('info', undefined);
     this.lastSync = { ...sync, guests: list.guests, unreadable: list.unreadable ?? [], baseline: list.guests.map((guest) => guest.status), info };
+    this.emit('synced', this.lastSync);
+  }
+
+  /**
+   * Subscribes a running agent again, at the health interval now set; the state it answers with
+   * is synced, so a change the agent's watcher absorbed meanwhile is not missed. A host not
+   * connected subscribes with the new interval when it connects.
+   */
+  async resubscribe(): Promise<void> {
+    const sync = this.lastSync;
+    if (!sync || !this.ready || !this.rpc) return;
+    const subscribed = await this.rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs() });
+    this.lastSync = { ...sync, baseline: subscribed.guests };
     this.emit('synced', this.lastSync);
   }
 
@@ -217,7 +230,7 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
       throw new AdminActionError(this.name, `its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
     }
     const list = await rpc.call('list', undefined);
-    const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs });
+    const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs() });
     const info = await rpc.call('info', undefined);
     return { deployment, hello, info, guests: list.guests, unreadable: list.unreadable ?? [], baseline: subscribed.guests };
   }

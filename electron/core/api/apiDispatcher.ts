@@ -2,15 +2,17 @@
 // changes off a guest while one runs, writes the call's audit entry around it, and hands the call
 // to its action. The desktop IPC, the browser-mode bridge and the vfleet CLI all call in here
 // through FleetApiSurface.
+import type { z } from 'zod';
 import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiParsedParams, type FleetApiResult } from '../../../shared/api/fleetApi';
-import type { GuestRef } from '../../../shared/api/guestActions';
+import { guestTerminalRequestSchema, type GuestRef, type TerminalSize } from '../../../shared/api/guestActions';
 import type { AuditedAction } from '../audit/auditLog';
 import { fleetExec } from '../actions/fleetExec';
 import type { FleetContext } from '../actions/fleetContext';
 import { fleetStat } from '../actions/fleetStat';
 import {
-  buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestUname, restartGuest, startGuest, stopGuest,
+  buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestProcesses, guestUname, restartGuest, startGuest, stopGuest,
 } from '../actions/guestActions';
+import { openGuestTerminal, type GuestTerminal, type TerminalHandlers } from '../actions/guestTerminal';
 import {
   addHost, applyHostImport, approveHostKey, connectHosts, disconnectHosts, previewHostImport, removeHost, updateHost,
 } from '../actions/hostActions';
@@ -18,10 +20,27 @@ import type { DeltaListener } from '../inventory/fleetState';
 import { HostError } from '../ssh/sshErrors';
 import type { GuestLocks } from './guestLocks';
 
-/** The whole surface a front end binds to: calls typed by the shared method table, and the deltas feed. */
+/** The whole surface a front end binds to: calls typed by the shared method table, the deltas feed, and terminals. */
 export interface FleetApiSurface {
   invoke<M extends FleetApiMethod>(method: M, params: FleetApiParams<M>, signal?: AbortSignal): Promise<FleetApiResult<M>>;
   subscribe(listener: DeltaListener): () => void;
+  /** A shell in the guest on a pty (a stream, not a call): resolves once it runs; audited as guest.enter. */
+  openTerminal(ref: GuestRef, size: TerminalSize, handlers: TerminalHandlers, signal?: AbortSignal): Promise<GuestTerminal>;
+}
+
+/** A call refused before anything ran: its parameters do not match the method's schema. */
+export class ApiParamsError extends Error {
+  constructor(readonly method: string, issue: z.core.$ZodIssue | undefined) {
+    super(`${method}: ${issue ? `${issue.path.join('.') || 'parameters'}: ${issue.message}` : 'invalid parameters'}`);
+    this.name = 'ApiParamsError';
+  }
+}
+
+/** The one validation of what a front end passes in: the parsed value, or ApiParamsError. */
+function parseParams<S extends z.ZodType>(method: string, schema: S, params: unknown): z.output<S> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new ApiParamsError(method, parsed.error.issues[0]);
+  return parsed.data;
 }
 
 type Run<M extends FleetApiMethod> = (context: FleetContext, params: FleetApiParsedParams<M>, signal?: AbortSignal) => Promise<FleetApiResult<M>> | FleetApiResult<M>;
@@ -104,7 +123,10 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       audited(context, 'guest.exec', target, () => execGuest(context, target, signal, output))),
   },
   'fleet.stat': { run: fleetStat },
+  'guest.processes': { run: guestProcesses },
   'audit.query': { run: (context, params) => context.audit.query(params) },
+  'settings.get': { run: (context) => context.settings.current() },
+  'settings.update': { run: (context, params) => context.settings.update(params), audit: { entry: (params) => ({ params }) } },
 };
 
 /** Runs `work` (the call of `method` with these parsed params) with the method's audit entry, if it has one for them. */
@@ -121,16 +143,9 @@ async function audited<M extends FleetApiMethod>(
 
 export function createApiDispatcher(context: FleetContext, locks: GuestLocks): FleetApiSurface['invoke'] {
   return async <M extends FleetApiMethod>(method: M, params: FleetApiParams<M>, signal?: AbortSignal): Promise<FleetApiResult<M>> => {
-    // The one validation of the parameters of an API call, whoever makes it.
-    const spec = fleetApi[method];
-    const parsed = spec.params.safeParse(params);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`${method}: ${issue ? `${issue.path.join('.') || 'parameters'}: ${issue.message}` : 'invalid parameters'}`);
-    }
     // The parsed value is what every action gets: nothing downstream validates it again.
     // TypeScript cannot correlate the schema's output with M; the table's type guarantees it.
-    const data = parsed.data as FleetApiParsedParams<M>;
+    const data = parseParams(method, fleetApi[method].params, params) as FleetApiParsedParams<M>;
     const entry = methods[method] as MethodEntry<M>;
     const target = entry.locks?.(data);
     const release = target ? locks.acquire({ host: target.host, guest: target.guest }, method) : undefined;
@@ -139,5 +154,16 @@ export function createApiDispatcher(context: FleetContext, locks: GuestLocks): F
     } finally {
       release?.();
     }
+  };
+}
+
+/** Opens terminals: the request validated like a call's params, the opening audited as guest.enter (the session's input is not). */
+export function createTerminalOpener(context: FleetContext): FleetApiSurface['openTerminal'] {
+  return (ref, size, handlers, signal) => {
+    const request = parseParams('guest.enter', guestTerminalRequestSchema, { ...ref, ...size });
+    return context.audit.record(
+      { action: 'guest.enter', host: request.host, guest: request.guest, params: request },
+      () => openGuestTerminal(context, request, handlers, signal),
+    );
   };
 }

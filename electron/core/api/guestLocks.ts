@@ -3,6 +3,14 @@
 import type { GuestRef } from '../../../shared/api/guestActions';
 import { HostError } from '../ssh/sshErrors';
 
+/** Another change from this core holds the guest; nothing was done. */
+export class GuestBusyError extends HostError {
+  constructor(ref: GuestRef, holder: string) {
+    super(ref.host, `busy: ${holder} from this vfleet is still running; try again when it has finished`, 'permanent', ref.guest);
+    this.name = 'GuestBusyError';
+  }
+}
+
 export class GuestLocks {
   /** host/guest → what holds it, named in the refusal. */
   private readonly held = new Map<string, string>();
@@ -11,9 +19,7 @@ export class GuestLocks {
   acquire(ref: GuestRef, operation: string): () => void {
     const key = `${ref.host}/${ref.guest}`;
     const holder = this.held.get(key);
-    if (holder !== undefined) {
-      throw new HostError(ref.host, `busy: ${holder} from this vfleet is still running; try again when it has finished`, 'permanent', ref.guest);
-    }
+    if (holder !== undefined) throw new GuestBusyError(ref, holder);
     this.held.set(key, operation);
     let released = false;
     return () => {

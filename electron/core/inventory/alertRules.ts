@@ -63,7 +63,7 @@ export interface AlertRulesOptions {
 
 export class AlertRules {
   private readonly book: AlertBook;
-  private readonly thresholds: AlertThresholds;
+  private thresholds: AlertThresholds;
   private readonly now: () => number;
   /** Guests this core is stopping on purpose (host/guest → until when), so no "unexpected stop" alert. */
   private readonly expectedStops = new Map<string, number>();
@@ -79,6 +79,11 @@ export class AlertRules {
 
   list(): Alert[] {
     return this.book.list();
+  }
+
+  /** New thresholds, for every condition judged from now on (the next sample, the next lost host). */
+  setThresholds(thresholds: AlertThresholds): void {
+    this.thresholds = { ...thresholds };
   }
 
   /** `current` reads the host's connection when a grace period ends: only a host still unreachable raises. */

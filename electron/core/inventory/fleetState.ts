@@ -60,6 +60,11 @@ export class FleetState {
     });
   }
 
+  /** The alert thresholds from now on (settings.update). */
+  setThresholds(thresholds: AlertThresholds): void {
+    this.alerts.setThresholds(thresholds);
+  }
+
   subscribe(listener: DeltaListener): () => void {
     this.listeners.add(listener);
     return () => { this.listeners.delete(listener); };

@@ -64,8 +64,10 @@ export class SessionPool {
   private readonly jumpConnectSlots: Semaphore;
   private readonly bundle: () => Promise<AgentBundle>;
   private readonly signingKey: () => Promise<AgentSigningKey>;
+  private healthIntervalMs: number;
 
   constructor(private readonly options: SessionPoolOptions) {
+    this.healthIntervalMs = options.healthIntervalMs;
     this.connectSlots = createSemaphore(options.maxConcurrentConnects);
     this.jumpConnectSlots = createSemaphore(options.maxConcurrentConnects);
     const bundlePath = options.agentBundlePath ?? defaultAgentBundlePath();
@@ -102,6 +104,21 @@ export class SessionPool {
         return () => { session.off('agentEvent', onEvent); };
       },
     };
+  }
+
+  /**
+   * A new health sample period: every agent running now is subscribed again with it, every later
+   * one starts with it (an agent lost meanwhile subscribes with it when it comes back).
+   */
+  async setHealthInterval(intervalMs: number): Promise<void> {
+    this.healthIntervalMs = intervalMs;
+    await Promise.allSettled([...this.sessions.values()].map((session) => session.resubscribe()));
+  }
+
+  /** A new fleet-wide connect limit, for the handshakes that start from now on. */
+  setMaxConcurrentConnects(limit: number): void {
+    this.connectSlots.setLimit(limit);
+    this.jumpConnectSlots.setLimit(limit);
   }
 
   /** Follows the registry: remembers every host's entry, stops and drops the sessions of removed hosts. */
@@ -151,7 +168,7 @@ export class SessionPool {
       host: () => this.hostEntry(name),
       bundle: this.bundle,
       signingKey: this.signingKey,
-      healthIntervalMs: this.options.healthIntervalMs,
+      healthIntervalMs: () => this.healthIntervalMs,
       readyWaitMs: this.options.readyWaitMs,
       agentRestartBackoff: DEFAULT_BACKOFF,
       servesAsJump: () => this.isJumpHost(name),

@@ -7,10 +7,17 @@ export interface Semaphore {
   acquire(signal?: AbortSignal): Promise<Release>;
   readonly inUse: number;
   readonly waiting: number;
+  /** A new limit: a larger one lets waiters in at once; under a smaller one, holders finish and no new one enters until below it. */
+  setLimit(limit: number): void;
 }
 
-export function createSemaphore(limit: number): Semaphore {
+function checkedLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`a semaphore needs a positive limit, got ${limit}`);
+  return limit;
+}
+
+export function createSemaphore(initialLimit: number): Semaphore {
+  let limit = checkedLimit(initialLimit);
   let inUse = 0;
   const queue: Array<{ grant: () => void }> = [];
 
@@ -20,14 +27,25 @@ export function createSemaphore(limit: number): Semaphore {
       if (released) return;
       released = true;
       inUse -= 1;
-      const next = queue.shift();
-      if (next) next.grant();
+      grantWhileRoom();
     };
+  };
+
+  const grantWhileRoom = (): void => {
+    while (inUse < limit) {
+      const next = queue.shift();
+      if (!next) return;
+      next.grant();
+    }
   };
 
   return {
     get inUse() { return inUse; },
     get waiting() { return queue.length; },
+    setLimit(next: number): void {
+      limit = checkedLimit(next);
+      grantWhileRoom();
+    },
     acquire(signal?: AbortSignal): Promise<Release> {
       if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
       if (inUse < limit) {
