@@ -1,10 +1,11 @@
 // The main process's end of the desktop bridge: every IPC message on DESKTOP_BRIDGE_CHANNEL is
 // checked before the core sees it. The sender must be the main frame of our window showing the
 // app's origin (not a subframe, another window, or a page navigated elsewhere, file:// included),
-// the payload one string of at most BRIDGE_MAX_MESSAGE_BYTES; the bridge connection then checks it
-// is JSON and a bridge message. Refusals are logged. The event types are the parts of Electron's
-// IpcMainEvent read here, so this runs in plain Node too.
-import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeServerMessage } from '../../shared/api/bridge';
+// with one payload; the bridge connection then checks that payload as it does a WebSocket frame
+// (a string, at most BRIDGE_MAX_MESSAGE_BYTES, JSON, a bridge message). Refusals are logged. The
+// event types are the parts of Electron's IpcMainEvent read here, so this runs in plain Node too.
+import type { BridgeServerMessage } from '../../shared/api/bridge';
+import type { BridgeConnection } from '../core/bridge/bridgeConnection';
 import { isAppUrl } from './appProtocol';
 
 /** What identifies a frame: Electron's WebFrameMain has these. */
@@ -33,22 +34,6 @@ export function checkIpcSender(event: IpcSenderEvent, windowContentsId: number):
   return undefined;
 }
 
-/** Why a payload is refused before parsing, or undefined: it must be one string of at most BRIDGE_MAX_MESSAGE_BYTES in UTF-8. */
-export function checkIpcPayload(args: readonly unknown[]): string | undefined {
-  if (args.length !== 1) return `it has ${args.length} arguments, not one`;
-  const [raw] = args;
-  if (typeof raw !== 'string') return `its payload is ${raw === null ? 'null' : typeof raw}, not a JSON string`;
-  // Each UTF-16 unit is at least one UTF-8 byte: the cheap test first, then the exact count.
-  const bytes = raw.length > BRIDGE_MAX_MESSAGE_BYTES ? raw.length : Buffer.byteLength(raw, 'utf8');
-  if (bytes > BRIDGE_MAX_MESSAGE_BYTES) return `its payload is at least ${bytes} bytes, more than ${BRIDGE_MAX_MESSAGE_BYTES}`;
-  return undefined;
-}
-
-export interface BridgeConnection {
-  receive(raw: string): void;
-  close(): void;
-}
-
 export interface BridgeIpcOptions {
   /** The window's webContents id: the only sender accepted. */
   windowContentsId: number;
@@ -59,7 +44,7 @@ export interface BridgeIpcOptions {
   log(line: string): void;
 }
 
-/** One window's bridge: a connection per page load, opened by its first message, closed by reset() (a new page) or close(). */
+/** One window's bridge: a connection per page load, opened by its first message and closed by reset() (a new page, or none). */
 export class BridgeIpc {
   private connection: BridgeConnection | undefined;
   /** Counts page loads, so a late answer of a replaced page's connection never reaches the next page. */
@@ -71,16 +56,16 @@ export class BridgeIpc {
   accept(event: IpcSenderEvent, ...args: unknown[]): void {
     const sender = checkIpcSender(event, this.options.windowContentsId);
     if (sender !== undefined) return this.options.log(`vfleet: refused an IPC message: ${sender}`);
-    const payload = checkIpcPayload(args);
-    if (payload !== undefined) {
-      this.options.log(`vfleet: refused an IPC message from the window: ${payload}`);
-      return this.options.post(JSON.stringify({ type: 'refused', reason: payload } satisfies BridgeServerMessage));
+    if (args.length !== 1) {
+      const reason = `an IPC message carries one payload, not ${args.length}`;
+      this.options.log(`vfleet: refused an IPC message from the window: ${reason}`);
+      return this.options.post(JSON.stringify({ type: 'refused', reason } satisfies BridgeServerMessage));
     }
     if (!this.connection) {
       const page = this.page;
       this.connection = this.options.open((message) => { if (page === this.page) this.options.post(JSON.stringify(message)); });
     }
-    this.connection.receive(args[0] as string);
+    this.connection.receive(args[0]);
   }
 
   /** The page is replaced or gone: its calls, feed and terminals end with it. */
