@@ -1,6 +1,6 @@
 // `npm start`'s choice (build/start.mjs): the desktop app where Electron can run, browser mode
 // otherwise, with the reason printed; and the binary lookup both it and the desktop test use.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,40 @@ describe('npm start', () => {
     const plan = launchPlan({ platform: 'linux', env: { DISPLAY: ':0' }, uid: 1000, binary: { missing: 'there is no Electron binary at /x' } });
     expect(plan.mode).toBe('browser');
     expect(plan.notice).toBe('vfleet: not opening the desktop app: there is no Electron binary at /x. Starting browser mode instead.');
+  });
+});
+
+describe('npm start without a display', () => {
+  it('starts browser mode, prints why and the address, serves it, and stops on Ctrl-C', async () => {
+    const configDir = await mkdtemp(path.join(tmpdir(), 'vfleet-start-'));
+    const launcher = spawn(process.execPath, [path.join(root, 'build', 'start.mjs'), '--port', '0'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: configDir, VFLEET_CONFIG_DIR: configDir, DISPLAY: '', WAYLAND_DISPLAY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      launcher.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      const address = await new Promise<string>((resolve, reject) => {
+        let stdout = '';
+        launcher.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const found = /vfleet is open at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(stdout);
+          if (found?.[1]) resolve(found[1]);
+        });
+        launcher.on('exit', (code) => reject(new Error(`npm start ended (${code}) before printing an address: ${stdout}${stderr}`)));
+      });
+      expect(stderr).toMatch(/^vfleet: not opening the desktop app: .+\. Starting browser mode instead\.$/m);
+      const exchange = await fetch(address, { redirect: 'manual' });
+      expect(exchange.status).toBe(303);
+      expect(exchange.headers.get('set-cookie')).toMatch(/HttpOnly/);
+      const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
+      launcher.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      launcher.kill('SIGKILL');
+      await rm(configDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -23,8 +23,8 @@ function bytesOf(base64: string): Uint8Array {
   return bytes;
 }
 
-/** The desktop app's client, or undefined outside it (no preload: browser mode). */
-export function desktopClient(api: DesktopApi | undefined = window.vfleet): VfleetClient | undefined {
+/** The desktop app's client on `desktopClient(window.vfleet)`, or undefined outside the app (no preload: browser mode). */
+export function desktopClient(api: DesktopApi | undefined): VfleetClient | undefined {
   if (!api) return undefined;
   let nextCancelKey = 0;
   return {
