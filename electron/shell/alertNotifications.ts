@@ -4,6 +4,9 @@
 import { desktopRoutes } from '../../shared/api/desktopApi';
 import type { Alert, AlertKind, FleetDelta } from '../../shared/api/fleetState';
 
+/** The app id: electron-builder's appId, and the AppUserModelID Windows shows notifications for. */
+export const DESKTOP_APP_ID = 'org.vfleet.desktop';
+
 export interface AlertNotice {
   title: string;
   body: string;

@@ -5,9 +5,11 @@
 import type { WebContents, WebPreferences } from 'electron';
 import { isAppUrl } from './appProtocol';
 
-export function secureWebPreferences(preload: string): WebPreferences {
+/** `developer`: a development run, where the developer tools may open; never in a packaged app. */
+export function secureWebPreferences(preload: string, developer: boolean): WebPreferences {
   return {
     preload,
+    devTools: developer,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

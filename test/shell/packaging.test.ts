@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { afterPack } from '../../build/afterPack.mjs';
 import { defaultAgentBundlePath } from '../../electron/core/agent/agentBundle';
+import { DESKTOP_APP_ID } from '../../electron/shell/alertNotifications';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const configFile = path.join(root, 'build', 'electron-builder.yml');
@@ -50,7 +51,8 @@ async function runAfterPack(platformPackager: PlatformPackager<never>, electronP
 
 describe('the electron-builder configuration', () => {
   it('passes electron-builder’s own schema validation and names the afterPack hook', () => {
-    expect(packager.config.appId).toBe('org.vfleet.desktop');
+    // The id Windows shows the app's notifications for is the one its installer registers.
+    expect(packager.config.appId).toBe(DESKTOP_APP_ID);
     expect(packager.config.afterPack).toBe('./build/afterPack.mjs');
     expect(existsSync(path.join(root, 'build', 'afterPack.mjs'))).toBe(true);
   });

@@ -32,11 +32,12 @@ function recordedContents() {
 }
 
 describe('the window settings', () => {
-  it('isolate and sandbox the page, without Node or <webview>', () => {
-    expect(secureWebPreferences('/app/dist/electron/preload.cjs')).toMatchObject({
-      preload: '/app/dist/electron/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false,
+  it('isolate and sandbox the page, without Node or <webview>, and without developer tools in a packaged app', () => {
+    expect(secureWebPreferences('/app/dist/electron/preload.cjs', false)).toMatchObject({
+      preload: '/app/dist/electron/preload.cjs', devTools: false, contextIsolation: true, sandbox: true, nodeIntegration: false,
       nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false,
     });
+    expect(secureWebPreferences('/p.cjs', true)).toMatchObject({ devTools: true, sandbox: true, contextIsolation: true, nodeIntegration: false });
   });
 });
 
