@@ -1,13 +1,18 @@
 // The preload's half of window.vfleet: builds the DesktopApi (shared/api/desktopApi.ts) on a
 // transport that carries bridge messages as JSON strings (ipcRenderer in the preload). It keeps
-// the calls in flight, the feed's listeners and the open terminals; the main process and the core
-// check everything it sends. Plain TypeScript without Electron, so it runs in Node too.
-import { BRIDGE_MAX_MESSAGE_BYTES, type BridgeClientMessage, type BridgeError, type BridgeServerMessage } from '../../shared/api/bridge';
+// the calls in flight, the feed's listeners and the open terminals. It checks what it sends with
+// the bridge schema the core checks it with, so a message the core would refuse without an id to
+// answer (a terminal too small, an oversized call) fails here at once instead of waiting forever.
+// Plain TypeScript without Electron, so it runs in Node too.
+import {
+  BRIDGE_MAX_MESSAGE_BYTES, bridgeClientMessageSchema, type BridgeClientMessage, type BridgeError, type BridgeServerMessage,
+} from '../../shared/api/bridge';
 import {
   desktopApiMethodNames, type DesktopApi, type DesktopApiMethods, type DesktopOutcome, type DesktopTerminalListener,
 } from '../../shared/api/desktopApi';
 import type { FleetApiMethod } from '../../shared/api/fleetApi';
 import type { FleetDelta, FleetSnapshot } from '../../shared/api/fleetState';
+import { checkWith } from '../../shared/protocol/checked';
 
 export interface DesktopTransport {
   send(raw: string): void;
@@ -31,8 +36,10 @@ export function createDesktopApi(transport: DesktopTransport, log: (line: string
   const terminals = new Map<string, DesktopTerminalListener>();
   const navigateListeners = new Set<(route: string) => void>();
 
-  /** Sends a message; returns why not (nothing sent) when it is larger than the bridge accepts. */
+  /** Sends a message; returns why not (nothing sent) when the bridge would refuse it. */
   const send = (message: BridgeClientMessage): string | undefined => {
+    const checked = checkWith(bridgeClientMessageSchema, message);
+    if (!checked.ok) return `not a message the app accepts: ${checked.problem}`;
     const raw = JSON.stringify(message);
     const bytes = encoder.encode(raw).length;
     if (bytes > BRIDGE_MAX_MESSAGE_BYTES) return `the request is ${bytes} bytes, more than the ${BRIDGE_MAX_MESSAGE_BYTES} the app accepts`;
@@ -124,10 +131,12 @@ export function createDesktopApi(transport: DesktopTransport, log: (line: string
       if (refused !== undefined) log(`vfleet: terminal input not sent: ${refused}`);
     },
     terminalResize(terminal, size) {
-      send({ type: 'terminalResize', terminal, cols: size.cols, rows: size.rows });
+      const refused = send({ type: 'terminalResize', terminal, cols: size.cols, rows: size.rows });
+      if (refused !== undefined) log(`vfleet: terminal resize not sent: ${refused}`);
     },
     terminalClose(terminal) {
-      send({ type: 'terminalClose', terminal });
+      const refused = send({ type: 'terminalClose', terminal });
+      if (refused !== undefined) log(`vfleet: terminal close not sent: ${refused}`);
     },
     onNavigate(listener) {
       navigateListeners.add(listener);

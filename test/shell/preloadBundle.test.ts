@@ -102,6 +102,19 @@ describe('the preload bundle', () => {
     expect(messages()).toEqual([]);
   });
 
+  it('sends no message the bridge schema refuses: such a request fails at once, other messages are logged', async () => {
+    const { api, messages, warnings } = loadPreload();
+    const tiny = await api.terminalOpen({ host: 'lab-1', guest: 'web1' }, { cols: 1, rows: 24 }, { output: () => undefined, exit: () => undefined });
+    expect(tiny).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^not a message the app accepts: cols: /) } });
+    api.terminalInput('no such terminal!', 'ls\r');
+    api.terminalResize('t-1', { cols: 80, rows: 5000 });
+    expect(messages()).toEqual([]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^vfleet: terminal input not sent: not a message the app accepts: terminal: not a terminal id/),
+      expect.stringMatching(/^vfleet: terminal resize not sent: not a message the app accepts: rows: /),
+    ]);
+  });
+
   it('delivers the feed to every listener and unsubscribes when the last one leaves', () => {
     const { api, messages, answer } = loadPreload();
     const seen: string[] = [];
