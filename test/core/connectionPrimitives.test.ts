@@ -58,6 +58,27 @@ describe('semaphore', () => {
     release();
     expect(semaphore.inUse).toBe(0);
   });
+  it('takes a new limit live: a larger one lets waiters in at once, a smaller one admits nobody until holders are below it', async () => {
+    const semaphore = createSemaphore(1);
+    const holder = await semaphore.acquire();
+    const granted: number[] = [];
+    const waiters = [1, 2, 3].map((index) => semaphore.acquire().then((release) => { granted.push(index); return release; }));
+    semaphore.setLimit(3);
+    const [first, second] = await Promise.all([waiters[0], waiters[1]]);
+    expect(granted).toEqual([1, 2]);
+    expect(semaphore.inUse).toBe(3);
+    expect(semaphore.waiting).toBe(1);
+    semaphore.setLimit(1);
+    holder();
+    first?.();
+    expect(semaphore.waiting).toBe(1);
+    second?.();
+    const third = await waiters[2];
+    expect(granted).toEqual([1, 2, 3]);
+    expect(semaphore.inUse).toBe(1);
+    third?.();
+    expect(() => semaphore.setLimit(0)).toThrow('a semaphore needs a positive limit, got 0');
+  });
 });
 
 describe('remote command quoting', () => {

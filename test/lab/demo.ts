@@ -1,17 +1,27 @@
-// `npm run demo`: the main job for a newcomer. Brings up (or reuses) a 3-host lab, then drives the
-// real `vfleet` CLI against it the way an admin would: import the hosts, check and approve their
-// keys, connect (the agent is deployed), build and start one busybox guest per host, show the
-// fleet's vserver-stat and summary. Everything stays up for exploring; `npm run lab -- down` ends it.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `npm run demo`: the main job for a newcomer. Brings up (or reuses) a 3-host lab and drives the
+// fleet core's API in this process the way an admin would: import the hosts from the lab's
+// ssh_config, approve each key by the fingerprint the lab recorded, connect (the agent is
+// deployed), build and start one busybox guest per host. Then opens the app in browser mode,
+// prints its address and serves until Ctrl-C; the lab is taken down afterwards unless --keep.
 import path from 'node:path';
-import { z } from 'zod';
-import { fleetSnapshotSchema } from '../../shared/api/fleetState';
-import { hostSchema, type Host } from '../../shared/api/hosts';
+import { HELP_OPTION, commandHelp, parseArgv, numberValue, UsageError } from '../../shared/cli/argv';
+import type { HostStatus } from '../../shared/api/fleetState';
+import { textTable } from '../../shared/format/textTable';
+import { serveBrowserModeUntilSignal } from '../../electron/cli/commands/ui';
+import { describeFleet } from '../../electron/cli/fleetSummary';
+import { createFleetCore, type FleetCore } from '../../electron/core/fleet';
+import { labFingerprint } from '../core/support/coreOnLab';
 import { labAttach, labUp, type Lab } from './lab';
 
-const repo = path.resolve(import.meta.dirname, '..', '..');
-const cli = path.join(repo, 'dist', 'cli', 'vfleet.cjs');
+const DEMO_SPEC = {
+  name: 'demo',
+  summary: 'Brings up a 3-host lab, onboards it and opens vfleet on it in browser mode until Ctrl-C.',
+  options: [
+    { name: '--keep', help: 'leave the lab up afterwards (npm run lab -- down removes it)' },
+    { name: '--port', value: 'N', help: 'the port browser mode listens on (default: a free one)' },
+    HELP_OPTION,
+  ],
+};
 
 async function openLab(): Promise<Lab> {
   try {
@@ -24,75 +34,77 @@ async function openLab(): Promise<Lab> {
   }
 }
 
-/** How an admin would type the argument in a shell. */
-function shellQuoted(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+function connectionTable(statuses: HostStatus[]): string {
+  return textTable(['HOST', 'STATE', 'AGENT', 'DETAIL'], statuses.map((status) => [
+    status.name, status.connection, status.agent ? `${status.agent.version} (${status.agent.uploaded ? 'uploaded' : 'present'})` : '-',
+    status.connection === 'connected' ? status.agent?.driver ?? '' : status.error ?? '',
+  ]));
 }
 
-function run(env: NodeJS.ProcessEnv, args: string[], expectFailure = false): void {
-  console.log(`\n$ vfleet ${args.map(shellQuoted).join(' ')}`);
-  const result = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8' });
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  if (result.status !== 0 && !expectFailure) throw new Error(`vfleet ${args.join(' ')} failed with exit code ${result.status}`);
-}
+/** Imports, approves and connects the lab's hosts, and runs one guest on each. */
+async function onboard(core: FleetCore, lab: Lab): Promise<void> {
+  if (core.registry.list().length === 0) {
+    const imported = await core.invoke('hosts.importApply', { kind: 'ssh_config', path: lab.sshConfigPath });
+    console.log(`# imported ${imported.added.length} host(s) from ${lab.sshConfigPath}: ${imported.added.join(', ')}`);
+  }
+  // The first connection meets unknown keys: each host waits for the admin to approve its fingerprint.
+  const first = await core.invoke('hosts.connect', { timeoutMs: 30_000 });
+  for (const status of first.filter((each) => each.connection === 'pendingApproval')) {
+    const recorded = await labFingerprint(lab, status.name);
+    console.log(`# ${status.name} offers ${status.offeredFingerprint}; the lab recorded ${recorded}: approving`);
+    await core.invoke('hosts.approveKey', { name: status.name, fingerprint: recorded });
+  }
+  const connected = await core.invoke('hosts.connect', { timeoutMs: 60_000 });
+  console.log(connectionTable(connected));
+  const down = connected.filter((status) => status.connection !== 'connected');
+  if (down.length > 0) throw new Error(`not connected: ${down.map((status) => `${status.name} (${status.error ?? status.connection})`).join(', ')}`);
 
-/** Runs a vfleet command quietly and returns its JSON output. */
-function query(env: NodeJS.ProcessEnv, args: string[]): unknown {
-  const result = spawnSync(process.execPath, [cli, ...args, '--json'], { env, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`vfleet ${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
-
-function hostList(env: NodeJS.ProcessEnv): Host[] {
-  return z.array(hostSchema).parse(query(env, ['hosts', 'list']));
-}
-
-/** The fingerprint the lab recorded for a host, as an admin reads it off the host with ssh-keygen -lf. */
-function recordedFingerprint(lab: Lab, address: string): string {
-  const listing = spawnSync('ssh-keygen', ['-l', '-F', address, '-f', lab.knownHostsPath], { encoding: 'utf8' }).stdout;
-  const fingerprint = /SHA256:[A-Za-z0-9+/]+/.exec(listing)?.[0];
-  if (!fingerprint) throw new Error(`no key for ${address} in ${lab.knownHostsPath}`);
-  return fingerprint;
+  const network = lab.subnet.split('/')[0]?.split('.').slice(0, 3).join('.');
+  for (const [index, host] of lab.hosts.entries()) {
+    const name = `web${index + 1}`;
+    let guest = core.state.guest(host.name, name);
+    if (!guest) {
+      guest = await core.invoke('guest.build', {
+        host: host.name, build: { name, method: 'busybox', xid: 101 + index, hostname: name, interfaces: [{ ip: `${network}.${101 + index}`, prefix: 24 }] },
+      });
+      console.log(`# built ${host.name}/${name} (xid ${guest.xid})`);
+    }
+    if (guest.state !== 'running') {
+      guest = await core.invoke('guest.start', { host: host.name, guest: name });
+      console.log(`# started ${host.name}/${name} (init pid ${guest.initPid})`);
+    }
+  }
+  console.log(describeFleet(core.snapshot()));
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  const lab = await openLab();
-  const status = await lab.status();
-  const configDir = path.join(lab.dir, 'vfleet-config');
-  const env = { ...process.env, VFLEET_CONFIG_DIR: configDir };
-  const [prefix] = status.subnet.split('/');
-  const network = prefix?.split('.').slice(0, 3).join('.');
-
-  if (hostList(env).length === 0) run(env, ['import-ssh-config', lab.sshConfigPath, '--apply']);
-  // The first connection meets unknown keys: each host waits for the admin to approve its fingerprint.
-  if (hostList(env).some((host) => host.trust.state !== 'trusted')) run(env, ['hosts', 'connect'], true);
-  for (const host of hostList(env).filter((each) => each.trust.state === 'pending')) {
-    run(env, ['hosts', 'approve', host.name, recordedFingerprint(lab, host.address)]);
+  const args = parseArgv(process.argv.slice(2), DEMO_SPEC);
+  if (args.flags.has('help')) {
+    process.stdout.write(commandHelp('npm run demo --', DEMO_SPEC));
+    return;
   }
-  run(env, ['hosts', 'connect']);
-  const inventory = fleetSnapshotSchema.parse(query(env, ['inventory']));
-  lab.hosts.forEach((host, index) => {
-    const name = `web${index + 1}`;
-    const guest = inventory.hosts.find((entry) => entry.name === host.name)?.guests.find((each) => each.name === name);
-    if (!guest) {
-      run(env, ['guest', 'build', host.name, name, '--xid', String(101 + index), '--hostname', name, '--interface', `${network}.${101 + index}/24`]);
+  const port = numberValue(args, 'port');
+  const lab = await openLab();
+  const core = await createFleetCore({ dataDir: path.join(lab.dir, 'vfleet-config') });
+  try {
+    await onboard(core, lab);
+    await serveBrowserModeUntilSignal(core, {
+      ...(port !== undefined ? { port } : {}),
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    });
+  } finally {
+    await core.close();
+    if (args.flags.has('keep')) {
+      console.log(`# the lab stays up: ssh -F ${lab.sshConfigPath} lab-1 hostname; VFLEET_CONFIG_DIR=${path.join(lab.dir, 'vfleet-config')} npm run -s vfleet -- ui; npm run lab -- down removes it`);
+    } else {
+      console.log(`# taking lab ${lab.name} down`);
+      await lab.down();
     }
-    if (guest?.state !== 'running') run(env, ['guest', 'start', host.name, name]);
-  });
-  run(env, ['stat']);
-  run(env, ['exec', '--', 'sh', '-c', 'echo "$(hostname) sees $(ps | tail -n +2 | wc -l) processes"']);
-  run(env, ['watch', '--count', '1']);
-  console.log(`
-The lab stays up. Try:
-  ssh -F ${lab.sshConfigPath} lab-1 hostname
-  VFLEET_CONFIG_DIR=${configDir} npm run -s vfleet -- watch
-  VFLEET_CONFIG_DIR=${configDir} npm run -s vfleet -- guest exec lab-1 web1 -- ps
-Remove everything with: npm run lab -- down`);
+  }
 }
 
 main().catch((error: unknown) => {
-  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`demo: ${error instanceof UsageError ? `${error.message}\n${commandHelp('npm run demo --', DEMO_SPEC)}` : error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -134,9 +134,11 @@ export async function execInGuest(session: HostSession, request: GuestExecReques
     host, guest, stdout: stdout.text(), stderr: stderr.text(), durationMs: Date.now() - started, ...extra,
   });
   try {
+    // Not aborted midway: a command the agent started after a cancel would run on unseen; once it
+    // has an id, a cancel kills it (below).
     const reply = await session.call('exec', {
       name: guest, argv: request.argv, ...(request.env ? { env: request.env } : {}), ...(request.cwd ? { cwd: request.cwd } : {}),
-    }, { guest, timeoutMs: Math.min(timeoutMs, 60_000), ...(signal ? { signal } : {}) });
+    }, { guest, timeoutMs: Math.min(timeoutMs, 60_000) });
     events.bind(reply.session);
     timer = setTimeout(() => fail(new HostError(host, `'${request.argv[0]}' did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`, 'permanent', guest)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -29,6 +29,8 @@ export async function openGuestTerminal(
   context: FleetContext, request: GuestTerminalRequest, handlers: TerminalHandlers, signal?: AbortSignal,
 ): Promise<GuestTerminal> {
   const { host, guest, cols, rows } = request;
+  const cancelled = (): HostError => new HostError(host, 'the terminal was cancelled', 'permanent', guest);
+  if (signal?.aborted) throw cancelled();
   const session = context.session(host);
   let ended = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -46,12 +48,19 @@ export async function openGuestTerminal(
   });
   let id: string;
   try {
-    id = (await session.call('enter', { name: guest, cols, rows }, { guest, ...(signal ? { signal } : {}) })).session;
+    // Not aborted midway: a shell the agent started after a cancel would be left open; it is hung up below instead.
+    id = (await session.call('enter', { name: guest, cols, rows }, { guest })).session;
   } catch (error) {
     events.close();
     throw error;
   }
   events.bind(id);
+  if (signal?.aborted) {
+    events.close();
+    ended = true;
+    await session.call('signal', { session: id, signal: 'SIGHUP' }, { guest }).catch(() => undefined);
+    throw cancelled();
+  }
 
   let input: Promise<void> = Promise.resolve();
   const hangUp = async (signalName: 'SIGHUP' | 'SIGKILL'): Promise<void> => {

@@ -67,8 +67,12 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
     emit({ type: 'refused', reason });
   };
 
-  /** Runs one request under its id: its answer is its result, or its error (cancelled when the front end cancelled it). */
-  const track = <T>(id: number, work: (signal: AbortSignal) => Promise<T>, answer: (result: T) => void, onLate?: (result: T) => void): void => {
+  /**
+   * Runs one request under its id: its answer is its result, or its error (cancelled when the
+   * front end cancelled it). `unwanted` disposes of a result nobody will use (cancelled, or the
+   * front end gone): a terminal that opened anyway is hung up.
+   */
+  const track = <T>(id: number, work: (signal: AbortSignal) => Promise<T>, answer: (result: T) => void, unwanted?: (result: T) => void): void => {
     if (running.has(id)) {
       refuse(`request id ${id} is still in use by a running request`);
       return;
@@ -77,9 +81,12 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
     running.set(id, controller);
     work(controller.signal).then((result) => {
       running.delete(id);
-      if (closed) onLate?.(result);
-      else if (controller.signal.aborted) emit({ type: 'error', id, error: { message: 'cancelled by the front end', kind: 'cancelled' } });
-      else answer(result);
+      if (closed || controller.signal.aborted) {
+        unwanted?.(result);
+        emit({ type: 'error', id, error: { message: 'cancelled by the front end', kind: 'cancelled' } });
+      } else {
+        answer(result);
+      }
     }, (error: unknown) => {
       running.delete(id);
       emit({ type: 'error', id, error: bridgeErrorOf(error, controller.signal.aborted) });

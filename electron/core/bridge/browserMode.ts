@@ -195,6 +195,12 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       return;
     }
     const target = await fileOf(rawPath);
+    if ('reason' in target && rawPath === '/favicon.ico') {
+      // Browsers ask for it by themselves; a renderer without one is no error in their console.
+      response.writeHead(204, headers());
+      response.end();
+      return;
+    }
     if ('reason' in target) {
       refuse(request, target.reason);
       answer(response, target.status, target.status === 404 ? 'Not found.' : 'Forbidden.');

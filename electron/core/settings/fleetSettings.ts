@@ -29,6 +29,8 @@ export type ApplySettings = (settings: Settings, previous: Settings) => Promise<
 
 export class FleetSettings {
   private apply: ApplySettings = () => undefined;
+  /** Changes run one after another, so each is applied against the one before it. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: KeyValueStore<SettingsDocument>, private readonly defaults: Settings) {}
 
@@ -43,11 +45,16 @@ export class FleetSettings {
   }
 
   /** Stores a change (validated by the API entry) and applies it; returns the settings now in force. */
-  async update(update: SettingsUpdate): Promise<Settings> {
-    const previous = this.current();
-    await this.store.update((document) => ({ ...document, changes: mergeSettings(document.changes, update) }));
-    const next = this.current();
-    await this.apply(next, previous);
-    return next;
+  update(update: SettingsUpdate): Promise<Settings> {
+    const run = async (): Promise<Settings> => {
+      const previous = this.current();
+      await this.store.update((document) => ({ ...document, changes: mergeSettings(document.changes, update) }));
+      const next = this.current();
+      await this.apply(next, previous);
+      return next;
+    };
+    const result = this.pending.then(run, run);
+    this.pending = result.catch(() => undefined);
+    return result;
   }
 }

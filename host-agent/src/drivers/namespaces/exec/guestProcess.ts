@@ -1,6 +1,7 @@
 // A command running inside a guest, spawned through the exec chain. With a tty, util-linux
 // `script` holds the pty (one of the guest's own devpts, see PIVOT_INTO_GUEST); resize sets its
-// size with `stty -F` on the guest program's terminal, and the kernel sends it SIGWINCH.
+// size with `stty -F` on the guest program's terminal, and the kernel sends it SIGWINCH. A
+// hang-up goes to the terminal's own session, since `script` ignores SIGHUP.
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { constants } from 'node:os';
@@ -30,13 +31,13 @@ async function childrenOf(pid: number): Promise<number[]> {
   return lists.flatMap((list) => list.trim().split(/\s+/).filter(Boolean).map(Number));
 }
 
-/** The terminal of the first descendant whose stdin is a pty, as a path this agent can open. */
-async function terminalOf(rootPid: number): Promise<string | undefined> {
+/** The first descendant whose stdin is a pty: the terminal's session leader (script's child). */
+async function terminalHolderOf(rootPid: number): Promise<number | undefined> {
   const queue = await childrenOf(rootPid);
   while (queue.length > 0) {
     const pid = queue.shift() as number;
     const stdin = await fs.stat(`/proc/${pid}/fd/0`).catch(() => undefined);
-    if (stdin?.isCharacterDevice() && isPtySlave(stdin.rdev)) return `/proc/${pid}/fd/0`;
+    if (stdin?.isCharacterDevice() && isPtySlave(stdin.rdev)) return pid;
     queue.push(...(await childrenOf(pid)));
   }
   return undefined;
@@ -54,16 +55,34 @@ export function spawnInGuest(request: SpawnInGuest): GuestProcess {
     return code;
   });
   const stty = request.stty;
-  let terminal: Promise<string | undefined> | undefined;
-  /** The pty appears only once the chain has reached script's child; resizes before that wait for it. */
-  const findTerminal = async (): Promise<string | undefined> => {
+  let holder: Promise<number | undefined> | undefined;
+  /** The pty appears only once the chain has reached script's child; resizes and hang-ups before that wait for it. */
+  const findHolder = async (): Promise<number | undefined> => {
     const deadline = Date.now() + TERMINAL_WAIT_MS;
     while (child.pid !== undefined && child.exitCode === null && Date.now() < deadline) {
-      const found = await terminalOf(child.pid);
+      const found = await terminalHolderOf(child.pid);
       if (found) return found;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return undefined;
+  };
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
+  /**
+   * What closing a terminal does: the session leader on the pty gets SIGHUP, and its end makes the
+   * kernel hang the terminal up for the guest's foreground job. script would ignore it.
+   */
+  const hangUp = async (): Promise<void> => {
+    holder ??= findHolder();
+    const pid = await holder;
+    if (pid === undefined) signalGroup('SIGHUP');
+    else if (child.exitCode === null) process.kill(pid, 'SIGHUP');
   };
   return {
     pid: child.pid ?? -1,
@@ -72,18 +91,14 @@ export function spawnInGuest(request: SpawnInGuest): GuestProcess {
     stderr: child.stderr,
     exited,
     kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.pid === undefined || child.exitCode !== null) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        child.kill(signal);
-      }
+      if (signal === 'SIGHUP' && stty) void hangUp().catch(() => signalGroup('SIGHUP'));
+      else signalGroup(signal);
     },
     resize: stty
       ? async (cols: number, rows: number) => {
-        terminal ??= findTerminal();
-        const path = await terminal;
-        if (path) await runTool(stty, ['-F', path, 'cols', String(cols), 'rows', String(rows)]).catch(() => undefined);
+        holder ??= findHolder();
+        const pid = await holder;
+        if (pid !== undefined) await runTool(stty, ['-F', `/proc/${pid}/fd/0`, 'cols', String(cols), 'rows', String(rows)]).catch(() => undefined);
       }
       : undefined,
   };
