@@ -48,9 +48,9 @@ export interface DesktopApi {
   onNavigate(listener: (route: string) => void): () => void;
 }
 
-/** The hash routes the shell sends (menu, palette shortcut, notifications) and restores at start. */
+/** The hash routes the shell sends (menu, palette shortcut, notifications) and restores at start: the views' addresses. */
 export const desktopRoutes = {
-  fleet: '#/fleet',
+  fleet: '#/',
   guests: '#/guests',
   activity: '#/activity',
   settings: '#/settings',

@@ -49,7 +49,7 @@ describe('the application menu', () => {
 
   it("View's items open the app's pages, each on its shortcut", () => {
     const { all, click } = menu('linux');
-    expect(click('Fleet')).toBe('#/fleet');
+    expect(click('Fleet')).toBe('#/');
     expect(click('Guests')).toBe('#/guests');
     expect(click('Activity')).toBe('#/activity');
     expect(click('Settings')).toBe('#/settings');

@@ -2,7 +2,8 @@
 // renderer runs it: in a context of its own whose `require` offers 'electron' only. Electron's
 // contextBridge and ipcRenderer need the Electron binary, so 'electron' is a recorded stand-in
 // here (what was exposed under which name; what was sent and listened to on which channel) and
-// nothing more; the bridge messages it produces are checked against the real bridge schema.
+// nothing more; the bridge messages it produces are checked against the real bridge schema. The
+// context generates no code from strings, as the page's CSP allows none.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -37,7 +38,11 @@ function loadPreload() {
   };
   const warnings: string[] = [];
   const module = { exports: {} };
-  const context = vm.createContext({ require: sandboxRequire, module, exports: module.exports, TextEncoder, console: { warn: (line: string) => warnings.push(line) } });
+  // No code from strings, as under the page's CSP (no 'unsafe-eval'): zod must parse without compiling.
+  const context = vm.createContext(
+    { require: sandboxRequire, module, exports: module.exports, TextEncoder, console: { warn: (line: string) => warnings.push(line) } },
+    { codeGeneration: { strings: false, wasm: false } },
+  );
   vm.runInContext(bundle, context, { filename: bundlePath });
   const api = exposed.get('vfleet') as DesktopApi;
   const messages = () => sent.map(({ channel, args }) => {
