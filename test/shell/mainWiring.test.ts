@@ -2,23 +2,26 @@
 // run in Node against a recorded stand-in for the 'electron' module, which cannot run here (no
 // binary). The stand-in only records what main asks of Electron (the scheme registered, the
 // protocol handler, the window's options and URL, the handlers set on its webContents, the IPC
-// listener, the menu) and delivers events as Electron would; everything behind it is real: the
-// fleet core on an empty config directory, the bridge connection, electron-store, the files of
-// dist/renderer. test/desktop/desktopApp.test.ts runs the same app in the real Electron where
+// listener, the menu, the notifications shown) and delivers events as Electron would; everything
+// behind it is real: the fleet core on an empty config directory, the bridge connection,
+// electron-store, the files of dist/renderer, an SSH connection refused by a closed local port. test/desktop/desktopApp.test.ts runs the same app in the real Electron where
 // its binary exists.
 import '../core/support/electronStoreInNode';
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP_CONTENT_SECURITY_POLICY } from '../../electron/shell/contentSecurityPolicy';
 import { bridgeServerMessageSchema, type BridgeServerMessage } from '../../shared/api/bridge';
 import { DESKTOP_BRIDGE_CHANNEL, DESKTOP_NAVIGATE_CHANNEL } from '../../shared/api/desktopApi';
 
+const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..', '..');
 const mainBundle = path.join(root, 'dist', 'electron', 'main.cjs');
 
@@ -81,6 +84,13 @@ class StandInWindow extends EventEmitter {
   }
 }
 
+class StandInNotification extends EventEmitter {
+  static isSupported(): boolean { return true; }
+  static readonly shown: StandInNotification[] = [];
+  constructor(readonly options: { title: string; body: string }) { super(); }
+  show(): void { StandInNotification.shown.push(this); recorded.app.emit('notification-shown'); }
+}
+
 const workArea = { x: 0, y: 0, width: 1920, height: 1080 };
 const electronStandIn = {
   app: Object.assign(recorded.app, {
@@ -98,7 +108,7 @@ const electronStandIn = {
   BrowserWindow: StandInWindow,
   ipcMain: { on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => { recorded.ipc.set(channel, listener); } },
   Menu: { buildFromTemplate: (template: MenuItemConstructorOptions[]) => template, setApplicationMenu: (menu: MenuItemConstructorOptions[]) => { recorded.menu = menu; } },
-  Notification: { isSupported: () => false },
+  Notification: StandInNotification,
   screen: { getAllDisplays: () => [{ workArea }], getPrimaryDisplay: () => ({ workArea }) },
   dialog: { showErrorBox: (title: string, text: string) => recorded.errors.push(`${title}: ${text}`) },
   safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'unknown' },
@@ -206,6 +216,26 @@ describe('the main process wiring', () => {
     const guests = (view?.submenu as MenuItemConstructorOptions[]).find((item) => item.label === 'Guests');
     (guests?.click as () => void)();
     expect(win.webContents.sent.at(-1)).toEqual({ channel: DESKTOP_NAVIGATE_CHANNEL, args: ['#/guests'] });
+  });
+
+  it('notifies a host that cannot be reached, and its click opens the host page', async () => {
+    const listener = recorded.ipc.get(DESKTOP_BRIDGE_CHANNEL);
+    const fromPage = { sender: { id: win.webContents.id, mainFrame: win.webContents.mainFrame }, senderFrame: win.webContents.mainFrame };
+    const shown = new Promise<void>((resolve) => recorded.app.once('notification-shown', () => resolve()));
+    const posted = win.webContents.sent.filter((sent) => sent.channel === DESKTOP_BRIDGE_CHANNEL).length;
+    const keyPath = path.join(configDir, 'id_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
+    // Nothing listens on port 1 of this machine: the connection is refused at once.
+    listener?.(fromPage, JSON.stringify({ type: 'call', id: 10, method: 'hosts.add', params: { name: 'closed-port', address: '127.0.0.1', port: 1, auth: { kind: 'keyFile', keyPath } } }));
+    expect(await nextPosted(posted)).toMatchObject({ type: 'result', id: 10 });
+    listener?.(fromPage, JSON.stringify({ type: 'call', id: 11, method: 'hosts.connect', params: { names: ['closed-port'], timeoutMs: 1_000 } }));
+    await shown;
+    const notice = StandInNotification.shown[0];
+    expect(notice?.options.title).toBe('closed-port is unreachable');
+    const focusedBefore = win.focused;
+    notice?.emit('click');
+    expect(win.webContents.sent.at(-1)).toEqual({ channel: DESKTOP_NAVIGATE_CHANNEL, args: ['#/hosts/closed-port'] });
+    expect(win.focused).toBe(focusedBefore + 1);
   });
 
   it('focuses the window on a second launch', () => {
