@@ -14,7 +14,7 @@ import { vfleetConfigDir } from './core/store/configDir';
 import { AlertNotifier, DESKTOP_APP_ID } from './shell/alertNotifications';
 import { appMenuTemplate } from './shell/appMenu';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appUrl, createAppProtocolHandler } from './shell/appProtocol';
-import { BridgeIpc } from './shell/bridgeIpc';
+import { BridgeIpc, replacesPage } from './shell/bridgeIpc';
 import { hardenWebContents, secureWebPreferences } from './shell/webContentsPolicy';
 import { rememberedRoute, restoreWindowBounds } from './shell/windowPlacement';
 
@@ -52,7 +52,7 @@ function openWindow(fleet: FleetCore, windowState: WindowStateStore): void {
   });
   bridge = ipc;
   // A new document (reload, crash) starts a new bridge connection: the old one's calls, feed and terminals end.
-  win.webContents.on('did-start-navigation', (details) => { if (details.isMainFrame && !details.isSameDocument) ipc.reset(); });
+  win.webContents.on('did-start-navigation', (details) => { if (replacesPage(details)) ipc.reset(); });
   win.webContents.on('render-process-gone', () => ipc.reset());
   win.webContents.on('destroyed', () => ipc.reset());
 

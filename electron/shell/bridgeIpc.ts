@@ -34,6 +34,22 @@ export function checkIpcSender(event: IpcSenderEvent, windowContentsId: number):
   return undefined;
 }
 
+/** The parts of Electron's did-start-navigation details read here. */
+export interface NavigationStart {
+  readonly url: string;
+  readonly isMainFrame: boolean;
+  readonly isSameDocument: boolean;
+}
+
+/**
+ * Whether a navigation that starts replaces the window's page (a reload, or another app page): then
+ * the old page's bridge connection ends. Not a hash change, a subframe, or a navigation off the app
+ * (will-navigate refuses those, but they are reported as started first, and the page stays).
+ */
+export function replacesPage(navigation: NavigationStart): boolean {
+  return navigation.isMainFrame && !navigation.isSameDocument && isAppUrl(navigation.url);
+}
+
 export interface BridgeIpcOptions {
   /** The window's webContents id: the only sender accepted. */
   windowContentsId: number;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBridgeConnection } from '../../electron/core/bridge/bridgeConnection';
 import { createFleetCore, type FleetCore } from '../../electron/core/fleet';
-import { BridgeIpc, checkIpcSender, type IpcFrame, type IpcSenderEvent } from '../../electron/shell/bridgeIpc';
+import { BridgeIpc, checkIpcSender, replacesPage, type IpcFrame, type IpcSenderEvent } from '../../electron/shell/bridgeIpc';
 import { BRIDGE_MAX_MESSAGE_BYTES, bridgeServerMessageSchema, type BridgeServerMessage } from '../../shared/api/bridge';
 
 const WINDOW = 7;
@@ -42,6 +42,20 @@ describe('the IPC sender check', () => {
 
   it('refuses a frame that is gone', () => {
     expect(checkIpcSender(event({ frame: null }), WINDOW)).toMatch(/frame is gone/);
+  });
+});
+
+describe('when a page is replaced', () => {
+  it('is a new document of the app in the main frame: a reload or another app page', () => {
+    expect(replacesPage({ url: 'vfleet://app/index.html', isMainFrame: true, isSameDocument: false })).toBe(true);
+    expect(replacesPage({ url: 'vfleet://app/index.html#/guests', isMainFrame: true, isSameDocument: false })).toBe(true);
+  });
+
+  it('is not a hash change, a subframe, or a navigation off the app, which is refused and leaves the page as it is', () => {
+    expect(replacesPage({ url: 'vfleet://app/index.html#/guests', isMainFrame: true, isSameDocument: true })).toBe(false);
+    expect(replacesPage({ url: 'vfleet://app/index.html', isMainFrame: false, isSameDocument: false })).toBe(false);
+    expect(replacesPage({ url: 'https://example.com/', isMainFrame: true, isSameDocument: false })).toBe(false);
+    expect(replacesPage({ url: 'file:///etc/passwd', isMainFrame: true, isSameDocument: false })).toBe(false);
   });
 });
 

@@ -211,6 +211,26 @@ describe('the main process wiring', () => {
     expect(warnings).toEqual(expect.arrayContaining(['vfleet: refused an IPC message: its frame shows file:///tmp/x.html, not the app']));
   });
 
+  it("keeps the page's feed through a navigation it refused", async () => {
+    const listener = recorded.ipc.get(DESKTOP_BRIDGE_CHANNEL);
+    const fromPage = { sender: { id: win.webContents.id, mainFrame: win.webContents.mainFrame }, senderFrame: win.webContents.mainFrame };
+    const bridgeMessages = () => win.webContents.sent.filter((sent) => sent.channel === DESKTOP_BRIDGE_CHANNEL).length;
+    let from = bridgeMessages();
+    listener?.(fromPage, JSON.stringify({ type: 'subscribe' }));
+    expect(await nextPosted(from)).toMatchObject({ type: 'snapshot' });
+    // Electron reports the start of a navigation before will-navigate refuses it.
+    win.webContents.emit('did-start-navigation', { url: 'https://example.com/', isMainFrame: true, isSameDocument: false });
+    win.webContents.emit('will-navigate', { preventDefault: () => undefined }, 'https://example.com/');
+    from = bridgeMessages();
+    listener?.(fromPage, JSON.stringify({ type: 'call', id: 20, method: 'hosts.add', params: { name: 'feed-check', address: '10.213.145.4', auth: { kind: 'agent' } } }));
+    const seen: BridgeServerMessage[] = [];
+    for (let index = from; !seen.some((message) => message.type === 'deltas' && message.deltas.some((delta) => delta.type === 'host' && delta.host.name === 'feed-check')); index++) {
+      seen.push(await nextPosted(index));
+    }
+    expect(seen).toContainEqual(expect.objectContaining({ type: 'result', id: 20 }));
+    listener?.(fromPage, JSON.stringify({ type: 'unsubscribe' }));
+  });
+
   it('sets the menu, whose items send the page hash routes', () => {
     const view = recorded.menu?.find((item) => item.label === '&View');
     const guests = (view?.submenu as MenuItemConstructorOptions[]).find((item) => item.label === 'Guests');
