@@ -34,10 +34,14 @@ export function launchPlan({ platform, env, uid, binary, args = [], node = proce
   };
 }
 
-/** Runs the plan, passing Ctrl-C and termination on; resolves with its exit code. */
+/**
+ * Runs the plan, passing Ctrl-C and termination on; resolves with its exit code. The child has a
+ * process group of its own, so a Ctrl-C in the terminal reaches it once, from here (twice, the
+ * second would end it before it closed).
+ */
 export function runPlan(plan, { stdio = 'inherit' } = {}) {
   if (plan.notice) console.error(plan.notice);
-  const child = spawn(plan.command, plan.args, { cwd: ROOT, stdio });
+  const child = spawn(plan.command, plan.args, { cwd: ROOT, stdio, detached: process.platform !== 'win32' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
