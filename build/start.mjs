@@ -35,7 +35,7 @@ export function launchPlan({ platform, env, uid, binary, args = [], node = proce
 }
 
 /**
- * Runs the plan, passing Ctrl-C and termination on; resolves with its exit code. The child has a
+ * Runs the plan, passing Ctrl-C, termination and hang-up on; resolves with its exit code. The child has a
  * process group of its own, so a Ctrl-C in the terminal reaches it once, from here (twice, the
  * second would end it before it closed).
  */
@@ -43,13 +43,13 @@ export function runPlan(plan, { stdio = 'inherit' } = {}) {
   if (plan.notice) console.error(plan.notice);
   const child = spawn(plan.command, plan.args, { cwd: ROOT, stdio, detached: process.platform !== 'win32' });
   const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  // SIGHUP too: a closed terminal hangs up its foreground group only, which the child is not in.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const name of signals) process.on(name, forward);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      for (const name of signals) process.off(name, forward);
       resolve(code ?? 128 + (constants.signals[signal] ?? 0));
     });
   });
