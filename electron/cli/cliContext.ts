@@ -34,3 +34,18 @@ export async function connectForCommand(context: CliContext, names?: string[]): 
   for (const problem of problems) context.err(`vfleet: ${problem.error ?? problem.agentError ?? `Host ${problem.name} is ${problem.connection}`}\n`);
   return { usable: statuses.filter((status) => !problems.includes(status)).map((status) => status.name), problems };
 }
+
+/** Runs a call that Ctrl-C cancels (through the API's abort signal: a build or start is stopped on its host). */
+export async function interruptible<T>(context: CliContext, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    context.err('vfleet: cancelling; waiting for the host to stop and clean up\n');
+    controller.abort(new Error('interrupted'));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}

@@ -2,18 +2,24 @@
 // the guest's one-line state.
 import { positional, type CommandSpec, type OptionDef, type ParsedArgv } from '../../shared/cli/argv';
 import type { GuestView } from '../../shared/api/fleetState';
-import { connectForCommand, EXIT_FAILED, EXIT_OK, type CliContext, type VfleetCommand } from './cliContext';
+import { connectForCommand, EXIT_FAILED, EXIT_OK, interruptible, type CliContext, type VfleetCommand } from './cliContext';
 
 export function guestSpec(verb: string, summary: string, options: readonly OptionDef[] = [], args = 'HOST GUEST'): CommandSpec {
   return { name: `guest ${verb}`, args, summary, options };
 }
 
-/** The HOST and GUEST words, with HOST connected; undefined when HOST cannot be used (already reported). */
-export async function connectedGuest(context: CliContext, args: ParsedArgv): Promise<{ host: string; guest: string } | undefined> {
+/**
+ * The HOST and GUEST words, with HOST connected; undefined when HOST cannot be used (already
+ * reported). `everyHost`: every registry host is connected too (what a fleet-wide check needs to
+ * know); those that cannot be are reported, and only HOST's failure is fatal.
+ */
+export async function connectedGuest(context: CliContext, args: ParsedArgv, everyHost = false): Promise<{ host: string; guest: string } | undefined> {
   const host = positional(args, 0, 'host name');
   const guest = positional(args, 1, 'guest name');
-  const { problems } = await connectForCommand(context, [host]);
-  return problems.length > 0 ? undefined : { host, guest };
+  const { problems } = await connectForCommand(context, everyHost ? undefined : [host]);
+  const others = problems.filter((problem) => problem.name !== host).map((problem) => problem.name);
+  if (others.length > 0) context.err(`vfleet: warning: the guests of ${others.join(', ')} are not checked for conflicts\n`);
+  return problems.some((problem) => problem.name === host) ? undefined : { host, guest };
 }
 
 export function printGuest(context: CliContext, guest: GuestView): number {
@@ -21,13 +27,13 @@ export function printGuest(context: CliContext, guest: GuestView): number {
   return EXIT_OK;
 }
 
-/** guest start, stop and restart: the action on HOST GUEST, then the guest's state. */
+/** guest start, stop and restart: the action on HOST GUEST (Ctrl-C cancels it on the host), then the guest's state. */
 export function guestStateCommand(verb: 'start' | 'stop' | 'restart', summary: string): VfleetCommand {
   return {
     spec: guestSpec(verb, summary),
     run: async (context, args) => {
       const target = await connectedGuest(context, args);
-      return target ? printGuest(context, await context.core.invoke(`guest.${verb}`, target)) : EXIT_FAILED;
+      return target ? printGuest(context, await interruptible(context, (signal) => context.core.invoke(`guest.${verb}`, target, signal))) : EXIT_FAILED;
     },
   };
 }

@@ -38,7 +38,8 @@ export interface Driver {
   status(config: GuestConfig): Promise<GuestStatus>;
   /** Only whether the guest runs and its init: what the state watcher polls for, cheaper than status. */
   runState(config: GuestConfig): Promise<GuestRunState>;
-  start(config: GuestConfig): Promise<GuestStatus>;
+  /** `signal` cancels the start: what it had started is stopped and removed before it rejects. */
+  start(config: GuestConfig, signal?: AbortSignal): Promise<GuestStatus>;
   stop(config: GuestConfig): Promise<GuestStatus>;
   exec(config: GuestConfig, argv: string[], options?: ExecOptions): Promise<GuestProcess>;
   /**

@@ -7,6 +7,7 @@ import { isMethodOf, type MethodParams, type MethodParsedParams, type MethodResu
 import { auditEntrySchema, auditQuerySchema } from './audit';
 import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
+import { buildCheckRequestSchema, buildCheckSchema, guestConflictSchema } from './guestConflicts';
 import {
   guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
   guestUnameRequestSchema, execOutcomeSchema,
@@ -35,7 +36,10 @@ export const fleetApi = {
   'hosts.disconnect': { params: hostNamesSchema, result: nothing },
   'inventory.snapshot': { params: nothing, result: fleetSnapshotSchema },
   'inventory.history': { params: healthQuerySchema, result: healthHistorySchema },
-  'guest.build': { params: guestBuildRequestSchema, result: guestViewSchema },
+  /** The fleet-wide checks of a guest to build, without building: refusals, warnings, a free context id. */
+  'guest.buildCheck': { params: buildCheckRequestSchema, result: buildCheckSchema },
+  /** Refused on any refusal of guest.buildCheck, and on a warning unless force; the warnings forced past come back. */
+  'guest.build': { params: guestBuildRequestSchema, result: guestViewSchema.extend({ warnings: z.array(guestConflictSchema) }) },
   'guest.start': { params: guestRefSchema, result: guestViewSchema },
   'guest.stop': { params: guestRefSchema, result: guestViewSchema },
   'guest.restart': { params: guestRefSchema, result: guestViewSchema },

@@ -8,7 +8,12 @@ import { hostNameSchema } from './hosts';
 export const guestRefSchema = z.object({ host: hostNameSchema, guest: guestNameSchema }).strict();
 export type GuestRef = z.infer<typeof guestRefSchema>;
 
-export const guestBuildRequestSchema = z.object({ host: hostNameSchema, build: buildParamsSchema }).strict();
+export const guestBuildRequestSchema = z.object({
+  host: hostNameSchema,
+  build: buildParamsSchema,
+  /** Build despite warnings (a context id or name used on another host); never past a refusal. Audited with the call. */
+  force: z.boolean().optional(),
+}).strict();
 export type GuestBuildRequest = z.input<typeof guestBuildRequestSchema>;
 
 export const guestExecRequestSchema = guestRefSchema.extend({

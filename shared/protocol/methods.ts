@@ -7,6 +7,7 @@ import {
   guestConfigSchema, guestStatusSchema, hostInfoSchema, psRowSchema, statRowSchema, unreadableGuestSchema,
 } from '../domain/guest';
 import { guestNameSchema, markSchema } from '../validation';
+import { requestIdSchema } from './envelope';
 import { checkWith, type Checked } from './checked';
 import { isMethodOf, type MethodParams, type MethodParsedParams, type MethodResult } from './methodTable';
 import {
@@ -24,6 +25,7 @@ export const agentMethods = {
   list: { params: noParamsSchema, result: z.object({ guests: z.array(guestListEntrySchema), unreadable: unreadableSchema }) },
   status: { params: nameParamsSchema, result: guestStatusSchema },
   build: { params: buildParamsSchema, result: z.object({ config: guestConfigSchema }) },
+  /** Probes each address of the guest on the host's network first (duplicate-address detection). */
   start: { params: nameParamsSchema, result: guestStatusSchema },
   stop: { params: nameParamsSchema, result: guestStatusSchema },
   restart: { params: nameParamsSchema, result: guestStatusSchema },
@@ -50,7 +52,17 @@ export const agentMethods = {
   /** Result: the current state of every guest, the baseline that guestState events change. */
   subscribe: { params: subscribeParamsSchema, result: z.object({ guests: z.array(guestStatusSchema) }) },
   unsubscribe: { params: noParamsSchema, result: emptyResultSchema },
+  /**
+   * Stops the request `id` of this connection (build, start, restart, startMarked: CANCELLABLE_METHODS)
+   * on the host: its tools are killed and what it made is removed or stopped; that request then
+   * answers itself, with a `cancelled` error (or its result, had it already finished). `inFlight`:
+   * whether the request was still running when the cancel arrived.
+   */
+  cancel: { params: z.object({ id: requestIdSchema }).strict(), result: z.object({ inFlight: z.boolean() }) },
 } as const;
+
+/** The methods a `cancel` really stops on the host; a caller cancelling another method just stops waiting. */
+export const CANCELLABLE_METHODS: readonly AgentMethodName[] = ['build', 'start', 'restart', 'startMarked'];
 
 type AgentMethods = typeof agentMethods;
 export type AgentMethodName = keyof AgentMethods;

@@ -258,6 +258,16 @@ describe('browser mode on a lab', () => {
     expect(await waitUntil(async () => (await processCount('lab-1', 'sleep 30')) === 0, 20_000, 100)).toBe(true);
   });
 
+  it('answers a call whose result is over the size limit with an error saying so, and the page goes on', async () => {
+    const lines = await logOf(async () => {
+      // Each stream keeps 1 MiB: the two together, as JSON, are more than a front end takes.
+      const answer = await page.call('guest.exec', { host: 'lab-1', guest: 'web', argv: ['sh', '-c', 'head -c 1100000 /dev/zero | tr "\\0" a; head -c 1100000 /dev/zero | tr "\\0" b >&2'] });
+      expect(answer).toMatchObject({ type: 'error', error: { kind: 'failed', message: expect.stringMatching(new RegExp(`^The answer to guest\\.exec is \\d+ bytes, more than a front end takes \\(${BRIDGE_MAX_MESSAGE_BYTES} bytes\\)`)) } });
+    });
+    expect(lines).toEqual([expect.stringMatching(/answer to guest\.exec is \d+ bytes, over the limit/)]);
+    expect(await page.result('guest.exec', { host: 'lab-1', guest: 'web', argv: ['echo', 'still here'] })).toMatchObject({ exitCode: 0, stdout: 'still here\n' });
+  });
+
   it('hangs up the terminals of a page that goes away', async () => {
     const other = await openBridgeSocket(port, { cookie, origin });
     if (!('opened' in other)) throw new Error('refused');

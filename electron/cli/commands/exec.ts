@@ -1,7 +1,7 @@
 // vfleet exec -- CMD...: one command in many guests across the fleet.
 import { JSON_OPTION, listValue, numberValue, UsageError, type OptionDef } from '../../../shared/cli/argv';
 import type { ExecOutcome } from '../../../shared/api/guestActions';
-import { connectForCommand, EXIT_FAILED, EXIT_OK, type VfleetCommand } from '../cliContext';
+import { connectForCommand, EXIT_FAILED, EXIT_OK, interruptible, type VfleetCommand } from '../cliContext';
 import { HOSTS_OPTION } from '../fleetSummary';
 
 export const TIMEOUT_OPTION: OptionDef = { name: '--timeout', value: 'S', help: 'give up on a guest after S seconds' };
@@ -25,31 +25,24 @@ export const execCommand: VfleetCommand = {
     const hosts = listValue(args, 'hosts');
     const chosen = hosts && context.core.registry.list().filter((host) => hosts.includes(host.name) || host.tags.some((tag) => hosts.includes(tag)));
     await connectForCommand(context, chosen?.map((host) => host.name));
-    const controller = new AbortController();
-    const onInterrupt = (): void => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', onInterrupt);
-    try {
-      const guests = listValue(args, 'guests');
-      const concurrency = numberValue(args, 'concurrency');
-      const timeout = numberValue(args, 'timeout');
-      const result = await context.core.invoke('fleet.exec', {
-        argv: args.rest,
-        ...(hosts ? { hosts } : {}),
-        ...(guests ? { guests } : {}),
-        ...(args.flags.has('all-states') ? { state: 'any' as const } : {}),
-        ...(concurrency ? { concurrency } : {}),
-        ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
-      }, controller.signal);
-      const json = args.flags.has('json');
-      if (json) context.out(`${JSON.stringify(result, null, 2)}\n`);
-      else for (const outcome of result.results) context.out(describeOutcome(outcome));
-      for (const miss of result.unmatched) context.err(`vfleet: ${miss}\n`);
-      const failed = result.results.filter((outcome) => outcome.exitCode !== 0);
-      if (!json) context.out(`${result.results.length - failed.length} of ${result.results.length} succeeded${result.cancelled ? ' (cancelled)' : ''}\n`);
-      return failed.length === 0 && result.unmatched.length === 0 && result.results.length > 0 ? EXIT_OK : EXIT_FAILED;
-    } finally {
-      process.off('SIGINT', onInterrupt);
-    }
+    const guests = listValue(args, 'guests');
+    const concurrency = numberValue(args, 'concurrency');
+    const timeout = numberValue(args, 'timeout');
+    const result = await interruptible(context, (signal) => context.core.invoke('fleet.exec', {
+      argv: args.rest,
+      ...(hosts ? { hosts } : {}),
+      ...(guests ? { guests } : {}),
+      ...(args.flags.has('all-states') ? { state: 'any' as const } : {}),
+      ...(concurrency ? { concurrency } : {}),
+      ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
+    }, signal));
+    const json = args.flags.has('json');
+    if (json) context.out(`${JSON.stringify(result, null, 2)}\n`);
+    else for (const outcome of result.results) context.out(describeOutcome(outcome));
+    for (const miss of result.unmatched) context.err(`vfleet: ${miss}\n`);
+    const failed = result.results.filter((outcome) => outcome.exitCode !== 0);
+    if (!json) context.out(`${result.results.length - failed.length} of ${result.results.length} succeeded${result.cancelled ? ' (cancelled)' : ''}\n`);
+    return failed.length === 0 && result.unmatched.length === 0 && result.results.length > 0 ? EXIT_OK : EXIT_FAILED;
   },
 };
 

@@ -1,16 +1,20 @@
 // The core's end of the agent protocol on one exec channel: numbered requests with timeouts and
-// cancellation, pushed events, and the one schema check of every line the agent sends.
+// cancellation, pushed events, and the one schema check of every line the agent sends. Cancelling
+// a call of a method the agent can stop (CANCELLABLE_METHODS) sends it a `cancel` and waits for
+// the call's own answer, which comes once the host has cleaned up; any other call just stops waiting.
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { formatBytes } from '../../../shared/format/byteSize';
 import { ERROR_CODES, eventSchema, MAX_LINE_BYTES, responseSchema } from '../../../shared/protocol/envelope';
 import { ProtocolError } from '../../../shared/protocol/errors';
 import { checkAgentEvent, isAgentEvent } from '../../../shared/protocol/events';
-import { checkAgentResult, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
+import { CANCELLABLE_METHODS, checkAgentResult, type AgentMethodName, type AgentParams, type AgentResult } from '../../../shared/protocol/methods';
 import { HostError, hostFailureMessage } from '../ssh/sshErrors';
 import { createLineSplitter, encodeLine } from '../../../shared/framing/jsonLines';
 
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/** How long a cancelled call waits for the agent to confirm that it stopped the work and cleaned up. */
+const CANCEL_CONFIRM_MS = 120_000;
 const STDERR_TAIL_BYTES = 4096;
 
 /**
@@ -84,11 +88,23 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
     const id = this.nextId++;
     return new Promise<AgentResult<M>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-      const timer = setTimeout(() => {
+      let timer = setTimeout(() => {
         const reason = `the agent did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s`;
         this.settle(id, new AgentCallError(this.host, method, callFailure(ERROR_CODES.timeout, reason), options.guest));
       }, timeoutMs);
-      const onAbort = (): void => { this.settle(id, this.cancelled(method, options.guest)); };
+      const onAbort = (): void => {
+        if (!CANCELLABLE_METHODS.includes(method)) {
+          this.settle(id, this.cancelled(method, options.guest));
+          return;
+        }
+        // The agent stops the work on the host and answers this call itself (cancelled, or its result had it finished).
+        this.channel.write(encodeLine({ id: this.nextId++, method: 'cancel', params: { id } }));
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const reason = `'${method}' was cancelled, but the agent did not confirm within ${CANCEL_CONFIRM_MS / 1000} s that it stopped; check the host`;
+          this.settle(id, new AgentCallError(this.host, method, callFailure(ERROR_CODES.timeout, reason), options.guest));
+        }, CANCEL_CONFIRM_MS);
+      };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
         method,

@@ -10,7 +10,7 @@ import { fleetExec } from '../actions/fleetExec';
 import type { FleetContext } from '../actions/fleetContext';
 import { fleetStat } from '../actions/fleetStat';
 import {
-  buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestProcesses, guestUname, restartGuest, startGuest, stopGuest,
+  buildCheck, buildGuest, deleteGuest, execGuest, guestCapabilities, guestLimits, guestProcesses, guestUname, restartGuest, startGuest, stopGuest,
 } from '../actions/guestActions';
 import { openGuestTerminal, type GuestTerminal, type TerminalHandlers } from '../actions/guestTerminal';
 import {
@@ -93,6 +93,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       return history;
     },
   },
+  'guest.buildCheck': { run: buildCheck },
   'guest.build': {
     run: buildGuest,
     locks: (params) => ({ host: params.host, guest: params.build.name }),

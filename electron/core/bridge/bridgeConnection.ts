@@ -62,6 +62,30 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
   let feed: { unsubscribe: () => void; pending: FleetDelta[]; timer: NodeJS.Timeout | undefined } | undefined;
 
   const emit = (message: BridgeServerMessage): void => { if (!closed) send(message); };
+  const encodedBytes = (message: BridgeServerMessage): number => Buffer.byteLength(JSON.stringify(message), 'utf8');
+
+  /** A front end refuses what is over the limit, so an answer that big becomes an error saying so. */
+  const answerCall = (id: number, method: string, result: unknown): void => {
+    const message: BridgeServerMessage = { type: 'result', id, result };
+    const bytes = encodedBytes(message);
+    if (bytes <= BRIDGE_MAX_MESSAGE_BYTES) {
+      emit(message);
+      return;
+    }
+    log(`call ${id}: the answer to ${method} is ${bytes} bytes, over the limit of ${BRIDGE_MAX_MESSAGE_BYTES}; sent as an error`);
+    emit({ type: 'error', id, error: { kind: 'failed', message: `The answer to ${method} is ${bytes} bytes, more than a front end takes (${BRIDGE_MAX_MESSAGE_BYTES} bytes); ask for less (fewer targets, less output).` } });
+  };
+
+  /** Deltas in batches a front end takes: a batch over the limit goes as several, in order. */
+  const emitDeltas = (deltas: FleetDelta[]): void => {
+    if (deltas.length > 1 && encodedBytes({ type: 'deltas', deltas }) > BRIDGE_MAX_MESSAGE_BYTES) {
+      const half = Math.ceil(deltas.length / 2);
+      emitDeltas(deltas.slice(0, half));
+      emitDeltas(deltas.slice(half));
+    } else if (deltas.length > 0) {
+      emit({ type: 'deltas', deltas });
+    }
+  };
   const refuse = (reason: string): void => {
     log(`refused a message: ${reason}`);
     emit({ type: 'refused', reason });
@@ -108,7 +132,7 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
     const flush = (): void => {
       state.timer = undefined;
       const deltas = state.pending.splice(0);
-      if (deltas.length > 0) emit({ type: 'deltas', deltas });
+      emitDeltas(deltas);
     };
     state.unsubscribe = core.subscribe((delta) => {
       state.pending.push(delta);
@@ -153,7 +177,7 @@ export function openBridgeConnection(core: BridgeCore, send: (message: BridgeSer
           return;
         }
         // The core's dispatcher validates params against the method's schema, once.
-        track(id, (signal) => core.invoke(method, params as never, signal), (result) => emit({ type: 'result', id, result }));
+        track(id, (signal) => core.invoke(method, params as never, signal), (result) => answerCall(id, method, result));
         return;
       }
       case 'cancel':

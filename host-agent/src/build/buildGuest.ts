@@ -1,5 +1,7 @@
 // `build`: makes a guest root and its configuration in temporary directories and renames both
 // into place only when everything succeeded, so a failed or interrupted build leaves nothing.
+// What a tool left mounted in a temporary root (debootstrap's /proc, /sys, /dev/pts) is detached
+// before the root is removed, so the removal never reaches into another filesystem.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { GuestConfig } from '../../../shared/domain/guest';
@@ -11,7 +13,8 @@ import { guestError } from '../errors/agentError';
 import { GuestRoot } from '../guestRoot/guestRoot';
 import type { AgentPaths } from '../host/agentPaths';
 import { isProcessAlive } from '../locks/processIdentity';
-import { findExecutable } from '../process/runTool';
+import { readMountPointsBelow } from '../host/mountTable';
+import { findExecutable, runTool } from '../process/runTool';
 import { buildBusyboxRoot } from './busyboxRoot';
 import { copyTemplate, debootstrapRoot, rsyncRoot } from './copyRoot';
 import { completeGuestSkeleton } from './guestSkeleton';
@@ -31,15 +34,26 @@ function temporaryName(name: string): string {
   return `${TEMP_PREFIX}${process.pid}-${Date.now().toString(36)}-${name}`;
 }
 
+/** Removes a tree the build made, after detaching every mount below it (lazily, deepest first). */
+async function removeBuildTree(path: string): Promise<void> {
+  const real = await fs.realpath(path).catch(() => undefined);
+  if (real === undefined) return;
+  const mounted = await readMountPointsBelow(real);
+  if (mounted.length > 0) {
+    const umount = findExecutable('umount');
+    if (!umount) throw new Error(`${mounted.join(', ')} ${mounted.length > 1 ? 'are' : 'is'} still mounted in ${path} and umount is not installed; unmount and remove it by hand`);
+    for (const point of mounted) await runTool(umount, ['--lazy', '--no-canonicalize', point]);
+  }
+  await fs.rm(path, { recursive: true, force: true });
+}
+
 /** Removes temporary build directories whose building process has died (e.g. was SIGKILLed). */
 export async function sweepAbandonedBuilds(paths: AgentPaths): Promise<void> {
   for (const directory of [paths.guestBase, join(paths.stateDir, 'builds')]) {
     const entries = await fs.readdir(directory).catch(() => [] as string[]);
     for (const entry of entries) {
       const pid = Number(/^\.vfleet-build-(\d+)-/.exec(entry)?.[1]);
-      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
-        await fs.rm(join(directory, entry), { recursive: true, force: true });
-      }
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) await removeBuildTree(join(directory, entry));
     }
   }
 }
@@ -124,11 +138,11 @@ export async function buildGuest(params: BuildParams, environment: BuildEnvironm
     });
     return config;
   } catch (error) {
-    if (rootMoved) await fs.rm(finalRoot, { recursive: true, force: true });
+    if (rootMoved) await removeBuildTree(finalRoot);
     if (signal.aborted) throw guestError(ERROR_CODES.cancelled, name, 'the build was interrupted; nothing was left behind');
     throw error;
   } finally {
-    await fs.rm(temporaryRoot, { recursive: true, force: true });
+    await removeBuildTree(temporaryRoot);
     await fs.rm(temporaryConfig, { recursive: true, force: true });
   }
 }

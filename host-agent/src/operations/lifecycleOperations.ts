@@ -1,26 +1,46 @@
 // start, stop, restart, status, start --marked and delete: each mutating one under the guest's lock.
+// Every start probes the guest's addresses on the host's network first (host/duplicateAddress.ts);
+// a cancelled start leaves the guest stopped.
 import { promises as fs } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 import type { GuestStatus } from '../../../shared/domain/guest';
 import type { AgentResult } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestConfigDir } from '../config/guestConfigStore';
-import { asAgentError, guestError } from '../errors/agentError';
+import { AgentError, asAgentError, guestError } from '../errors/agentError';
+import { assertAddressesUnanswered } from '../host/duplicateAddress';
 import type { AgentContext } from './agentContext';
 
 export async function guestStatus(context: AgentContext, name: string): Promise<GuestStatus> {
   return context.statusOf(await context.readConfig(name));
 }
 
-async function startUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+function cancelledStart(name: string): AgentError {
+  return guestError(ERROR_CODES.cancelled, name, 'the start was cancelled; the guest is stopped');
+}
+
+async function startUnlocked(context: AgentContext, name: string, signal?: AbortSignal): Promise<GuestStatus> {
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
   try {
-    return await context.driver.start(config);
+    await assertAddressesUnanswered(config, signal);
+  } catch (error) {
+    throw signal?.aborted ? cancelledStart(name) : asAgentError(error, name);
+  }
+  if (signal?.aborted) throw cancelledStart(name);
+  let status: GuestStatus;
+  try {
+    status = await context.driver.start(config, signal);
   } catch (error) {
     throw asAgentError(error, name);
   }
+  // A driver that cannot stop half-way (util-vserver's start) finished: what it started is stopped again.
+  if (signal?.aborted) {
+    if ((await context.statusOf(config)).state === 'running') await stopUnlocked(context, name);
+    throw cancelledStart(name);
+  }
+  return status;
 }
 
 async function stopUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
@@ -34,24 +54,25 @@ async function stopUnlocked(context: AgentContext, name: string): Promise<GuestS
   }
 }
 
-export function startGuest(context: AgentContext, name: string): Promise<GuestStatus> {
-  return context.withGuestLock(name, 'start', () => startUnlocked(context, name));
+export function startGuest(context: AgentContext, name: string, signal?: AbortSignal): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'start', () => startUnlocked(context, name, signal));
 }
 
 export function stopGuest(context: AgentContext, name: string): Promise<GuestStatus> {
   return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name));
 }
 
-export function restartGuest(context: AgentContext, name: string): Promise<GuestStatus> {
+/** A cancel during the stop half lets the stop finish (a guest is never left half-stopped), then starts nothing. */
+export function restartGuest(context: AgentContext, name: string, signal?: AbortSignal): Promise<GuestStatus> {
   return context.withGuestLock(name, 'restart', async () => {
     const config = await context.readConfig(name);
     if ((await context.statusOf(config)).state === 'running') await stopUnlocked(context, name);
-    return startUnlocked(context, name);
+    return startUnlocked(context, name, signal);
   });
 }
 
 /** What a host's boot script calls: start every stopped guest whose apps/init/mark matches. */
-export async function startMarkedGuests(context: AgentContext, mark: string): Promise<AgentResult<'startMarked'>> {
+export async function startMarkedGuests(context: AgentContext, mark: string, signal?: AbortSignal): Promise<AgentResult<'startMarked'>> {
   const results: AgentResult<'startMarked'>['results'] = [];
   const { configs, unreadable } = await context.scanConfigs();
   // An unreadable guest may carry this mark: the boot script must hear about it, not miss it.
@@ -60,7 +81,7 @@ export async function startMarkedGuests(context: AgentContext, mark: string): Pr
     if (config.mark !== mark) continue;
     try {
       const status = await context.statusOf(config);
-      results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name) });
+      results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name, signal) });
     } catch (error) {
       results.push({ name: config.name, ok: false, error: asAgentError(error, config.name).message });
     }

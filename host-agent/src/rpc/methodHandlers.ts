@@ -1,4 +1,6 @@
-// One handler per agent method, over the same operations the CLI uses; params arrive validated.
+// One handler per agent method, over the same operations the CLI uses; params arrive validated,
+// with the request's abort signal (a `cancel` of it, or the agent's shutdown).
+import type { RequestId } from '../../../shared/protocol/envelope';
 import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
 import type { AgentContext } from '../operations/agentContext';
@@ -17,12 +19,12 @@ export interface ConnectionState {
   sessions: ExecSessions;
   stateWatcher: GuestStateWatcher;
   healthSampler: HealthSampler;
-  /** Aborted when the agent is told to terminate: running builds clean up and stop. */
-  shutdownSignal: AbortSignal;
+  /** Aborts a running request of this connection; true when it was running. */
+  cancelRequest(id: RequestId): boolean;
 }
 
 export type MethodHandlers = {
-  [M in AgentMethodName]: (params: AgentParsedParams<M>) => Promise<AgentResult<M>>;
+  [M in AgentMethodName]: (params: AgentParsedParams<M>, signal: AbortSignal) => Promise<AgentResult<M>>;
 };
 
 export function createMethodHandlers(context: AgentContext, connection: ConnectionState): MethodHandlers {
@@ -32,11 +34,11 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     info: () => info(context),
     list: () => listGuests(context),
     status: ({ name }) => guestStatus(context, name),
-    build: (params) => buildGuestLocked(context, params, connection.shutdownSignal),
-    start: ({ name }) => startGuest(context, name),
+    build: (params, signal) => buildGuestLocked(context, params, signal),
+    start: ({ name }, signal) => startGuest(context, name, signal),
     stop: ({ name }) => stopGuest(context, name),
-    restart: ({ name }) => restartGuest(context, name),
-    startMarked: ({ mark }) => startMarkedGuests(context, mark),
+    restart: ({ name }, signal) => restartGuest(context, name, signal),
+    startMarked: ({ mark }, signal) => startMarkedGuests(context, mark, signal),
     exec: async ({ name, argv, tty, env, cwd, cols, rows }) => {
       sessions.assertRoom();
       const process = await execInGuest(context, name, argv, { tty, env, cwd });
@@ -83,5 +85,6 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       connection.healthSampler.stop();
       return {};
     },
+    cancel: async ({ id }) => ({ inFlight: connection.cancelRequest(id) }),
   };
 }

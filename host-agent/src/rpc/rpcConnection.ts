@@ -1,6 +1,7 @@
 // One JSON-lines conversation: each line is parsed and validated once, here, before anything acts
 // on it; handlers get the parsed params. Every bad line gets an error response naming the cause,
-// and the connection keeps serving. Results are checked by the receiving core.
+// and the connection keeps serving. Results are checked by the receiving core. Each request runs
+// with an abort signal of its own, aborted by a `cancel` naming its id or by the agent's shutdown.
 import { describeIssues } from '../../../shared/protocol/checked';
 import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
 import { checkAgentParams, isAgentMethod, type AgentMethodName } from '../../../shared/protocol/methods';
@@ -30,7 +31,10 @@ export class RpcConnection {
   private readonly splitter: LineSplitter;
   private readonly handlers: MethodHandlers;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The abort controller of each request still running, by id. */
+  private readonly running = new Map<RequestId, AbortController>();
   readonly sessions: ExecSessions;
+  private readonly shutdownSignal: AbortSignal;
   private readonly stateWatcher: GuestStateWatcher;
   private readonly healthSampler: HealthSampler;
 
@@ -57,8 +61,12 @@ export class RpcConnection {
       sessions: this.sessions,
       stateWatcher: this.stateWatcher,
       healthSampler: this.healthSampler,
-      shutdownSignal,
+      cancelRequest: (id) => this.cancelRequest(id),
     });
+    shutdownSignal.addEventListener('abort', () => {
+      for (const controller of this.running.values()) controller.abort();
+    }, { once: true });
+    this.shutdownSignal = shutdownSignal;
   }
 
   push(chunk: Buffer): void {
@@ -106,12 +114,26 @@ export class RpcConnection {
   }
 
   private async run(id: RequestId, method: AgentMethodName, params: unknown): Promise<void> {
+    const controller = new AbortController();
+    if (this.shutdownSignal.aborted) controller.abort();
+    // A cancel names the newest request of its id (an id is the client's to keep unique).
+    this.running.set(id, controller);
     try {
-      const handler = this.handlers[method] as (params: unknown) => Promise<unknown>;
-      this.output.write(JSON.stringify({ id, result: await handler(params) }));
+      const handler = this.handlers[method] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
+      this.output.write(JSON.stringify({ id, result: await handler(params, controller.signal) }));
     } catch (error) {
       this.respondError(id, asAgentError(error));
+    } finally {
+      if (this.running.get(id) === controller) this.running.delete(id);
     }
+  }
+
+  /** Aborts the request `id` if it is still running; true when it was. */
+  private cancelRequest(id: RequestId): boolean {
+    const controller = this.running.get(id);
+    if (!controller || controller.signal.aborted) return controller !== undefined;
+    controller.abort();
+    return true;
   }
 
   private respondError(id: RequestId | null, error: AgentError): void {

@@ -30,11 +30,17 @@ export class TestRpcClient {
   }
 
   call(method: string, params?: unknown): Promise<AgentLine> {
+    return this.request(method, params).response;
+  }
+
+  /** Sends a request and hands back its id (what a `cancel` names) with its answer to come. */
+  request(method: string, params?: unknown): { id: string; response: Promise<AgentLine> } {
     const id = `t${this.nextId++}`;
-    return new Promise((resolve) => {
+    const response = new Promise<AgentLine>((resolve) => {
       this.waiting.set(id, resolve);
-      this.child.stdin?.write(`${JSON.stringify({ id, method, params })}\n`);
     });
+    this.child.stdin?.write(`${JSON.stringify({ id, method, params })}\n`);
+    return { id, response };
   }
 
   async result<T>(method: string, params?: unknown): Promise<T> {

@@ -4,7 +4,7 @@ import {
   DOMAINNAME_OPTION, HOSTNAME_OPTION, INTERFACE_OPTION, METHOD_OPTION, SOURCE_OPTION, XID_OPTION, interfaceValues,
 } from '../../../../shared/cli/vocabulary';
 import { buildGuestLocked } from '../../operations/buildOperation';
-import { onTermination } from '../../process/termination';
+import { cancelOnTermination } from '../../process/termination';
 import { emit, guestName, validated, type AgentCommand } from '../commandSupport';
 
 const DISTRIBUTION_OPTION = { name: '-d', value: 'DIST', help: 'debootstrap distribution, e.g. bookworm' };
@@ -53,18 +53,8 @@ export const buildCommand: AgentCommand = {
       mirror: pick('mirror'),
       debootstrapOptions: methodArgs.rest.length > 0 ? methodArgs.rest : undefined,
     });
-    const cancel = new AbortController();
-    const building = buildGuestLocked(context, params, cancel.signal);
     // On SIGINT/SIGTERM the build removes its temporary directories before the agent exits.
-    const removeHandler = onTermination(async () => {
-      cancel.abort();
-      await building.catch(() => undefined);
-    });
-    try {
-      const result = await building;
-      return emit(output, result, ({ config }) => `Guest '${config.name}' built at context ${config.xid} in ${config.rootDir} (start it with: start ${config.name})`);
-    } finally {
-      removeHandler();
-    }
+    const result = await cancelOnTermination((signal) => buildGuestLocked(context, params, signal));
+    return emit(output, result, ({ config }) => `Guest '${config.name}' built at context ${config.xid} in ${config.rootDir} (start it with: start ${config.name})`);
   },
 };

@@ -1,6 +1,7 @@
 // vserver NAME start, and vserver-start --marked MARK (every guest with that mark).
 import { lastValue, type CommandSpec } from '../../../../shared/cli/argv';
 import { startGuest, startMarkedGuests } from '../../operations/lifecycleOperations';
+import { cancelOnTermination } from '../../process/termination';
 import { emit, guestName, validated, type AgentCommand } from '../commandSupport';
 
 const spec: CommandSpec = {
@@ -15,7 +16,7 @@ export const startCommand: AgentCommand = {
   run: async (context, args, output) => {
     const mark = lastValue(args, 'marked');
     if (mark !== undefined) {
-      const result = await startMarkedGuests(context, validated('startMarked', { mark }).mark);
+      const result = await cancelOnTermination((signal) => startMarkedGuests(context, validated('startMarked', { mark }).mark, signal));
       emit(output, result, ({ results }) =>
         results.length === 0
           ? `No guest is marked '${mark}'`
@@ -23,6 +24,7 @@ export const startCommand: AgentCommand = {
       return result.results.every((entry) => entry.ok) ? 0 : 1;
     }
     const { name } = validated('start', { name: guestName(args, spec) });
-    return emit(output, await startGuest(context, name), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
+    // On SIGINT/SIGTERM a start still under way stops what it started before the agent exits.
+    return emit(output, await cancelOnTermination((signal) => startGuest(context, name, signal)), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
   },
 };

@@ -99,21 +99,27 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return fs.readFile(join(context.configBase, config.name, 'fstab'), 'utf8').catch(() => DEFAULT_GUEST_FSTAB);
   }
 
-  async function start(config: GuestConfig): Promise<GuestStatus> {
+  async function start(config: GuestConfig, signal?: AbortSignal): Promise<GuestStatus> {
     if (await initOf(config)) throw guestError(ERROR_CODES.running, config.name, 'it is already running');
+    if (signal?.aborted) throw guestError(ERROR_CODES.cancelled, config.name, 'the start was cancelled before anything was made');
     const paths = pathsOf(config);
     const consoleLogBytes = await markConsoleStart(paths.consoleLog, config.name, CONSOLE_LOG_MAX_BYTES);
     const syncDir = await makeSyncDir(paths, 'start');
+    /** Between steps: a cancel stops the start here, and the catch below removes what it made. */
+    const step = (): void => signal?.throwIfAborted();
     try {
       await removeKernelObjects(config);
       const mounts = parseGuestFstab(await readFstab(config));
       const settings = await readInitSettings(join(context.configBase, config.name));
       await prepareMountPoints(config, mounts);
+      step();
       await cgroups.create(config.name);
       await cgroups.applyLimits(config.name, kernelLimits(config.limits));
       await fs.mkdir(dirname(paths.pidFile), { recursive: true });
       await runTool('mkfifo', ['-m', '600', paths.consoleFifo]);
+      step();
       await setUpGuestNetwork(tools, config, paths.netnsName);
+      step();
       const argv = startArgv(tools, {
         config,
         procsFiles: cgroups.procsFiles(config.name),
@@ -129,9 +135,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
         startRunlevel: settings.startRunlevel,
         stopRunlevel: settings.stopRunlevel,
       });
-      const { init, keeper } = await launchGuest(argv, paths.pidFile, paths.consoleLog, config.rootDir);
+      const { init, keeper } = await launchGuest(argv, paths.pidFile, paths.consoleLog, config.rootDir, signal);
+      step();
       await writePidFile(paths.pidFile, init, keeper);
     } catch (error) {
+      if (signal?.aborted) {
+        await removeKernelObjects(config);
+        throw guestError(ERROR_CODES.cancelled, config.name, 'the start was cancelled; the guest is stopped and nothing it started is left');
+      }
       const tail = await consoleTail(paths.consoleLog);
       await removeKernelObjects(config).catch(() => undefined);
       throw guestError(ERROR_CODES.failed, config.name, `start failed: ${causeOf(error)}${tail ? ` (console: ${tail})` : ''}`);

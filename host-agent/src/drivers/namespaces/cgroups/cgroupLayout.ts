@@ -2,6 +2,7 @@
 // same code works on a real host (the root of the hierarchy) and inside a cgroup namespace.
 import { promises as fs } from 'node:fs';
 import { join, posix } from 'node:path';
+import { unescapeMountPath } from '../../../host/mountTable';
 
 /** One mounted hierarchy: a v1 hierarchy with its controllers, or the v2 unified hierarchy. */
 export interface CgroupHierarchy {
@@ -23,11 +24,6 @@ interface CgroupMount {
   mountPoint: string;
   mountRoot: string;
   controllers: string[];
-}
-
-/** mountinfo escapes spaces and a few bytes as \ooo. */
-function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
 export function parseCgroupMounts(mountinfo: string): CgroupMount[] {

@@ -1,11 +1,13 @@
 // Spawns the start chain detached from the agent (own session, stdio to the guest's console log),
 // so the guest survives the agent's exit, a closed SSH session or a crashed agent; then waits
-// until PID 1 has pivoted into the guest root and exec'd the guest's init.
+// until PID 1 has pivoted into the guest root and exec'd the guest's init. A cancel kills the
+// chain's process group (the driver then removes the guest's cgroup and everything in it).
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { readPidFile, liveIdentity, type ProcessIdentity } from '../runtime/initProcess';
 import { HOST_PATH } from '../../../process/hostEnvironment';
+import { signalIgnoringGone } from '../runtime/signalProcess';
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -25,11 +27,12 @@ async function inLauncherStage(pid: number): Promise<boolean> {
 }
 
 /** Starts the chain; resolves with its exit code should it end before the guest is up. */
-function spawnDetached(argv: string[], logFd: number): { exited: Promise<number> } {
+function spawnDetached(argv: string[], logFd: number): { pid: number | undefined; exited: Promise<number> } {
   const [command = '', ...args] = argv;
   const child = spawn(command, args, { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/', env: { PATH: HOST_PATH, HOME: '/root', TERM: 'linux' } });
   child.unref();
   return {
+    pid: child.pid,
     exited: new Promise((resolve) => {
       child.on('error', () => resolve(127));
       child.on('exit', (code) => resolve(code ?? 128));
@@ -37,11 +40,14 @@ function spawnDetached(argv: string[], logFd: number): { exited: Promise<number>
   };
 }
 
-export async function launchGuest(argv: string[], pidFile: string, consoleLog: string, rootDir: string): Promise<LaunchedGuest> {
+export async function launchGuest(argv: string[], pidFile: string, consoleLog: string, rootDir: string, signal?: AbortSignal): Promise<LaunchedGuest> {
   const log = await fs.open(consoleLog, 'a');
   let exitCode: number | undefined;
+  let chainGroup: number | undefined;
   try {
-    spawnDetached(argv, log.fd).exited.then((code) => {
+    const chain = spawnDetached(argv, log.fd);
+    chainGroup = chain.pid;
+    chain.exited.then((code) => {
       exitCode = code;
     }, () => undefined);
   } finally {
@@ -50,6 +56,11 @@ export async function launchGuest(argv: string[], pidFile: string, consoleLog: s
   const guestRoot = await rootIdentity(rootDir);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
+    if (signal?.aborted) {
+      // The chain's own group (whatever has not yet joined the guest's cgroup); the cgroup goes next, in the driver.
+      if (chainGroup !== undefined) signalIgnoringGone(-chainGroup, 'SIGKILL');
+      throw new Error('the start was cancelled');
+    }
     const recorded = await readPidFile(pidFile);
     if (recorded) {
       const init = await liveIdentity(recorded.init);

@@ -1,4 +1,4 @@
-// Signals a pid that may have exited meanwhile: a vanished process is not an error.
+// Signals a pid (or, negative, a process group) that may have exited meanwhile: a vanished process is not an error.
 export function signalIgnoringGone(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
