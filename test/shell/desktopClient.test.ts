@@ -1,21 +1,16 @@
-// The views' client in the desktop app, end to end in Node: desktopClient over the preload's API
-// (createDesktopApi, as preload.ts builds it), whose IPC is the main process's BridgeIpc with the
-// real bridge connection on a real fleet core (no hosts, its own data folder). Only Electron's IPC
-// between the two is left out: messages pass as the same JSON strings, in order.
+// The views' client in the desktop app, end to end in Node (support/desktopClientOnCore.ts:
+// desktopClient, the preload's API, the main process's BridgeIpc, the real bridge connection) on a
+// real fleet core with no hosts and a data folder of its own. Only Electron's IPC between the two
+// halves is left out: messages pass as the same JSON strings, in order.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBridgeConnection } from '../../electron/core/bridge/bridgeConnection';
 import { createFleetCore, type FleetCore } from '../../electron/core/fleet';
-import { BridgeIpc, type IpcSenderEvent } from '../../electron/shell/bridgeIpc';
-import { createDesktopApi } from '../../electron/shell/desktopApiClient';
 import { desktopClient } from '../../renderer/src/api/desktopClient';
 import { VfleetCallError, type VfleetClient } from '../../renderer/src/api/vfleetClient';
 import type { FleetDelta, FleetSnapshot } from '../../shared/api/fleetState';
-
-const mainFrame = { url: 'vfleet://app/index.html', processId: 3, routingId: 1, parent: null };
-const fromWindow: IpcSenderEvent = { sender: { id: 1, mainFrame }, senderFrame: mainFrame };
+import { desktopClientOnCore } from './support/desktopClientOnCore';
 
 let dataDir: string;
 let core: FleetCore;
@@ -25,21 +20,7 @@ const mainLog: string[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'vfleet-desktop-client-'));
   core = await createFleetCore({ dataDir, knownHostsFiles: [] });
-  let toPage: (raw: string) => void = () => undefined;
-  const ipc = new BridgeIpc({
-    windowContentsId: 1,
-    open: (send) => openBridgeConnection(core, send, { log: (line) => mainLog.push(line) }),
-    post: (raw) => toPage(raw),
-    log: (line) => mainLog.push(line),
-  });
-  const api = createDesktopApi({
-    send: (raw) => ipc.accept(fromWindow, raw),
-    onMessage: (listener) => { toPage = listener; },
-    onNavigate: () => undefined,
-  }, (line) => mainLog.push(line));
-  const made = desktopClient(api);
-  if (!made) throw new Error('desktopClient made no client from an API');
-  client = made;
+  client = desktopClientOnCore(core, (line) => mainLog.push(line));
 });
 
 afterAll(async () => {
