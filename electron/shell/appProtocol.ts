@@ -49,6 +49,7 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy': DESKTOP_CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
   'Referrer-Policy': 'no-referrer',
 };
 

@@ -48,6 +48,7 @@ describe('the vfleet:// protocol handler', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toBe(DESKTOP_CONTENT_SECURITY_POLICY);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(await response.text()).toBe('<!doctype html><title>vfleet</title>');
     expect((await get('vfleet://app/')).status).toBe(200);
   });
