@@ -1,5 +1,6 @@
 // The window: navigation, the link banner, the command palette and the view the hash names.
 import { useEffect, useState } from 'react';
+import { onShellNavigate } from './api/connect';
 import { CommandPalette } from './app/CommandPalette';
 import { routeHref, useRoute, type Route } from './app/routes';
 import { useAlerts, useLink, useLoaded } from './store/useFleet';
@@ -60,7 +61,11 @@ export function App() {
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const stopShellNavigation = onShellNavigate(() => setPalette(true));
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      stopShellNavigation();
+    };
   }, []);
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });

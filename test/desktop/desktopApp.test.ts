@@ -59,8 +59,9 @@ describe.skipIf('missing' in binary)('desktop app (needs the Electron binary)', 
     await rm(configDir, { recursive: true, force: true });
   });
 
-  it('opens one sandboxed window titled vfleet on the vfleet:// origin', async () => {
-    expect(await page.title()).toBe('vfleet');
+  it('opens one sandboxed window on the vfleet:// origin, showing the fleet overview', async () => {
+    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    expect(await page.title()).toMatch(/vfleet$/);
     expect(page.url()).toMatch(/^vfleet:\/\/app\/index\.html/);
     expect(app.windows()).toHaveLength(1);
     expect(await page.evaluate(() => location.origin)).toBe('vfleet://app');
