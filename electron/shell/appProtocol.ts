@@ -6,6 +6,7 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DESKTOP_CONTENT_SECURITY_POLICY } from './contentSecurityPolicy';
+import { rendererContentType } from '../core/bridge/rendererContentType';
 
 export const APP_SCHEME = 'vfleet';
 export const APP_HOST = 'app';
@@ -30,20 +31,6 @@ export function isAppUrl(url: string): boolean {
   return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '';
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-};
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': DESKTOP_CONTENT_SECURITY_POLICY,
@@ -84,7 +71,7 @@ export function createAppProtocolHandler(root: string, log: (line: string) => vo
       log(`vfleet: refused ${request.method} ${request.url}: ${resolved.reason}`);
       return new Response(null, { status: resolved.status, headers: SECURITY_HEADERS });
     }
-    const type = CONTENT_TYPES[path.extname(resolved.file).toLowerCase()] ?? 'application/octet-stream';
+    const type = rendererContentType(resolved.file);
     const body = request.method === 'HEAD' ? null : await readFile(resolved.file);
     return new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': type } });
   };

@@ -14,6 +14,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { BRIDGE_MAX_MESSAGE_BYTES } from '../../../shared/api/bridge';
 import { installedPath } from '../installedFiles';
 import { openBridgeConnection, type BridgeCore } from './bridgeConnection';
+import { rendererContentType } from './rendererContentType';
 
 export const BRIDGE_PATH = '/bridge';
 const LOOPBACK = '127.0.0.1';
@@ -22,18 +23,6 @@ const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 /** How long close() lets pages answer the closing handshake before it drops them. */
 const CLOSE_GRACE_MS = 1_000;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export interface BrowserModeOptions {
   core: BridgeCore;
@@ -208,7 +197,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     }
     const info = await stat(target.file);
     response.writeHead(200, headers({
-      'Content-Type': CONTENT_TYPES[path.extname(target.file)] ?? 'application/octet-stream',
+      'Content-Type': rendererContentType(target.file),
       'Content-Length': String(info.size),
     }));
     if (request.method === 'HEAD') {
