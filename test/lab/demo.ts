@@ -94,6 +94,11 @@ async function main(): Promise<void> {
       err: (text) => process.stderr.write(text),
     });
   } finally {
+    // Ctrl-C reaches npm, tsx and this process at once, and npm and tsx pass it on again: the
+    // repeats must not kill the demo half-way through closing the core and taking the lab down.
+    const stillClosing = (): void => { console.log('# still closing, please wait'); };
+    process.on('SIGINT', stillClosing);
+    process.on('SIGTERM', stillClosing);
     await core.close();
     if (args.flags.has('keep')) {
       console.log(`# the lab stays up: ssh -F ${lab.sshConfigPath} lab-1 hostname; VFLEET_CONFIG_DIR=${path.join(lab.dir, 'vfleet-config')} npm run -s vfleet -- ui; npm run lab -- down removes it`);
