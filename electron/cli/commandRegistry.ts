@@ -20,6 +20,8 @@ import { hostsRemoveCommand } from './commands/hostsRemove';
 import { importAnsibleCommand } from './commands/importAnsible';
 import { importSshConfigCommand } from './commands/importSshConfig';
 import { inventoryCommand } from './commands/inventory';
+import { migrateCommand } from './commands/migrate';
+import { migrationsCommand } from './commands/migrations';
 import { statCommand } from './commands/stat';
 import { watchCommand } from './commands/watch';
 
@@ -28,7 +30,7 @@ export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
   importSshConfigCommand, importAnsibleCommand, inventoryCommand, statCommand,
   guestBuildCommand, guestStartCommand, guestStopCommand, guestRestartCommand, guestDeleteCommand,
   guestLimitCommand, guestCapsCommand, guestUnameCommand, guestExecCommand,
-  execCommand, watchCommand, auditCommand,
+  execCommand, migrateCommand, migrationsCommand, watchCommand, auditCommand,
 ];
 
 /** The command named by the first one or two words, and the words after its name. */

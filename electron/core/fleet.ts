@@ -11,6 +11,8 @@ import { createAuditLog, type AuditLog } from './audit/auditLog';
 import { routeSessionEvents } from './events/agentEventRouter';
 import { HostRegistry } from './hosts/hostRegistry';
 import { FleetState } from './inventory/fleetState';
+import { MigrationCoordinator } from './migration/migrationCoordinator';
+import { MigrationJournals } from './migration/migrationJournal';
 import { MemorySecretStore } from './secrets/memorySecretStore';
 import type { SecretKind, SecretStore } from './secrets/secretStore';
 import { SessionPool, type HostAgent } from './sessions/sessionPool';
@@ -81,6 +83,14 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     for (const view of state.snapshot().hosts) if (!names.has(view.name)) state.removeHost(view.name);
   };
 
+  const locks = new GuestLocks();
+  const migrations = new MigrationCoordinator({
+    journals: MigrationJournals.inDataDir(dataDir),
+    registry,
+    agent: (host) => pool.agent(host),
+    lockGuest: (guest, operation) => locks.acquire(guest, operation),
+    progress: (progress) => state.migrationProgress(progress),
+  });
   const context: FleetContext = {
     registry,
     state,
@@ -89,9 +99,11 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     connect: (name) => pool.connect(name),
     disconnect: (name) => pool.disconnect(name),
     syncRegistry,
+    migrations,
   };
   syncRegistry();
-  const locks = new GuestLocks();
+  // Journals a crash left unfinished are taken (their guests held) before any call comes in, then resolved.
+  await migrations.start();
 
   return {
     registry,
@@ -103,6 +115,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     agent: (host) => pool.agent(host),
     lockGuest: (guest, operation) => locks.acquire(guest, operation),
     async close() {
+      migrations.close();
       pool.close();
     },
   };

@@ -12,6 +12,7 @@ import {
   guestUnameRequestSchema, execOutcomeSchema,
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
+import { migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema } from './migration';
 import {
   fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
   importSourceKindSchema,
@@ -43,6 +44,12 @@ export const fleetApi = {
   'guest.limits': { params: guestLimitsRequestSchema, result: agentMethods.limitGet.result },
   'guest.capabilities': { params: guestCapabilitiesRequestSchema, result: agentMethods.capsGet.result },
   'guest.uname': { params: guestUnameRequestSchema, result: agentMethods.unameGet.result },
+  /** Moves a guest to another host (pre-flight, pre-copy, switch, commit); progress arrives as 'migration' deltas. */
+  'guest.migrate': { params: migrateRequestSchema, result: migrateResultSchema },
+  /** Every other host ranked for a guest, each unsuitable one with its reasons. */
+  'guest.migrationTargets': { params: guestRefSchema, result: migrationTargetsResultSchema },
+  /** The journaled migrations, finished or not. */
+  'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },

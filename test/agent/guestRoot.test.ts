@@ -41,7 +41,7 @@ describe('writing inside a guest root', () => {
     expect(await root.writeFile('etc/hosts', 'second\n', { ifMissing: true })).toBe(false);
     expect(await root.symlink('/proc/self/fd', 'etc/fd')).toBe(true);
     await root.makeDirectory('dev/shm', { mode: 0o1777 });
-    await root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666 });
+    await root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666 });
     expect((await stat(join(rootPath, 'var', 'lib', 'app'))).mode & 0o7777).toBe(0o750);
     expect((await stat(join(rootPath, 'dev', 'shm'))).mode & 0o7777).toBe(0o1777);
     expect(await readFile(join(rootPath, 'etc', 'hostname'), 'utf8')).toBe('web1\n');
@@ -85,7 +85,7 @@ describe('refusing what a link could redirect', () => {
     await expect(root.writeFile('etc/hostname', 'x')).rejects.toThrow(`the guest's /etc is a symbolic link (to ${outside})`);
     await expect(root.makeDirectory('etc/init.d', { mode: 0o755 })).rejects.toThrow('/etc is a symbolic link');
     await expect(root.symlink('/x', 'etc/link')).rejects.toThrow('/etc is a symbolic link');
-    await expect(root.makeCharacterDevice('etc/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' })).rejects.toThrow('/etc is a symbolic link');
+    await expect(root.makeNode('etc/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' })).rejects.toThrow('/etc is a symbolic link');
     await expect(root.entry('etc/hostname')).rejects.toThrow('/etc is a symbolic link');
     // "replace" is for the final name only: a link on the way is never removed or followed.
     await expect(root.makeDirectory('etc/shm', { mode: 0o1777, link: 'replace', resetMode: true })).rejects.toThrow('/etc is a symbolic link');
@@ -106,7 +106,7 @@ describe('refusing what a link could redirect', () => {
     await symlink(outside, join(rootPath, 'dev', 'shm'));
     await symlink(join(outside, 'file'), join(rootPath, 'dev', 'null'));
     await root.makeDirectory('dev/shm', { mode: 0o1777, link: 'replace', resetMode: true });
-    await root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' });
+    await root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' });
     const shm = await lstat(join(rootPath, 'dev', 'shm'));
     expect([shm.isDirectory(), shm.mode & 0o7777]).toEqual([true, 0o1777]);
     expect((await lstat(join(rootPath, 'dev', 'null'))).isCharacterDevice()).toBe(true);
@@ -135,7 +135,7 @@ describe('refusing what a link could redirect', () => {
     await rename(join(rootPath, 'dev'), join(rootPath, 'dev.old'));
     await symlink(outside, join(rootPath, 'dev'));
     await expect(root.makeDirectory('dev/shm', { mode: 0o1777, resetMode: true })).rejects.toThrow(`the guest's /dev is a symbolic link (to ${outside})`);
-    await expect(root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666 })).rejects.toThrow('/dev is a symbolic link');
+    await expect(root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666 })).rejects.toThrow('/dev is a symbolic link');
     expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
   });
 

@@ -6,16 +6,26 @@ import type { AgentResult } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestConfigDir } from '../config/guestConfigStore';
 import { asAgentError, guestError } from '../errors/agentError';
+import { markerRefusal, readMarker } from '../migration/migrationMarker';
 import type { AgentContext } from './agentContext';
 
 export async function guestStatus(context: AgentContext, name: string): Promise<GuestStatus> {
   return context.statusOf(await context.readConfig(name));
 }
 
-async function startUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+/** How a start may pass a migration marker: forced by the admin, or by the migration the marker names. */
+export interface StartOptions {
+  force?: boolean;
+  migration?: string;
+}
+
+async function startUnlocked(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
+  const marker = await readMarker(context.paths.configBase, name);
+  const refusal = markerRefusal(marker);
+  if (refusal && !options.force && marker?.migration !== options.migration) throw guestError(ERROR_CODES.conflict, name, refusal, { migration: marker?.migration });
   try {
     return await context.driver.start(config);
   } catch (error) {
@@ -23,23 +33,24 @@ async function startUnlocked(context: AgentContext, name: string): Promise<Guest
   }
 }
 
-async function stopUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+async function stopUnlocked(context: AgentContext, name: string, immediate = false): Promise<GuestStatus> {
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state !== 'running') throw guestError(ERROR_CODES.notRunning, name, 'is not running');
   try {
-    return await context.driver.stop(config);
+    return await context.driver.stop(config, { immediate });
   } catch (error) {
     throw asAgentError(error, name);
   }
 }
 
-export function startGuest(context: AgentContext, name: string): Promise<GuestStatus> {
-  return context.withGuestLock(name, 'start', () => startUnlocked(context, name));
+export function startGuest(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'start', () => startUnlocked(context, name, options), options.migration);
 }
 
-export function stopGuest(context: AgentContext, name: string): Promise<GuestStatus> {
-  return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name));
+/** `immediate` (a migration's frozen source): every process killed at once, no stop sequence. */
+export function stopGuest(context: AgentContext, name: string, migration?: string, immediate = false): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name, immediate), migration);
 }
 
 export function restartGuest(context: AgentContext, name: string): Promise<GuestStatus> {
@@ -74,7 +85,7 @@ function isInside(base: string, path: string): boolean {
 }
 
 /** Refused while running; removes kernel objects, the guest root and the configuration. */
-export function deleteGuest(context: AgentContext, name: string): Promise<AgentResult<'delete'>> {
+export function deleteGuest(context: AgentContext, name: string, migration?: string): Promise<AgentResult<'delete'>> {
   return context.withGuestLock(name, 'delete', async () => {
     const config = await context.readConfig(name);
     const status = await context.statusOf(config);
@@ -95,5 +106,5 @@ export function deleteGuest(context: AgentContext, name: string): Promise<AgentR
     await fs.rm(config.rootDir, { recursive: true, force: true });
     await fs.rm(trash, { recursive: true, force: true });
     return { name, deleted: true as const };
-  });
+  }, migration);
 }

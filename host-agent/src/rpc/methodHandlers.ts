@@ -1,4 +1,5 @@
 // One handler per agent method, over the same operations the CLI uses; params arrive validated.
+import type { AgentEventData } from '../../../shared/protocol/events';
 import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
 import type { AgentContext } from '../operations/agentContext';
@@ -9,6 +10,7 @@ import {
   deleteGuest, guestStatus, restartGuest, startGuest, startMarkedGuests, stopGuest,
 } from '../operations/lifecycleOperations';
 import { getGuestLimits, setGuestLimits } from '../operations/limitOperations';
+import { migrationHandlers } from '../operations/migrationOperations';
 import type { ExecSessions } from './execSessions';
 import type { GuestStateWatcher } from './guestStateWatcher';
 import type { HealthSampler } from './healthSampler';
@@ -19,6 +21,8 @@ export interface ConnectionState {
   healthSampler: HealthSampler;
   /** Aborted when the agent is told to terminate: running builds clean up and stop. */
   shutdownSignal: AbortSignal;
+  /** Sends a migrationProgress event to this connection's client. */
+  migrationProgress: (data: AgentEventData<'migrationProgress'>) => void;
 }
 
 export type MethodHandlers = {
@@ -33,8 +37,8 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     list: () => listGuests(context),
     status: ({ name }) => guestStatus(context, name),
     build: (params) => buildGuestLocked(context, params, connection.shutdownSignal),
-    start: ({ name }) => startGuest(context, name),
-    stop: ({ name }) => stopGuest(context, name),
+    start: ({ name, force, migration }) => startGuest(context, name, { force, migration }),
+    stop: ({ name, migration, kill }) => stopGuest(context, name, migration, kill === true),
     restart: ({ name }) => restartGuest(context, name),
     startMarked: ({ mark }) => startMarkedGuests(context, mark),
     exec: async ({ name, argv, tty, env, cwd, cols, rows }) => {
@@ -70,7 +74,7 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     capsSet: (params) => setGuestCaps(context, params),
     unameGet: ({ name }) => getGuestUname(context, name),
     unameSet: (params) => setGuestUname(context, params),
-    delete: ({ name }) => deleteGuest(context, name),
+    delete: ({ name, migration }) => deleteGuest(context, name, migration),
     subscribe: async ({ guestState, healthIntervalMs }) => {
       const guests = await connection.stateWatcher.start();
       if (!guestState) connection.stateWatcher.stop();
@@ -83,5 +87,6 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       connection.healthSampler.stop();
       return {};
     },
+    ...migrationHandlers(context, connection.migrationProgress, connection.shutdownSignal),
   };
 }

@@ -58,6 +58,7 @@ export class RpcConnection {
       stateWatcher: this.stateWatcher,
       healthSampler: this.healthSampler,
       shutdownSignal,
+      migrationProgress: (data) => { this.sendEvent('migrationProgress', data); },
     });
   }
 
