@@ -73,6 +73,14 @@ function longestGapMs(samples: ClientSample[]): number {
   return Number(longest / 1_000_000n);
 }
 
+/** "precopy +0 ms, switching +950 ms, ...": when each phase began, from the first. */
+function phaseTimeline(entries: MigrationProgress[]): string {
+  const firsts = new Map<string, number>();
+  for (const entry of entries) if (!firsts.has(entry.phase)) firsts.set(entry.phase, entry.time);
+  const start = entries[0]?.time ?? 0;
+  return [...firsts].map(([phase, time]) => `${phase} +${time - start} ms`).join(', ');
+}
+
 function without(manifest: TreeManifest, path: string): TreeManifest {
   const { [path]: _dropped, ...rest } = manifest;
   return rest;
@@ -84,7 +92,6 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
   let before: TreeManifest;
   let result: MigrateResult;
   const progress: MigrationProgress[] = [];
-  let clientLog = '';
   let secondAttempt: unknown;
   let changeAttempt: unknown;
 
@@ -118,6 +125,27 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     await labDown({ name: LAB.name });
   });
 
+  /** A client on `host` fetching the URL every 20 ms; stop() ends it and returns its samples. */
+  async function startClient(host: string): Promise<{ samples(): ClientSample[]; stop(): ClientSample[] }> {
+    let log = '';
+    const client = lab.spawn(host, ['sh', '-c',
+      `while :; do t=$(date +%s%N); if curl -sf -m 0.5 -o /dev/null ${URL}; then echo "$t ok"; else echo "$t fail"; fi; sleep 0.02; done`]);
+    client.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString('utf8'); });
+    await waitFor(`the first answers on ${host}`, () => parseClientLog(log).filter((sample) => sample.ok).length >= 5, 20_000);
+    return {
+      samples: () => parseClientLog(log),
+      stop: () => {
+        client.kill();
+        return parseClientLog(log);
+      },
+    };
+  }
+
+  /** Until the client's last five fetches were answered: the gap it saw has closed. */
+  async function answeredAgain(client: { samples(): ClientSample[] }): Promise<void> {
+    await waitFor('the client\'s answers after the move', () => client.samples().slice(-5).length === 5 && client.samples().slice(-5).every((sample) => sample.ok), 20_000);
+  }
+
   /** Until the URL answers from `host` (the guest's httpd starts with its init scripts). */
   async function waitForAnswer(host: string): Promise<void> {
     const deadline = Date.now() + 20_000;
@@ -143,10 +171,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('moves the guest while a client on lab-3 fetches its URL every 20 ms, and refuses a second migration and a change meanwhile', async () => {
     const core = handle!.core;
-    const client = lab.spawn('lab-3', ['sh', '-c',
-      `while :; do t=$(date +%s%N); if curl -sf -m 2 -o /dev/null ${URL}; then echo "$t ok"; else echo "$t fail"; fi; sleep 0.02; done`]);
-    client.stdout?.on('data', (chunk: Buffer) => { clientLog += chunk.toString('utf8'); });
-    await waitFor('the client\'s first answers', () => parseClientLog(clientLog).filter((sample) => sample.ok).length >= 5, 20_000);
+    const client = await startClient('lab-3');
     const unsubscribe = core.subscribe((delta: FleetDelta) => { if (delta.type === 'migration') progress.push(delta.progress); });
     const moving = core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', verifyPort: 80 });
     await waitFor('the pre-copy to begin', () => progress.some((entry) => entry.phase === 'precopy'), 60_000);
@@ -154,13 +179,13 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     changeAttempt = await core.invoke('guest.stop', { host: 'lab-1', guest: GUEST }).catch((error: unknown) => error);
     result = await moving;
     unsubscribe();
-    await waitFor('the client\'s answers after the move', () => parseClientLog(clientLog).slice(-5).every((sample) => sample.ok) && parseClientLog(clientLog).length > 10, 20_000);
-    client.kill();
-    const samples = parseClientLog(clientLog);
+    await answeredAgain(client);
+    const samples = client.stop();
     const gapMs = longestGapMs(samples);
     console.log(`migration ${result.migration}: client-observed downtime (longest gap between answers on lab-3) ${gapMs} ms; ` +
       `core-measured downtime ${result.downtimeMs} ms, total ${result.totalMs} ms, ${result.bytesSent} bytes sent in ${result.rounds} rounds at ` +
-      `${(result.rateBytesPerSecond / 1024 / 1024).toFixed(1)} MiB/s; ${samples.filter((sample) => !sample.ok).length} of ${samples.length} fetches failed`);
+      `${(result.rateBytesPerSecond / 1024 / 1024).toFixed(1)} MiB/s; ${samples.filter((sample) => !sample.ok).length} of ${samples.length} fetches failed; ` +
+      `phases: ${phaseTimeline(progress)}; ${progress.flatMap((entry) => (entry.message?.startsWith('round') ? [entry.message] : [])).join('; ')}`);
     expect(result).toMatchObject({ outcome: 'done', host: 'lab-1', to: 'lab-2', xid: 401, sourceKept: true });
     expect(result.preflight.filter((check) => check.outcome === 'failed')).toEqual([]);
     expect(result.bytesSent).toBeGreaterThan(200 * 1024 * 1024);
@@ -215,5 +240,40 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
       host: 'lab-1', guest: GUEST, detail: { migration: result.migration, to: 'lab-2', downtimeMs: result.downtimeMs, bytesSent: result.bytesSent },
     });
     expect(audit.find((entry) => entry.result === 'error')?.error).toMatch(/busy: migration/);
+  });
+
+  it('freeze mode: a target that fails verification is discarded and the source thawed, never restarted', async () => {
+    const core = handle!.core;
+    const before = await core.invoke('guest.exec', { host: 'lab-2', guest: GUEST, argv: ['cat', '/proc/1/stat'] });
+    // Nothing listens on port 81 in the guest: the target copy can never be verified.
+    const failed = await core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-3', mode: 'freeze', verifyPort: 81 }).catch((error: unknown) => error);
+    expect(String(failed)).toMatch(/failed: .*port 81 .*rolled back: web runs on lab-2, nothing left on lab-3/);
+    const after = await core.invoke('guest.exec', { host: 'lab-2', guest: GUEST, argv: ['cat', '/proc/1/stat'] });
+    // The same init (its start time is field 22 of its stat) answers: the source was thawed, not booted again.
+    expect(after.stdout.split(' ')[21]).toBe(before.stdout.split(' ')[21]);
+    await waitForAnswer('lab-1');
+    expect(await labShell('lab-3', `ls -A /etc/vservers /vservers; ls -A /vservers/.vfleet-migration 2>/dev/null || true`)).not.toMatch(new RegExp(`\\b${GUEST}\\b`));
+    expect(await labShell('lab-3', 'cat /run/vfleet-lab/authorized_keys')).not.toContain('vfleet-migration-');
+    expect(await labShell('lab-2', 'ls -A /run/vfleet/migration 2>/dev/null || true')).toBe('');
+    expect(await lab.exec('lab-2', ['test', '-e', `/etc/vservers/${GUEST}/apps/vfleet/migration`])).toMatchObject({ code: 1 });
+    const journals = await core.invoke('migrations.list', {});
+    expect(journals.at(-1)).toMatchObject({ host: 'lab-2', to: 'lab-3', mode: 'freeze', phase: 'rolledBack' });
+  });
+
+  it('freeze mode: moves the guest from lab-2 to lab-3 and removes the source copy, a client on lab-1 fetching meanwhile', async () => {
+    const core = handle!.core;
+    const client = await startClient('lab-1');
+    const moved = await core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-3', mode: 'freeze', verifyPort: 80, keepSource: false });
+    await answeredAgain(client);
+    const samples = client.stop();
+    console.log(`freeze-mode migration ${moved.migration}: client-observed downtime (longest gap on lab-1) ${longestGapMs(samples)} ms; ` +
+      `core-measured downtime ${moved.downtimeMs} ms, total ${moved.totalMs} ms, ${moved.bytesSent} bytes in ${moved.rounds} rounds at ` +
+      `${(moved.rateBytesPerSecond / 1024 / 1024).toFixed(1)} MiB/s; ${samples.filter((sample) => !sample.ok).length} of ${samples.length} fetches failed`);
+    expect(moved).toMatchObject({ outcome: 'done', mode: 'freeze', to: 'lab-3', sourceKept: false });
+    await waitForAnswer('lab-1');
+    expect(await labShell('lab-2', 'ls -A /etc/vservers /vservers')).not.toMatch(new RegExp(`\\b${GUEST}\\b`));
+    const source = await treeManifest(rootOn('lab-1'), undefined, { content: true, mtime: true });
+    const target = await treeManifest(rootOn('lab-3'), Object.keys(source), { content: true, mtime: true });
+    expect(without(target, CHANGING)).toEqual(without(source, CHANGING));
   });
 });

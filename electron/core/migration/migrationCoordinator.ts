@@ -296,13 +296,16 @@ export class MigrationCoordinator {
       if (journal.sourceWasRunning) {
         await this.phase(run, 'started');
         await target.call('start', ids, call);
-        ({ announced } = await target.call('migrationAnnounce', ids, call));
+        // The announcement's packets leave at once; its arpings then wait out their reply time, which verification need not.
+        const announcing = target.call('migrationAnnounce', ids, call);
+        announcing.catch(() => undefined);
         const verified = await target.call('migrationVerify', { ...ids, ...(journal.verifyPort !== undefined ? { port: journal.verifyPort } : {}) }, call);
         if (!verified.initAlive) throw new HostError(journal.to, 'its init is not alive after the start', 'permanent', name);
         if (verified.port && !verified.port.open) {
           throw new HostError(journal.to, `port ${verified.port.port} on ${verified.port.address} does not accept connections (${verified.port.error ?? 'closed'})`, 'permanent', name);
         }
         journal.verifiedAt = Date.now();
+        ({ announced } = await announcing);
       }
       await this.phase(run, 'verified');
       await this.commit(run);

@@ -39,10 +39,8 @@ export async function announceAddresses(config: GuestConfig): Promise<{ ip: stri
   const before = (await fs.readFile(NONLOCAL_BIND, 'utf8')).trim();
   await fs.writeFile(NONLOCAL_BIND, '1');
   try {
-    for (const { ip, device } of targets) {
-      await runTool(arping, ['-q', '-U', '-c', '1', '-I', device, ip]);
-      await runTool(arping, ['-q', '-A', '-c', '1', '-I', device, ip]);
-    }
+    // Each arping sends at once and then waits a second for replies that never come: all run side by side.
+    await Promise.all(targets.flatMap(({ ip, device }) => ['-U', '-A'].map((mode) => runTool(arping, ['-q', mode, '-c', '1', '-I', device, ip]))));
   } finally {
     await fs.writeFile(NONLOCAL_BIND, before);
   }

@@ -107,7 +107,7 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
   });
 }
 
-/** One round: the root, then the configuration; progress counts the bytes of both. */
+/** One round: the root and the configuration. */
 export async function transferRound(
   runDir: string, migration: string, trees: { root: string; config: string }, target: TransferTarget,
   onProgress: (progress: TransferProgress) => void, signal?: AbortSignal,
@@ -117,11 +117,11 @@ export async function transferRound(
   await fs.writeFile(knownHosts, `${knownHostsName(target)} ${target.hostKey}\n`, { mode: 0o600 });
   const ssh = ['-e', sshCommand(runDir, migration, target)];
   const remote = (tree: string): string => `${target.address.includes(':') ? `[${target.address}]` : target.address}:${tree}/`;
-  const root = await runRsync([...MIGRATION_RSYNC, ...ssh, '--', `${trees.root}/`, remote('root')], onProgress, signal);
-  const config = await runRsync(
-    [...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...ssh, '--', `${trees.config}/`, remote('config')],
-    (progress) => onProgress({ ...progress, bytes: root.bytesSent + progress.bytes }), signal,
-  );
+  // The two trees go side by side (their ssh handshakes overlap); progress follows the root, the configuration is small.
+  const [root, config] = await Promise.all([
+    runRsync([...MIGRATION_RSYNC, ...ssh, '--', `${trees.root}/`, remote('root')], onProgress, signal),
+    runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...ssh, '--', `${trees.config}/`, remote('config')], () => undefined, signal),
+  ]);
   return {
     specials: await listSpecialFiles(trees.root),
     bytesSent: root.bytesSent + config.bytesSent,

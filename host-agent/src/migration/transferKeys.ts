@@ -2,7 +2,8 @@
 // (tmpfs, root only; the private half never leaves the host) and removes it afterwards; the
 // target authorises the public half in the authorized_keys file its running sshd reads for root,
 // confined to the migration's staging directory: from=<source>, restrict, and a forced rrsync
-// -wo. Each line ends with the comment vfleet-migration-<id>, by which it is found and removed.
+// -wo -no-lock (the root and the configuration go side by side; rrsync's lock is a convenience,
+// not a control). Each line ends with the comment vfleet-migration-<id>, by which it is found and removed.
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
@@ -114,7 +115,7 @@ export async function rootAuthorizedKeysFile(from: string): Promise<string> {
 }
 
 export function authorizedKeyLine(migration: string, from: string, stagingDir: string, publicKey: string, rrsync: string): string {
-  return `from="${from}",restrict,command="${rrsync} -wo ${stagingDir}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
+  return `from="${from}",restrict,command="${rrsync} -wo -no-lock ${stagingDir}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
 }
 
 async function readLines(file: string): Promise<{ lines: string[]; mode: number; uid: number; gid: number } | undefined> {
