@@ -87,24 +87,25 @@ export class MigrationCoordinator {
 
   /** Resolves every unfinished journal now; resolves when each is finished or has its reason for waiting noted. */
   resolvePending(): Promise<void> {
-    this.resolving ??= (async () => {
-      try {
-        for (const run of [...this.pending.values()]) {
-          try {
-            await this.resolve(run);
-            this.pending.delete(run.journal.migration);
-            run.release();
-          } catch (error) {
-            run.journal.note = `not resolved yet: ${describe(error)}`;
-            await this.options.journals.write(run.journal).catch(() => undefined);
-          }
-        }
-      } finally {
-        this.resolving = undefined;
-      }
+    // .finally runs after the assignment even when nothing is pending, so a later call is never shut out.
+    this.resolving ??= this.resolveEach().finally(() => {
+      this.resolving = undefined;
       if (this.pending.size > 0) this.scheduleResolve(RESOLVE_RETRY_MS);
-    })();
+    });
     return this.resolving;
+  }
+
+  private async resolveEach(): Promise<void> {
+    for (const run of [...this.pending.values()]) {
+      try {
+        await this.resolve(run);
+        this.pending.delete(run.journal.migration);
+        run.release();
+      } catch (error) {
+        run.journal.note = `not resolved yet: ${describe(error)}`;
+        await this.options.journals.write(run.journal).catch(() => undefined);
+      }
+    }
   }
 
   private scheduleResolve(delayMs: number): void {

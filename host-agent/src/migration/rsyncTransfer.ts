@@ -101,7 +101,10 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
         });
         return;
       }
-      const detail = stderr.trim().split('\n').slice(-3).join(' / ');
+      // rsync's own "rsync: ..." lines carry the cause (No space left on device, ...); its summary lines follow them.
+      const lines = stderr.trim().split('\n').map((line) => line.trim()).filter(Boolean);
+      const causes = lines.filter((line) => line.startsWith('rsync: ') && !line.includes('[sender] write error: Broken pipe'));
+      const detail = [...new Set([...causes.slice(0, 2), ...lines.slice(-1)])].join(' / ');
       reject(new Error(`rsync ${killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`}${detail ? `: ${detail}` : ''}`));
     });
   });

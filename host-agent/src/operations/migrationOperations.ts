@@ -102,7 +102,8 @@ export function migrationHandlers(
       const current = context.migrationHolds.get(name);
       if (current?.migration === migration) return {};
       if (current) throw guestError(ERROR_CODES.busy, name, `busy: migration ${current.migration} holds it`, { migration: current.migration });
-      const lock = await context.locks.acquire(name, `migration ${migration}`);
+      // Another agent process may still hold it for this very migration (its session was cut): the coordinator's new session takes over.
+      const lock = await context.locks.acquire(name, `migration ${migration}`, true);
       context.migrationHolds.set(name, { migration, lock });
       return {};
     },
@@ -316,6 +317,8 @@ export function migrationHandlers(
         await fs.rm(staging, { recursive: true, force: true });
         removed.push(`staging ${staging}`);
       }
+      // The staging folder's parent goes once no migration stages here.
+      await fs.rmdir(join(paths.guestBase, '.vfleet-migration')).catch(() => undefined);
       const arriving = join(paths.configBase, `.${name}.arriving-${migration}`);
       if (await exists(arriving)) {
         await fs.rm(arriving, { recursive: true, force: true });
