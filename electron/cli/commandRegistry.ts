@@ -2,6 +2,7 @@
 // is one or two words (`stat`, `guest limit`).
 import type { VfleetCommand } from './cliContext';
 import { auditCommand } from './commands/audit';
+import { evacuateCommand } from './commands/evacuate';
 import { execCommand } from './commands/exec';
 import { guestBuildCommand } from './commands/guestBuild';
 import { guestCapsCommand } from './commands/guestCaps';
@@ -30,7 +31,7 @@ export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
   importSshConfigCommand, importAnsibleCommand, inventoryCommand, statCommand,
   guestBuildCommand, guestStartCommand, guestStopCommand, guestRestartCommand, guestDeleteCommand,
   guestLimitCommand, guestCapsCommand, guestUnameCommand, guestExecCommand,
-  execCommand, migrateCommand, migrationsCommand, watchCommand, auditCommand,
+  execCommand, migrateCommand, migrationsCommand, evacuateCommand, watchCommand, auditCommand,
 ];
 
 /** The command named by the first one or two words, and the words after its name. */

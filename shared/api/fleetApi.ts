@@ -12,7 +12,9 @@ import {
   guestUnameRequestSchema, execOutcomeSchema,
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
-import { migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema } from './migration';
+import {
+  evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
+} from './migration';
 import {
   fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
   importSourceKindSchema,
@@ -48,6 +50,8 @@ export const fleetApi = {
   'guest.migrate': { params: migrateRequestSchema, result: migrateResultSchema },
   /** Every other host ranked for a guest, each unsuitable one with its reasons. */
   'guest.migrationTargets': { params: guestRefSchema, result: migrationTargetsResultSchema },
+  /** Every guest of a host migrated elsewhere, placed by headroom; a result per guest. */
+  'host.evacuate': { params: evacuateRequestSchema, result: evacuateResultSchema },
   /** The journaled migrations, finished or not. */
   'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },

@@ -116,3 +116,32 @@ export const migrationJournalViewSchema = z.object({
   note: z.string().optional(),
 });
 export type MigrationJournalView = z.infer<typeof migrationJournalViewSchema>;
+
+export const evacuateRequestSchema = z.object({
+  host: hostNameSchema,
+  mode: migrationModeSchema.default('stop'),
+  /** Migrations running at once. */
+  parallel: z.number().int().min(1).max(8).default(2),
+  keepSource: z.boolean().default(true),
+  verifyPort: z.number().int().min(1).max(65535).optional(),
+}).strict();
+export type EvacuateRequest = z.input<typeof evacuateRequestSchema>;
+export type ParsedEvacuateRequest = z.output<typeof evacuateRequestSchema>;
+
+export const evacuationGuestSchema = z.object({
+  guest: z.string(),
+  /** moved: it runs (or rests) on `to`; stayed: no host could take it, or the evacuation was stopped first; failed: its migration failed (and was resolved). */
+  outcome: z.enum(['moved', 'stayed', 'failed']),
+  to: z.string().optional(),
+  migration: migrationIdSchema.optional(),
+  downtimeMs: z.number().nonnegative().optional(),
+  reason: z.string().optional(),
+});
+
+export const evacuateResultSchema = z.object({
+  host: z.string(),
+  guests: z.array(evacuationGuestSchema),
+  /** The evacuation was stopped (cancelled) before every guest had its turn. */
+  stopped: z.boolean(),
+});
+export type EvacuateResult = z.infer<typeof evacuateResultSchema>;

@@ -111,6 +111,14 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
   'guest.migrationTargets': {
     run: async (context, params) => ({ host: params.host, guest: params.guest, ...await context.migrations.targets(params) }),
   },
+  // One entry for the evacuation, each guest's outcome and target in its detail.
+  'host.evacuate': {
+    run: (context, params, signal) => context.migrations.evacuate(params, signal),
+    audit: {
+      entry: (params) => ({ host: params.host, params }),
+      detail: (result) => ({ guests: result.guests.map((guest) => ({ guest: guest.guest, outcome: guest.outcome, to: guest.to })), stopped: result.stopped }),
+    },
+  },
   'migrations.list': { run: (context) => context.migrations.list() },
   // The one exception, no entry of its own: each target that runs is a guest.exec call with
   // guest.exec's entry (its own start time, duration and outcome); a target cancelled before its

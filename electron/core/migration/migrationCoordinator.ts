@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../../shared/api/hosts';
 import type {
-  MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, ParsedMigrateRequest,
+  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, ParsedEvacuateRequest, ParsedMigrateRequest,
 } from '../../../shared/api/migration';
 import type { GuestRef } from '../../../shared/api/guestActions';
 import type { AgentResult } from '../../../shared/protocol/methods';
@@ -15,6 +15,7 @@ import type { HostAgent } from '../sessions/sessionPool';
 import { HostError } from '../ssh/sshErrors';
 import { BEFORE_SWITCH, COMMIT_PHASES, isFinished, journalView, MigrationJournals, type Journal } from './migrationJournal';
 import { runPreflight } from './migrationPreflight';
+import { evacuateHost } from './evacuation';
 import { migrationTargets } from './migrationTargets';
 
 /** Another pre-copy round while the last one moved more than this much changed data. */
@@ -79,6 +80,11 @@ export class MigrationCoordinator {
 
   targets(ref: GuestRef): ReturnType<typeof migrationTargets> {
     return migrationTargets({ ...ref, registry: this.options.registry, agent: (host) => this.options.agent(host) });
+  }
+
+  /** Every guest of a host migrated elsewhere (electron/core/migration/evacuation.ts). */
+  evacuate(request: ParsedEvacuateRequest, signal?: AbortSignal): Promise<EvacuateResult> {
+    return evacuateHost({ registry: this.options.registry, agent: (host) => this.options.agent(host), coordinator: this }, request, signal);
   }
 
   async list(): Promise<MigrationJournalView[]> {

@@ -32,7 +32,23 @@ const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
 const ANNOUNCE_LOCK = '.announce';
 const PROGRESS_EVERY_MS = 500;
 
+/** How long a host-wide step waits for another migration's turn at it (each turn is a few milliseconds). */
+const HOST_STEP_WAIT_MS = 10_000;
+
 type MigrationMethod = Extract<AgentMethodName, `migration${string}`>;
+
+/** A short host-wide step (authorized_keys, the announcement) under its lock, waiting while another migration of this host has it. */
+async function hostStep<T>(context: AgentContext, key: string, operation: string, action: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + HOST_STEP_WAIT_MS;
+  for (;;) {
+    try {
+      return await context.locks.with(key, operation, action);
+    } catch (error) {
+      if ((error as { code?: number }).code !== ERROR_CODES.busy || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40)));
+    }
+  }
+}
 type Handlers = { [M in MigrationMethod]: (params: AgentParsedParams<M>) => Promise<AgentResult<M>> };
 
 /** Where the target stages an incoming copy: root/ and config/ under <guestBase>/.vfleet-migration/<id>/ (a dot-folder: never a guest). */
@@ -196,7 +212,7 @@ export function migrationHandlers(
         await fs.mkdir(join(paths.guestBase, '.vfleet-migration'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'root'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'config'), { recursive: true, mode: 0o700 });
-        await context.locks.with(AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
+        await hostStep(context, AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
           const file = await rootAuthorizedKeysFile(from);
           await fs.mkdir(join(paths.stateDir, 'migration'), { recursive: true, mode: 0o700 });
           await writeFileAtomic(authorizedRecord(context, migration), `${file}\n`, 0o600);
@@ -283,7 +299,7 @@ export function migrationHandlers(
 
     migrationAnnounce: async ({ name }) => {
       const config = await context.readConfig(name);
-      const announced = await context.locks.with(ANNOUNCE_LOCK, `announcing guest '${name}'`, () => announceAddresses(config))
+      const announced = await hostStep(context, ANNOUNCE_LOCK, `announcing guest '${name}'`, () => announceAddresses(config))
         .catch((error: unknown) => { throw asAgentError(error, name); });
       return { announced };
     },
@@ -307,7 +323,7 @@ export function migrationHandlers(
       const record = authorizedRecord(context, migration);
       const file = (await fs.readFile(record, 'utf8').catch(() => '')).trim();
       if (file) {
-        await context.locks.with(AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
+        await hostStep(context, AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
           if (await revokeKey(file, migration)) removed.push(`authorised key in ${file}`);
         });
         await fs.rm(record, { force: true });
