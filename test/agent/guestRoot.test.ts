@@ -34,6 +34,23 @@ afterEach(async () => {
 });
 
 describe('writing inside a guest root', () => {
+  it('makes a copied tree\'s fifos and block devices with their owner and mtime, and puts a directory\'s mtime back', async () => {
+    await root.makeDirectory('srv', { mode: 0o755 });
+    expect(await root.makeNode('srv/fifo', { type: 'p', major: 0, minor: 0, mode: 0o640, owner: { uid: 1234, gid: 2345 }, mtimeNs: '981173106123456789' })).toBe(true);
+    expect(await root.makeNode('srv/disk', { type: 'b', major: 7, minor: 0, mode: 0o600, mtimeNs: '981173106000000001' })).toBe(true);
+    expect(await root.makeNode('srv/fifo', { type: 'p', major: 0, minor: 0, mode: 0o600 })).toBe(false);
+    await root.setDirectoryTime('srv', '981173100000000007');
+    const fifo = await lstat(join(rootPath, 'srv', 'fifo'), { bigint: true });
+    expect([fifo.isFIFO(), fifo.mode & 0o7777n, fifo.uid, fifo.gid, fifo.mtimeNs]).toEqual([true, 0o640n, 1234n, 2345n, 981173106123456789n]);
+    const disk = await lstat(join(rootPath, 'srv', 'disk'), { bigint: true });
+    expect([disk.isBlockDevice(), disk.rdev, disk.mtimeNs]).toEqual([true, 7n * 256n, 981173106000000001n]);
+    expect((await lstat(join(rootPath, 'srv'), { bigint: true })).mtimeNs).toBe(981173100000000007n);
+    await symlink(outside, join(rootPath, 'linked'));
+    await expect(root.makeNode('linked/fifo', { type: 'p', major: 0, minor: 0, mode: 0o600 })).rejects.toThrow('/linked is a symbolic link');
+    await expect(root.setDirectoryTime('linked', '1')).rejects.toThrow('/linked is a symbolic link');
+    expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
+  });
+
   it('makes directories, files, links and device nodes where the path says, with exact modes', async () => {
     await root.makeDirectory('var/lib/app', { mode: 0o750 });
     expect(await root.writeFile('etc/hostname', 'web1\n')).toBe(true);
