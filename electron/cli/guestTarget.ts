@@ -21,13 +21,17 @@ export function printGuest(context: CliContext, guest: GuestView): number {
   return EXIT_OK;
 }
 
+const FORCE_OPTION: OptionDef = { name: '--force', help: 'start a copy a migration disabled (moved away, or an unfinished arrival)' };
+
 /** guest start, stop and restart: the action on HOST GUEST, then the guest's state. */
 export function guestStateCommand(verb: 'start' | 'stop' | 'restart', summary: string): VfleetCommand {
   return {
-    spec: guestSpec(verb, summary),
+    spec: guestSpec(verb, summary, verb === 'start' ? [FORCE_OPTION] : []),
     run: async (context, args) => {
       const target = await connectedGuest(context, args);
-      return target ? printGuest(context, await context.core.invoke(`guest.${verb}`, target)) : EXIT_FAILED;
+      if (!target) return EXIT_FAILED;
+      if (verb === 'start') return printGuest(context, await context.core.invoke('guest.start', { ...target, ...(args.flags.has('force') ? { force: true } : {}) }));
+      return printGuest(context, await context.core.invoke(`guest.${verb}`, target));
     },
   };
 }

@@ -8,7 +8,7 @@ import { auditEntrySchema, auditQuerySchema } from './audit';
 import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } from './fleetExec';
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
 import {
-  guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
+  guestBuildRequestSchema, guestStartRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
   guestUnameRequestSchema, execOutcomeSchema,
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
@@ -38,7 +38,7 @@ export const fleetApi = {
   'inventory.snapshot': { params: nothing, result: fleetSnapshotSchema },
   'inventory.history': { params: healthQuerySchema, result: healthHistorySchema },
   'guest.build': { params: guestBuildRequestSchema, result: guestViewSchema },
-  'guest.start': { params: guestRefSchema, result: guestViewSchema },
+  'guest.start': { params: guestStartRequestSchema, result: guestViewSchema },
   'guest.stop': { params: guestRefSchema, result: guestViewSchema },
   'guest.restart': { params: guestRefSchema, result: guestViewSchema },
   'guest.delete': { params: guestRefSchema, result: nothing },

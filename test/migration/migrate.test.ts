@@ -227,6 +227,9 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     expect(marker.state).toBe('moved');
     const lab2Marker = await lab.exec('lab-2', ['test', '-e', `/etc/vservers/${GUEST}/apps/vfleet/migration`]);
     expect(lab2Marker.code).toBe(1);
+    // The admin may still start the backup on purpose.
+    expect((await core.invoke('guest.start', { host: 'lab-1', guest: GUEST, force: true })).state).toBe('running');
+    expect((await core.invoke('guest.stop', { host: 'lab-1', guest: GUEST })).state).toBe('stopped');
   });
 
   it('leaves no transfer key, authorised key or staging behind on either host', async () => {

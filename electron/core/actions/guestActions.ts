@@ -26,7 +26,7 @@ export async function buildGuest(context: FleetContext, request: FleetApiParsedP
 }
 
 export async function startGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.start'>): Promise<GuestView> {
-  const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
+  const status = await context.session(ref.host).call('start', { name: ref.guest, ...(ref.force ? { force: true } : {}) }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS });
   return viewAfter(context, ref, status);
 }
 

@@ -7,7 +7,10 @@ const spec: CommandSpec = {
   name: 'start',
   args: '[NAME]',
   summary: 'Starts a guest, or every guest with a mark.',
-  options: [{ name: '--marked', aliases: ['-m'], value: 'MARK', help: 'start every guest built with --mark MARK' }],
+  options: [
+    { name: '--marked', aliases: ['-m'], value: 'MARK', help: 'start every guest built with --mark MARK' },
+    { name: '--force', help: 'start a copy a migration disabled (moved away, or an unfinished arrival)' },
+  ],
 };
 
 export const startCommand: AgentCommand = {
@@ -22,7 +25,7 @@ export const startCommand: AgentCommand = {
           : results.map((entry) => (entry.ok ? `${entry.name}: running at context ${entry.status?.xid}` : `${entry.name}: FAILED: ${entry.error}`)).join('\n'));
       return result.results.every((entry) => entry.ok) ? 0 : 1;
     }
-    const { name } = validated('start', { name: guestName(args, spec) });
-    return emit(output, await startGuest(context, name), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
+    const { name, force } = validated('start', { name: guestName(args, spec), ...(args.flags.has('force') ? { force: true } : {}) });
+    return emit(output, await startGuest(context, name, { force }), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
   },
 };
