@@ -54,6 +54,8 @@ export const fleetApi = {
   'host.evacuate': { params: evacuateRequestSchema, result: evacuateResultSchema },
   /** The journaled migrations, finished or not. */
   'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
+  /** Resolves every unfinished journal now (rolled back before verification, forward after) instead of at the next retry; then the list. */
+  'migrations.resolve': { params: nothing, result: z.array(migrationJournalViewSchema) },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },

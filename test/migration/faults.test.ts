@@ -184,6 +184,8 @@ describe('faults during a migration', () => {
     expect(output).not.toContain('"result"');
     // The new core takes the unfinished journal at its start and resolves it as soon as both hosts answer.
     handle = await startCore({ dataDir });
+    // What `vfleet migrations --resume` does: resolve now (waiting for the hosts), rather than at the next retry.
+    await handle.core.invoke('migrations.resolve', {});
     const deadline = Date.now() + 90_000;
     while ((await journalPhase(migration)) !== 'rolledBack') {
       if (Date.now() > deadline) throw new Error(`the journal of ${migration} is ${await journalPhase(migration)}`);

@@ -120,6 +120,13 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
     },
   },
   'migrations.list': { run: (context) => context.migrations.list() },
+  'migrations.resolve': {
+    run: async (context) => {
+      await context.migrations.resolvePending();
+      return context.migrations.list();
+    },
+    audit: { entry: () => ({ params: {} }) },
+  },
   // The one exception, no entry of its own: each target that runs is a guest.exec call with
   // guest.exec's entry (its own start time, duration and outcome); a target cancelled before its
   // turn or on a host that is not connected never ran and has none. Entries derived from the
