@@ -2,6 +2,7 @@
 // is one or two words (`stat`, `guest limit`).
 import type { VfleetCommand } from './cliContext';
 import { auditCommand } from './commands/audit';
+import { evacuateCommand } from './commands/evacuate';
 import { execCommand } from './commands/exec';
 import { guestBuildCommand } from './commands/guestBuild';
 import { guestCapsCommand } from './commands/guestCaps';
@@ -20,6 +21,8 @@ import { hostsRemoveCommand } from './commands/hostsRemove';
 import { importAnsibleCommand } from './commands/importAnsible';
 import { importSshConfigCommand } from './commands/importSshConfig';
 import { inventoryCommand } from './commands/inventory';
+import { migrateCommand } from './commands/migrate';
+import { migrationsCommand } from './commands/migrations';
 import { statCommand } from './commands/stat';
 import { uiCommand } from './commands/ui';
 import { watchCommand } from './commands/watch';
@@ -29,7 +32,7 @@ export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
   importSshConfigCommand, importAnsibleCommand, inventoryCommand, statCommand,
   guestBuildCommand, guestStartCommand, guestStopCommand, guestRestartCommand, guestDeleteCommand,
   guestLimitCommand, guestCapsCommand, guestUnameCommand, guestExecCommand,
-  execCommand, watchCommand, auditCommand, uiCommand,
+  execCommand, migrateCommand, migrationsCommand, evacuateCommand, watchCommand, auditCommand, uiCommand,
 ];
 
 /** The command named by the first one or two words, and the words after its name. */

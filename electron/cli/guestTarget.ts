@@ -27,13 +27,17 @@ export function printGuest(context: CliContext, guest: GuestView): number {
   return EXIT_OK;
 }
 
+const FORCE_OPTION: OptionDef = { name: '--force', help: 'start a copy a migration disabled (moved away, or an unfinished arrival)' };
+
 /** guest start, stop and restart: the action on HOST GUEST (Ctrl-C cancels it on the host), then the guest's state. */
 export function guestStateCommand(verb: 'start' | 'stop' | 'restart', summary: string): VfleetCommand {
   return {
-    spec: guestSpec(verb, summary),
+    spec: guestSpec(verb, summary, verb === 'start' ? [FORCE_OPTION] : []),
     run: async (context, args) => {
       const target = await connectedGuest(context, args);
-      return target ? printGuest(context, await interruptible(context, (signal) => context.core.invoke(`guest.${verb}`, target, signal))) : EXIT_FAILED;
+      if (!target) return EXIT_FAILED;
+      const params = verb === 'start' && args.flags.has('force') ? { ...target, force: true } : target;
+      return printGuest(context, await interruptible(context, (signal) => context.core.invoke(`guest.${verb}`, params, signal)));
     },
   };
 }

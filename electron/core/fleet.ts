@@ -15,6 +15,8 @@ import { HostRegistry } from './hosts/hostRegistry';
 import { DEFAULT_ALERT_THRESHOLDS } from './inventory/alertRules';
 import { FleetState } from './inventory/fleetState';
 import { DEFAULT_HISTORY_LIMITS } from './inventory/healthHistory';
+import { MigrationCoordinator } from './migration/migrationCoordinator';
+import { MigrationJournals } from './migration/migrationJournal';
 import { MemorySecretStore } from './secrets/memorySecretStore';
 import type { SecretKind, SecretStore } from './secrets/secretStore';
 import { SessionPool, type HostAgent } from './sessions/sessionPool';
@@ -111,6 +113,14 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     if (next.healthIntervalMs !== previous.healthIntervalMs) await pool.setHealthInterval(next.healthIntervalMs);
   });
 
+  const locks = new GuestLocks();
+  const migrations = new MigrationCoordinator({
+    journals: MigrationJournals.inDataDir(dataDir),
+    registry,
+    agent: (host) => pool.agent(host),
+    lockGuest: (guest, operation) => locks.acquire(guest, operation),
+    progress: (progress) => state.migrationProgress(progress),
+  });
   const context: FleetContext = {
     registry,
     state,
@@ -120,9 +130,11 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     connect: (name) => pool.connect(name),
     disconnect: (name) => pool.disconnect(name),
     syncRegistry,
+    migrations,
   };
   syncRegistry();
-  const locks = new GuestLocks();
+  // Journals a crash left unfinished are taken (their guests held) before any call comes in, then resolved.
+  await migrations.start();
 
   return {
     registry,
@@ -136,6 +148,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     agent: (host) => pool.agent(host),
     lockGuest: (guest, operation) => locks.acquire(guest, operation),
     async close() {
+      migrations.close();
       pool.close();
     },
   };

@@ -40,7 +40,12 @@ export interface Driver {
   runState(config: GuestConfig): Promise<GuestRunState>;
   /** `signal` cancels the start: what it had started is stopped and removed before it rejects. */
   start(config: GuestConfig, signal?: AbortSignal): Promise<GuestStatus>;
-  stop(config: GuestConfig): Promise<GuestStatus>;
+  /** `immediate`: no stop sequence, every process killed at once (a frozen guest, whose init cannot act on a signal). */
+  stop(config: GuestConfig, options?: { immediate?: boolean }): Promise<GuestStatus>;
+  /** Freezes every process of a running guest (cgroup freezer), so its files stay still; thaw undoes it. Only where `freezes`. */
+  freeze(config: GuestConfig): Promise<void>;
+  thaw(config: GuestConfig): Promise<void>;
+  readonly freezes: boolean;
   exec(config: GuestConfig, argv: string[], options?: ExecOptions): Promise<GuestProcess>;
   /**
    * Apply limits to a running guest (persisting them is the caller's job). `known`: its status as the

@@ -16,6 +16,8 @@ export const auditEntrySchema = z.object({
   /** The cause, in the words shown to the admin, when result is "error". */
   error: z.string().optional(),
   durationMs: z.number().nonnegative(),
+  /** What the action measured or decided, when its result says more than ok (a migration's downtime, bytes, rate). */
+  detail: z.record(z.string(), z.unknown()).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 

@@ -9,11 +9,14 @@ import { fleetExecRequestSchema, fleetExecResultSchema, fleetStatResultSchema } 
 import { fleetSnapshotSchema, guestViewSchema, hostStatusSchema } from './fleetState';
 import { buildCheckRequestSchema, buildCheckSchema, guestConflictSchema } from './guestConflicts';
 import {
-  guestBuildRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
+  guestBuildRequestSchema, guestStartRequestSchema, guestCapabilitiesRequestSchema, guestExecRequestSchema, guestLimitsRequestSchema, guestRefSchema,
   guestUnameRequestSchema, execOutcomeSchema,
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
 import { settingsSchema, settingsUpdateSchema } from './settings';
+import {
+  evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
+} from './migration';
 import {
   fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
   importSourceKindSchema,
@@ -40,7 +43,7 @@ export const fleetApi = {
   'guest.buildCheck': { params: buildCheckRequestSchema, result: buildCheckSchema },
   /** Refused on any refusal of guest.buildCheck, and on a warning unless force; the warnings forced past come back. */
   'guest.build': { params: guestBuildRequestSchema, result: guestViewSchema.extend({ warnings: z.array(guestConflictSchema) }) },
-  'guest.start': { params: guestRefSchema, result: guestViewSchema },
+  'guest.start': { params: guestStartRequestSchema, result: guestViewSchema },
   'guest.stop': { params: guestRefSchema, result: guestViewSchema },
   'guest.restart': { params: guestRefSchema, result: guestViewSchema },
   'guest.delete': { params: guestRefSchema, result: nothing },
@@ -50,6 +53,16 @@ export const fleetApi = {
   'guest.uname': { params: guestUnameRequestSchema, result: agentMethods.unameGet.result },
   /** The guest's processes with vps's columns (PID, CONTEXT, USER, STATE, RSS, COMMAND). */
   'guest.processes': { params: guestRefSchema, result: agentMethods.ps.result },
+  /** Moves a guest to another host (pre-flight, pre-copy, switch, commit); progress arrives as 'migration' deltas. */
+  'guest.migrate': { params: migrateRequestSchema, result: migrateResultSchema },
+  /** Every other host ranked for a guest, each unsuitable one with its reasons. */
+  'guest.migrationTargets': { params: guestRefSchema, result: migrationTargetsResultSchema },
+  /** Every guest of a host migrated elsewhere, placed by headroom; a result per guest. */
+  'host.evacuate': { params: evacuateRequestSchema, result: evacuateResultSchema },
+  /** The journaled migrations, finished or not. */
+  'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
+  /** Resolves every unfinished journal now (rolled back before verification, forward after) instead of at the next retry; then the list. */
+  'migrations.resolve': { params: nothing, result: z.array(migrationJournalViewSchema) },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },

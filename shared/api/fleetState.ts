@@ -1,6 +1,7 @@
 // The fleet as the UI and the CLI see it: hosts with their connection and guests, derived
 // summaries, alerts, and the deltas a subscriber receives instead of polling.
 import { z } from 'zod';
+import { migrationProgressSchema } from './migration';
 import { guestConfigSchema, guestStateSchema, hostInfoSchema } from '../domain/guest';
 import { hostTrustStateSchema } from './hosts';
 import { healthPointSchema } from './health';
@@ -125,5 +126,6 @@ export const fleetDeltaSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('summary'), summary: fleetSummarySchema }),
   z.object({ type: z.literal('alert'), alert: alertSchema }),
   z.object({ type: z.literal('alertCleared'), id: z.string() }),
+  z.object({ type: z.literal('migration'), progress: migrationProgressSchema }),
 ]);
 export type FleetDelta = z.infer<typeof fleetDeltaSchema>;

@@ -8,6 +8,9 @@ import { hostNameSchema } from './hosts';
 export const guestRefSchema = z.object({ host: hostNameSchema, guest: guestNameSchema }).strict();
 export type GuestRef = z.infer<typeof guestRefSchema>;
 
+/** start: `force` starts a copy a migration marked (moved away, or an unfinished arrival); the marker names it. */
+export const guestStartRequestSchema = guestRefSchema.extend({ force: z.boolean().optional() }).strict();
+
 export const guestBuildRequestSchema = z.object({
   host: hostNameSchema,
   build: buildParamsSchema,

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { hostSampleSchema, unreadableGuestSchema } from '../domain/guest';
 import { guestNameSchema, xidSchema } from '../validation';
 import { checkWith, type Checked } from './checked';
-import { sessionIdSchema } from './schemas';
+import { migrationProgressEventSchema, sessionIdSchema } from './schemas';
 
 /** A guest's state changed (seen in the kernel, whoever changed it); deleted = its config is gone. */
 export const guestStateEventSchema = z.object({
@@ -47,6 +47,8 @@ export const agentEvents = {
   agentError: agentErrorEventSchema,
   execOutput: execOutputEventSchema,
   execExit: execExitEventSchema,
+  /** A migrationSync round's progress, at most twice a second. */
+  migrationProgress: migrationProgressEventSchema,
 } as const;
 
 export type AgentEventName = keyof typeof agentEvents;

@@ -14,7 +14,11 @@ import {
   buildParamsSchema, capsResultSchema, capsSetParamsSchema, emptyResultSchema, enterParamsSchema, execParamsSchema, execStartedSchema,
   guestListEntrySchema, helloParamsSchema, helloResultSchema, limitResultSchema, limitSetParamsSchema, markedStartResultSchema,
   nameParamsSchema, noParamsSchema, resizeParamsSchema, signalParamsSchema, stdinParamsSchema, subscribeParamsSchema,
-  unameResultSchema, unameSetParamsSchema,
+  unameResultSchema, unameSetParamsSchema, startParamsSchema, stopParamsSchema, deleteParamsSchema, migrationGuestParamsSchema,
+  migrationInspectResultSchema, migrationProbeParamsSchema, migrationProbeResultSchema, migrationPrepareParamsSchema, migrationSyncParamsSchema,
+  migrationSyncResultSchema, migrationArriveParamsSchema, migrationMarkParamsSchema, migrationFreezeParamsSchema, migrationAnnounceResultSchema,
+  migrationVerifyParamsSchema, migrationVerifyResultSchema, migrationCleanupParamsSchema, migrationCleanupResultSchema, migrationListResultSchema,
+  migrationMarkerSchema, sshPublicKeySchema,
 } from './schemas';
 
 const unreadableSchema = z.array(unreadableGuestSchema).optional();
@@ -26,8 +30,8 @@ export const agentMethods = {
   status: { params: nameParamsSchema, result: guestStatusSchema },
   build: { params: buildParamsSchema, result: z.object({ config: guestConfigSchema }) },
   /** Probes each address of the guest on the host's network first (duplicate-address detection). */
-  start: { params: nameParamsSchema, result: guestStatusSchema },
-  stop: { params: nameParamsSchema, result: guestStatusSchema },
+  start: { params: startParamsSchema, result: guestStatusSchema },
+  stop: { params: stopParamsSchema, result: guestStatusSchema },
   restart: { params: nameParamsSchema, result: guestStatusSchema },
   startMarked: { params: z.object({ mark: markSchema }).strict(), result: markedStartResultSchema },
   /** Output arrives as execOutput events, the end as one execExit event. */
@@ -48,7 +52,7 @@ export const agentMethods = {
   capsSet: { params: capsSetParamsSchema, result: capsResultSchema },
   unameGet: { params: nameParamsSchema, result: unameResultSchema },
   unameSet: { params: unameSetParamsSchema, result: unameResultSchema },
-  delete: { params: nameParamsSchema, result: z.object({ name: guestNameSchema, deleted: z.literal(true) }) },
+  delete: { params: deleteParamsSchema, result: z.object({ name: guestNameSchema, deleted: z.literal(true) }) },
   /** Result: the current state of every guest, the baseline that guestState events change. */
   subscribe: { params: subscribeParamsSchema, result: z.object({ guests: z.array(guestStatusSchema) }) },
   unsubscribe: { params: noParamsSchema, result: emptyResultSchema },
@@ -59,6 +63,33 @@ export const agentMethods = {
    * whether the request was still running when the cancel arrived.
    */
   cancel: { params: z.object({ id: requestIdSchema }).strict(), result: z.object({ inFlight: z.boolean() }) },
+  // Migration (feature "migration" in hello): see docs/architecture.md, "Migration".
+  /** Takes the guest's lock for a migration and holds it in this agent process until migrationRelease or the process ends. */
+  migrationHold: { params: migrationGuestParamsSchema, result: emptyResultSchema },
+  migrationRelease: { params: migrationGuestParamsSchema, result: emptyResultSchema },
+  /** Source: the guest's configuration, state, size on disk and the MAC answering for its addresses. */
+  migrationInspect: { params: z.object({ name: guestNameSchema }).strict(), result: migrationInspectResultSchema },
+  /** Target: whether it can take the guest (name, context id, addresses on its network, capabilities, disk). */
+  migrationProbe: { params: migrationProbeParamsSchema, result: migrationProbeResultSchema },
+  /** Source: a key pair made for this migration only (in the run directory); the public half. */
+  migrationKey: { params: migrationGuestParamsSchema, result: z.object({ publicKey: sshPublicKeySchema }) },
+  /** Target: the staging directory, and the source's key authorised for it alone (from=, restrict, rrsync). */
+  migrationPrepare: { params: migrationPrepareParamsSchema, result: z.object({ staging: z.string() }) },
+  /** Source: one rsync round of the root and the configuration into the target's staging directory; progress as migrationProgress events. */
+  migrationSync: { params: migrationSyncParamsSchema, result: migrationSyncResultSchema },
+  /** Target: the staged copy becomes the guest, marked as this migration's arrival. */
+  migrationArrive: { params: migrationArriveParamsSchema, result: z.object({ config: guestConfigSchema }) },
+  /** Sets or clears the guest's marker; "moved" also removes the autostart mark (kept in the marker). */
+  migrationMark: { params: migrationMarkParamsSchema, result: z.object({ marker: migrationMarkerSchema.optional() }) },
+  migrationFreeze: { params: migrationFreezeParamsSchema, result: guestStatusSchema },
+  /** Target: gratuitous ARP for the guest's addresses from the host device that now answers for them. */
+  migrationAnnounce: { params: migrationGuestParamsSchema, result: migrationAnnounceResultSchema },
+  /** Target: init alive, and a TCP port of the guest accepting connections when one is named. */
+  migrationVerify: { params: migrationVerifyParamsSchema, result: migrationVerifyResultSchema },
+  /** Removes what the migration left on this host: key, authorised key, staging; an unfinished arrival on request. */
+  migrationCleanup: { params: migrationCleanupParamsSchema, result: migrationCleanupResultSchema },
+  /** Every marker, staging directory, key and hold of migrations on this host. */
+  migrationList: { params: noParamsSchema, result: migrationListResultSchema },
 } as const;
 
 /** The methods a `cancel` really stops on the host; a caller cancelling another method just stops waiting. */

@@ -34,6 +34,23 @@ afterEach(async () => {
 });
 
 describe('writing inside a guest root', () => {
+  it('makes a copied tree\'s fifos and block devices with their owner and mtime, and puts a directory\'s mtime back', async () => {
+    await root.makeDirectory('srv', { mode: 0o755 });
+    expect(await root.makeNode('srv/fifo', { type: 'p', major: 0, minor: 0, mode: 0o640, owner: { uid: 1234, gid: 2345 }, mtimeNs: '981173106123456789' })).toBe(true);
+    expect(await root.makeNode('srv/disk', { type: 'b', major: 7, minor: 0, mode: 0o600, mtimeNs: '981173106000000001' })).toBe(true);
+    expect(await root.makeNode('srv/fifo', { type: 'p', major: 0, minor: 0, mode: 0o600 })).toBe(false);
+    await root.setDirectoryTime('srv', '981173100000000007');
+    const fifo = await lstat(join(rootPath, 'srv', 'fifo'), { bigint: true });
+    expect([fifo.isFIFO(), fifo.mode & 0o7777n, fifo.uid, fifo.gid, fifo.mtimeNs]).toEqual([true, 0o640n, 1234n, 2345n, 981173106123456789n]);
+    const disk = await lstat(join(rootPath, 'srv', 'disk'), { bigint: true });
+    expect([disk.isBlockDevice(), disk.rdev, disk.mtimeNs]).toEqual([true, 7n * 256n, 981173106000000001n]);
+    expect((await lstat(join(rootPath, 'srv'), { bigint: true })).mtimeNs).toBe(981173100000000007n);
+    await symlink(outside, join(rootPath, 'linked'));
+    await expect(root.makeNode('linked/fifo', { type: 'p', major: 0, minor: 0, mode: 0o600 })).rejects.toThrow('/linked is a symbolic link');
+    await expect(root.setDirectoryTime('linked', '1')).rejects.toThrow('/linked is a symbolic link');
+    expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
+  });
+
   it('makes directories, files, links and device nodes where the path says, with exact modes', async () => {
     await root.makeDirectory('var/lib/app', { mode: 0o750 });
     expect(await root.writeFile('etc/hostname', 'web1\n')).toBe(true);
@@ -41,7 +58,7 @@ describe('writing inside a guest root', () => {
     expect(await root.writeFile('etc/hosts', 'second\n', { ifMissing: true })).toBe(false);
     expect(await root.symlink('/proc/self/fd', 'etc/fd')).toBe(true);
     await root.makeDirectory('dev/shm', { mode: 0o1777 });
-    await root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666 });
+    await root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666 });
     expect((await stat(join(rootPath, 'var', 'lib', 'app'))).mode & 0o7777).toBe(0o750);
     expect((await stat(join(rootPath, 'dev', 'shm'))).mode & 0o7777).toBe(0o1777);
     expect(await readFile(join(rootPath, 'etc', 'hostname'), 'utf8')).toBe('web1\n');
@@ -85,7 +102,7 @@ describe('refusing what a link could redirect', () => {
     await expect(root.writeFile('etc/hostname', 'x')).rejects.toThrow(`the guest's /etc is a symbolic link (to ${outside})`);
     await expect(root.makeDirectory('etc/init.d', { mode: 0o755 })).rejects.toThrow('/etc is a symbolic link');
     await expect(root.symlink('/x', 'etc/link')).rejects.toThrow('/etc is a symbolic link');
-    await expect(root.makeCharacterDevice('etc/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' })).rejects.toThrow('/etc is a symbolic link');
+    await expect(root.makeNode('etc/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' })).rejects.toThrow('/etc is a symbolic link');
     await expect(root.entry('etc/hostname')).rejects.toThrow('/etc is a symbolic link');
     // "replace" is for the final name only: a link on the way is never removed or followed.
     await expect(root.makeDirectory('etc/shm', { mode: 0o1777, link: 'replace', resetMode: true })).rejects.toThrow('/etc is a symbolic link');
@@ -106,7 +123,7 @@ describe('refusing what a link could redirect', () => {
     await symlink(outside, join(rootPath, 'dev', 'shm'));
     await symlink(join(outside, 'file'), join(rootPath, 'dev', 'null'));
     await root.makeDirectory('dev/shm', { mode: 0o1777, link: 'replace', resetMode: true });
-    await root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' });
+    await root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666, link: 'replace' });
     const shm = await lstat(join(rootPath, 'dev', 'shm'));
     expect([shm.isDirectory(), shm.mode & 0o7777]).toEqual([true, 0o1777]);
     expect((await lstat(join(rootPath, 'dev', 'null'))).isCharacterDevice()).toBe(true);
@@ -135,7 +152,7 @@ describe('refusing what a link could redirect', () => {
     await rename(join(rootPath, 'dev'), join(rootPath, 'dev.old'));
     await symlink(outside, join(rootPath, 'dev'));
     await expect(root.makeDirectory('dev/shm', { mode: 0o1777, resetMode: true })).rejects.toThrow(`the guest's /dev is a symbolic link (to ${outside})`);
-    await expect(root.makeCharacterDevice('dev/null', { major: 1, minor: 3, mode: 0o666 })).rejects.toThrow('/dev is a symbolic link');
+    await expect(root.makeNode('dev/null', { major: 1, minor: 3, mode: 0o666 })).rejects.toThrow('/dev is a symbolic link');
     expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
   });
 

@@ -185,6 +185,17 @@ export class Lab {
     await this.status();
   }
 
+  /**
+   * A small filesystem for the host's guests: a tmpfs of `size` (e.g. "400m") mounted on /vservers in the
+   * host's mount namespace, over the bind-mounted directory, so a guest's copy can fill it up. It goes
+   * with the host's mount namespace (a reboot or `down`); what the directory held stays underneath.
+   */
+  async smallGuestFilesystem(host: string, size: string): Promise<void> {
+    if (!/^\d+[kmg]$/.test(size)) throw new Error(`lab host ${host}: a filesystem size is a number and k, m or g (e.g. 400m), not '${size}'`);
+    const result = await this.exec(host, ['mount', '-t', 'tmpfs', '-o', `size=${size},mode=755`, 'vfleet-lab-guests', '/vservers'], { timeoutMs: 10_000 });
+    if (result.code !== 0) throw new Error(`lab host ${host}: the small guest filesystem was not mounted: ${result.stderr.trim()}`);
+  }
+
   /** New host key for that host (sshd restarted if it ran); known_hosts is left alone, so clients see a changed key. */
   async rekey(host: string): Promise<void> {
     const record = this.record(host);

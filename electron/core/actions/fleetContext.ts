@@ -5,6 +5,7 @@ import type { HostSession } from '../agent/hostSession';
 import type { AuditLog } from '../audit/auditLog';
 import type { FleetState } from '../inventory/fleetState';
 import type { FleetSettings } from '../settings/fleetSettings';
+import type { MigrationCoordinator } from '../migration/migrationCoordinator';
 
 export interface FleetContext {
   registry: HostRegistry;
@@ -19,4 +20,6 @@ export interface FleetContext {
   disconnect(host: string): void;
   /** Brings the fleet state in line with the registry after a change to it. */
   syncRegistry(): void;
+  /** Migrations: the coordinator holds its guests itself (on both hosts), so the dispatcher takes no lock for them. */
+  migrations: MigrationCoordinator;
 }

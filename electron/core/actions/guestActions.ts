@@ -70,7 +70,7 @@ function assertAddressesFree(context: FleetContext, ref: GuestRef): void {
 
 export async function startGuest(context: FleetContext, ref: FleetApiParsedParams<'guest.start'>, signal?: AbortSignal): Promise<GuestView> {
   assertAddressesFree(context, ref);
-  const status = await context.session(ref.host).call('start', { name: ref.guest }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS, signal });
+  const status = await context.session(ref.host).call('start', { name: ref.guest, ...(ref.force ? { force: true } : {}) }, { guest: ref.guest, timeoutMs: LONG_ACTION_MS, signal });
   return viewAfter(context, ref, status);
 }
 

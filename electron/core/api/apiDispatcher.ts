@@ -57,6 +57,8 @@ interface AuditDescription<M extends FleetApiMethod> {
   entry: (params: FleetApiParsedParams<M>) => Omit<AuditedAction, 'action'> | undefined;
   /** A failure the result reports instead of throwing, recorded like a thrown error's message. */
   failure?: (result: FleetApiResult<M>, params: FleetApiParsedParams<M>) => string | undefined;
+  /** What the entry keeps of a successful result (measured figures). */
+  detail?: (result: FleetApiResult<M>) => Record<string, unknown>;
 }
 
 interface MethodEntry<M extends FleetApiMethod> {
@@ -115,6 +117,36 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
   'guest.limits': { run: guestLimits, locks: changesOf, audit: guestChangeIfAny },
   'guest.capabilities': { run: guestCapabilities, locks: changesOf, audit: guestChangeIfAny },
   'guest.uname': { run: guestUname, locks: changesOf, audit: guestChangeIfAny },
+  // The coordinator holds the guest on both hosts itself, for as long as the migration (or its resolution) lasts.
+  'guest.migrate': {
+    run: (context, params, signal) => context.migrations.migrate(params, signal),
+    audit: {
+      entry: (params) => (params.checkOnly ? undefined : { host: params.host, guest: params.guest, params }),
+      detail: (result) => ({
+        migration: result.migration, to: result.to, xid: result.xid, downtimeMs: result.downtimeMs, totalMs: result.totalMs,
+        bytesSent: result.bytesSent, rateBytesPerSecond: result.rateBytesPerSecond, rounds: result.rounds, sourceKept: result.sourceKept,
+      }),
+    },
+  },
+  'guest.migrationTargets': {
+    run: async (context, params) => ({ host: params.host, guest: params.guest, ...await context.migrations.targets(params) }),
+  },
+  // One entry for the evacuation, each guest's outcome and target in its detail.
+  'host.evacuate': {
+    run: (context, params, signal) => context.migrations.evacuate(params, signal),
+    audit: {
+      entry: (params) => ({ host: params.host, params }),
+      detail: (result) => ({ guests: result.guests.map((guest) => ({ guest: guest.guest, outcome: guest.outcome, to: guest.to })), stopped: result.stopped }),
+    },
+  },
+  'migrations.list': { run: (context) => context.migrations.list() },
+  'migrations.resolve': {
+    run: async (context) => {
+      await context.migrations.resolvePending();
+      return context.migrations.list();
+    },
+    audit: { entry: () => ({ params: {} }) },
+  },
   // The one exception, no entry of its own: each target that runs is a guest.exec call with
   // guest.exec's entry (its own start time, duration and outcome); a target cancelled before its
   // turn or on a host that is not connected never ran and has none. Entries derived from the
@@ -139,7 +171,7 @@ async function audited<M extends FleetApiMethod>(
   if (!description || !entry) return work();
   const failure = description.failure;
   return context.audit.record({ action: description.action ?? method, ...entry }, async () => work(),
-    failure ? (result) => failure(result, params) : undefined);
+    failure ? (result) => failure(result, params) : undefined, description.detail);
 }
 
 export function createApiDispatcher(context: FleetContext, locks: GuestLocks): FleetApiSurface['invoke'] {

@@ -22,7 +22,8 @@ export interface AuditLog {
    * too, in its own words), or with the message `failure` finds in a result that reports a failure
    * instead of throwing (an exec's exit code). The work's own result or error is passed through.
    */
-  record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined): Promise<T>;
+  /** `detail`: what the entry keeps of a successful result besides "ok". */
+  record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined, detail?: (result: T) => Record<string, unknown>): Promise<T>;
   query(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
@@ -40,7 +41,7 @@ export function createAuditLog(dataDir: string, now: () => Date = () => new Date
 
   return {
     file,
-    async record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined): Promise<T> {
+    async record<T>(action: AuditedAction, work: () => Promise<T>, failure?: (result: T) => string | undefined, detail?: (result: T) => Record<string, unknown>): Promise<T> {
       const started = now();
       const base = {
         time: started.toISOString(),
@@ -60,7 +61,8 @@ export function createAuditLog(dataDir: string, now: () => Date = () => new Date
       }
       const failed = failure?.(result);
       const durationMs = now().getTime() - started.getTime();
-      await append(failed === undefined ? { ...base, result: 'ok', durationMs } : { ...base, result: 'error', error: failed, durationMs });
+      const details = detail?.(result);
+      await append(failed === undefined ? { ...base, result: 'ok', durationMs, ...(details ? { detail: details } : {}) } : { ...base, result: 'error', error: failed, durationMs });
       return result;
     },
     async query(query: AuditQuery = {}): Promise<AuditEntry[]> {

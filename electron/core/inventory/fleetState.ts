@@ -2,6 +2,7 @@
 // Inputs come from the registry, the SSH connections and the agents' events; every change goes out
 // as a delta to subscribers, so no view ever polls a host. Which of these changes raise an alert
 // is alertRules' call.
+import type { MigrationProgress } from '../../../shared/api/migration';
 import type { HealthHistory, HealthPoint } from '../../../shared/api/health';
 import type { Host } from '../../../shared/api/hosts';
 import type {
@@ -63,6 +64,11 @@ export class FleetState {
   /** The alert thresholds from now on (settings.update). */
   setThresholds(thresholds: AlertThresholds): void {
     this.alerts.setThresholds(thresholds);
+  }
+
+  /** A migration's phase and figures, passed to subscribers as they are (the state keeps none of it). */
+  migrationProgress(progress: MigrationProgress): void {
+    this.emit({ type: 'migration', progress });
   }
 
   subscribe(listener: DeltaListener): () => void {

@@ -26,6 +26,6 @@ export async function populateDeviceNodes(root: GuestRoot): Promise<void> {
   await root.makeDirectory('dev', { mode: 0o755, link: AGENT_OWNED });
   await root.makeDirectory('dev/pts', { mode: 0o755, link: AGENT_OWNED });
   await root.makeDirectory('dev/shm', { mode: 0o1777, link: AGENT_OWNED, resetMode: true });
-  for (const { name, ...device } of CHARACTER_DEVICES) await root.makeCharacterDevice(`dev/${name}`, { ...device, link: AGENT_OWNED });
+  for (const { name, ...device } of CHARACTER_DEVICES) await root.makeNode(`dev/${name}`, { ...device, link: AGENT_OWNED });
   for (const [name, target] of PROC_LINKS) await root.symlink(target, `dev/${name}`);
 }

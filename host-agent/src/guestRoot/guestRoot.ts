@@ -49,10 +49,22 @@ export interface FileOptions {
 }
 
 export interface DeviceOptions {
+  /** c: character device (the default), b: block device, p: fifo (no numbers). */
+  type?: 'c' | 'b' | 'p';
   major: number;
   minor: number;
   mode: number;
   link?: LinkPolicy;
+  /** Numeric owner of the new node (a copied tree's); default the agent's (root). */
+  owner?: { uid: number; gid: number };
+  /** Modification time of the new node, nanoseconds since the epoch as digits (a copied tree's). */
+  mtimeNs?: string;
+}
+
+/** "1796122096604244522" -> "@1796122096.604244522", touch's form of a time to the nanosecond. */
+function touchTime(nanoseconds: string): string {
+  const digits = nanoseconds.padStart(10, '0');
+  return `@${digits.slice(0, -9)}.${digits.slice(-9)}`;
 }
 
 /** Numbers the temporary files of writeFile, unique within this process. */
@@ -184,16 +196,38 @@ export class GuestRoot {
     }));
   }
 
-  /** Creates a character device node unless something other than a link already sits there. */
-  async makeCharacterDevice(relative: string, options: DeviceOptions): Promise<void> {
-    await this.atFinal(relative, undefined, async (parent, name) => {
-      if (await this.clearLink(parent, name, options.link)) return;
+  /** Creates a device node or fifo unless something other than a link already sits there; returns whether it did. */
+  async makeNode(relative: string, options: DeviceOptions): Promise<boolean> {
+    return this.atFinal(relative, undefined, async (parent, name) => {
+      if (await this.clearLink(parent, name, options.link)) return false;
+      const type = options.type ?? 'c';
       // mknod(1) gets the open parent as its fd 3, so it too creates the node where the walk ended.
-      await runTool('mknod', ['-m', options.mode.toString(8), `/proc/self/fd/3/${name}`, 'c', String(options.major), String(options.minor)], {
-        fds: [parent.handle.fd],
-      }).catch((error: Error) => {
+      const numbers = type === 'p' ? [] : [String(options.major), String(options.minor)];
+      const failed = (error: Error): never => {
         throw new GuestRootError(this.path, guestPathOf(parent, name), `cannot be made: ${error.message}`);
-      });
+      };
+      await runTool('mknod', ['-m', options.mode.toString(8), `/proc/self/fd/3/${name}`, type, ...numbers], { fds: [parent.handle.fd] }).catch(failed);
+      // The node was just made here, so neither call meets a link.
+      if (options.owner) await fs.lchown(entryPath(parent, name), options.owner.uid, options.owner.gid).catch(failed);
+      if (options.mtimeNs) await runTool('touch', ['-h', '-d', touchTime(options.mtimeNs), `/proc/self/fd/3/${name}`], { fds: [parent.handle.fd] }).catch(failed);
+      return true;
+    });
+  }
+
+  /** Sets a directory's modification time (nanoseconds as digits), e.g. back to a copied tree's after nodes were made in it. */
+  async setDirectoryTime(relative: string, mtimeNs: string): Promise<void> {
+    const directory = relative === '' || relative === '.' ? undefined : relative;
+    if (!directory) {
+      await runTool('touch', ['-h', '-d', touchTime(mtimeNs), '/proc/self/fd/3/.'], { fds: [this.root.handle.fd] });
+      return;
+    }
+    await this.atFinal(directory, undefined, async (parent, name) => {
+      const opened = await this.openDirectory(parent, name);
+      try {
+        await runTool('touch', ['-h', '-d', touchTime(mtimeNs), '/proc/self/fd/3/.'], { fds: [opened.handle.fd] });
+      } finally {
+        await opened.handle.close();
+      }
     });
   }
 

@@ -63,11 +63,15 @@ function entryName(): string {
 export class GuestLocks {
   constructor(private readonly directory: string) {}
 
-  /** Takes the lock or throws ERROR_CODES.busy naming the holder. `key` is a guest name or ".build". */
-  async acquire(key: string, operation: string): Promise<HeldLock> {
+  /**
+   * Takes the lock or throws ERROR_CODES.busy naming the holder. `key` is a guest name or ".build".
+   * `adopt`: a live holder whose operation is exactly this one does not count (a migration's hold,
+   * left by an agent process whose session was cut, taken over by its coordinator's new session).
+   */
+  async acquire(key: string, operation: string, adopt = false): Promise<HeldLock> {
     const folder = join(this.directory, `${key}.locks`);
     try {
-      return await this.take(key, folder, operation);
+      return await this.take(key, folder, operation, adopt ? operation : undefined);
     } catch (error) {
       // Whoever leaves last removes the folder; a non-empty one (a holder, a taker) stays.
       await removeIfEmpty(folder);
@@ -75,7 +79,7 @@ export class GuestLocks {
     }
   }
 
-  private async take(key: string, folder: string, operation: string): Promise<HeldLock> {
+  private async take(key: string, folder: string, operation: string, adoptable: string | undefined): Promise<HeldLock> {
     // The single lock file of agents before lock folders: honoured while its owner lives.
     const legacy = await readOwner(join(this.directory, `${key}.lock`));
     if (holdsIt(legacy)) throw busyError(key, describeOwner(legacy), { holderPid: legacy.pid, operation: legacy.operation });
@@ -83,11 +87,11 @@ export class GuestLocks {
     for (let round = 0; round < ROUNDS; round += 1) {
       await fs.mkdir(folder, { recursive: true, mode: 0o700 });
       // Somebody holds it (or is taking it this instant): busy, without adding an entry.
-      const holder = (await liveEntries(folder, undefined))[0];
+      const holder = (await liveEntries(folder, undefined, adoptable))[0];
       if (holder) throw busyError(key, describeOwner(holder.owner), { holderPid: holder.owner.pid, operation: holder.owner.operation });
       const name = entryName();
       if (!await linkNew(folder, join(folder, name), owner)) continue;
-      if ((await liveEntries(folder, name)).length === 0) {
+      if ((await liveEntries(folder, name, adoptable)).length === 0) {
         await removeDeadEntries(folder, name);
         await removeAbandonedNewFiles(folder);
         return { release: () => release(folder, join(folder, name)) };
@@ -118,13 +122,13 @@ async function entries(folder: string): Promise<string[]> {
   return names.filter((name) => ENTRY.test(name)).sort();
 }
 
-/** The entries (but `mine`) whose owner is alive, oldest first. */
-async function liveEntries(folder: string, mine: string | undefined): Promise<{ name: string; owner: LockOwner }[]> {
+/** The entries (but `mine`, and those of the `adoptable` operation) whose owner is alive, oldest first. */
+async function liveEntries(folder: string, mine: string | undefined, adoptable?: string): Promise<{ name: string; owner: LockOwner }[]> {
   const live: { name: string; owner: LockOwner }[] = [];
   for (const name of await entries(folder)) {
     if (name === mine) continue;
     const owner = await readOwner(join(folder, name));
-    if (holdsIt(owner)) live.push({ name, owner });
+    if (holdsIt(owner) && owner.operation !== adoptable) live.push({ name, owner });
   }
   return live;
 }

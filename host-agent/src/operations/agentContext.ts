@@ -9,7 +9,7 @@ import { listGuestNames, readGuestConfig } from '../config/guestConfigStore';
 import type { Driver, GuestRunState } from '../driver';
 import { asAgentError, hostError } from '../errors/agentError';
 import type { AgentPaths } from '../host/agentPaths';
-import { GuestLocks } from '../locks/guestLock';
+import { GuestLocks, type HeldLock } from '../locks/guestLock';
 
 /** The host-wide lock key of build's final check-and-rename (never a guest name: those start with a letter or digit). */
 export const BUILD_LOCK_KEY = '.build';
@@ -20,8 +20,15 @@ export interface ConfigScan {
   unreadable: UnreadableGuest[];
 }
 
+/** A guest this agent process holds for a migration across many calls (migrationHold .. migrationRelease, or the process's end). */
+export interface MigrationHold {
+  migration: string;
+  lock: HeldLock;
+}
+
 export class AgentContext {
   readonly locks: GuestLocks;
+  readonly migrationHolds = new Map<string, MigrationHold>();
   private configCache: GuestConfigCache | undefined;
 
   constructor(
@@ -90,8 +97,18 @@ export class AgentContext {
     }
   }
 
-  /** Runs a mutating action on one guest under its lock. */
-  withGuestLock<T>(name: string, operation: string, action: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a mutating action on one guest under its lock. A call of the migration this process holds
+   * the guest for runs under that hold; any other call finds the lock taken and is refused busy.
+   */
+  withGuestLock<T>(name: string, operation: string, action: () => Promise<T>, migration?: string): Promise<T> {
+    if (migration !== undefined) {
+      const hold = this.migrationHolds.get(name);
+      if (hold?.migration !== migration) {
+        return Promise.reject(hostError(ERROR_CODES.conflict, `guest '${name}' is not held for migration ${migration} by this agent process; the migration must hold it first`));
+      }
+      return action();
+    }
     return this.locks.with(name, operation, action);
   }
 }

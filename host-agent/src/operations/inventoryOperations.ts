@@ -18,6 +18,9 @@ async function hostFeatures(context: AgentContext): Promise<string[]> {
   if (findExecutable('rsync')) features.push('build.rsync');
   if (findExecutable('rsync') && findExecutable('tar')) features.push('build.template');
   if (findExecutable('debootstrap')) features.push('build.debootstrap');
+  // Migration (migration* methods, start/stop of a held guest); freezing only where the driver can.
+  features.push('migration');
+  if (context.driver.freezes) features.push('migration.freeze');
   return features;
 }
 

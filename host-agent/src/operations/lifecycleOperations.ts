@@ -9,6 +9,7 @@ import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestConfigDir } from '../config/guestConfigStore';
 import { AgentError, asAgentError, guestError } from '../errors/agentError';
 import { assertAddressesUnanswered } from '../host/duplicateAddress';
+import { markerRefusal, readMarker } from '../migration/migrationMarker';
 import type { AgentContext } from './agentContext';
 
 export async function guestStatus(context: AgentContext, name: string): Promise<GuestStatus> {
@@ -19,12 +20,28 @@ function cancelledStart(name: string): AgentError {
   return guestError(ERROR_CODES.cancelled, name, 'the start was cancelled; the guest is stopped');
 }
 
-async function startUnlocked(context: AgentContext, name: string, signal?: AbortSignal): Promise<GuestStatus> {
+/**
+ * How a start may pass a migration marker (forced by the admin, or by the migration the marker
+ * names), and its cancel. A migration's start skips the address probe: its pre-flight found the
+ * address answered by the source alone, which it has stopped or frozen (a frozen source still
+ * answers, and the probe's wait would be downtime).
+ */
+export interface StartOptions {
+  force?: boolean;
+  migration?: string;
+  signal?: AbortSignal;
+}
+
+async function startUnlocked(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
+  const { signal } = options;
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
+  const marker = await readMarker(context.paths.configBase, name);
+  const refusal = markerRefusal(marker);
+  if (refusal && !options.force && marker?.migration !== options.migration) throw guestError(ERROR_CODES.conflict, name, refusal, { migration: marker?.migration });
   try {
-    await assertAddressesUnanswered(config, signal);
+    if (options.migration === undefined) await assertAddressesUnanswered(config, signal);
   } catch (error) {
     throw signal?.aborted ? cancelledStart(name) : asAgentError(error, name);
   }
@@ -43,23 +60,24 @@ async function startUnlocked(context: AgentContext, name: string, signal?: Abort
   return status;
 }
 
-async function stopUnlocked(context: AgentContext, name: string): Promise<GuestStatus> {
+async function stopUnlocked(context: AgentContext, name: string, immediate = false): Promise<GuestStatus> {
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state !== 'running') throw guestError(ERROR_CODES.notRunning, name, 'is not running');
   try {
-    return await context.driver.stop(config);
+    return await context.driver.stop(config, { immediate });
   } catch (error) {
     throw asAgentError(error, name);
   }
 }
 
-export function startGuest(context: AgentContext, name: string, signal?: AbortSignal): Promise<GuestStatus> {
-  return context.withGuestLock(name, 'start', () => startUnlocked(context, name, signal));
+export function startGuest(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'start', () => startUnlocked(context, name, options), options.migration);
 }
 
-export function stopGuest(context: AgentContext, name: string): Promise<GuestStatus> {
-  return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name));
+/** `immediate` (a migration's frozen source): every process killed at once, no stop sequence. */
+export function stopGuest(context: AgentContext, name: string, migration?: string, immediate = false): Promise<GuestStatus> {
+  return context.withGuestLock(name, 'stop', () => stopUnlocked(context, name, immediate), migration);
 }
 
 /** A cancel during the stop half lets the stop finish (a guest is never left half-stopped), then starts nothing. */
@@ -67,7 +85,7 @@ export function restartGuest(context: AgentContext, name: string, signal?: Abort
   return context.withGuestLock(name, 'restart', async () => {
     const config = await context.readConfig(name);
     if ((await context.statusOf(config)).state === 'running') await stopUnlocked(context, name);
-    return startUnlocked(context, name, signal);
+    return startUnlocked(context, name, { signal });
   });
 }
 
@@ -81,7 +99,7 @@ export async function startMarkedGuests(context: AgentContext, mark: string, sig
     if (config.mark !== mark) continue;
     try {
       const status = await context.statusOf(config);
-      results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name, signal) });
+      results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name, { signal }) });
     } catch (error) {
       results.push({ name: config.name, ok: false, error: asAgentError(error, config.name).message });
     }
@@ -95,7 +113,7 @@ function isInside(base: string, path: string): boolean {
 }
 
 /** Refused while running; removes kernel objects, the guest root and the configuration. */
-export function deleteGuest(context: AgentContext, name: string): Promise<AgentResult<'delete'>> {
+export function deleteGuest(context: AgentContext, name: string, migration?: string): Promise<AgentResult<'delete'>> {
   return context.withGuestLock(name, 'delete', async () => {
     const config = await context.readConfig(name);
     const status = await context.statusOf(config);
@@ -116,5 +134,5 @@ export function deleteGuest(context: AgentContext, name: string): Promise<AgentR
     await fs.rm(config.rootDir, { recursive: true, force: true });
     await fs.rm(trash, { recursive: true, force: true });
     return { name, deleted: true as const };
-  });
+  }, migration);
 }

@@ -1,6 +1,7 @@
 // One handler per agent method, over the same operations the CLI uses; params arrive validated,
 // with the request's abort signal (a `cancel` of it, or the agent's shutdown).
 import type { RequestId } from '../../../shared/protocol/envelope';
+import type { AgentEventData } from '../../../shared/protocol/events';
 import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { getGuestCaps, getGuestUname, setGuestCaps, setGuestUname } from '../operations/attributeOperations';
 import type { AgentContext } from '../operations/agentContext';
@@ -11,6 +12,7 @@ import {
   deleteGuest, guestStatus, restartGuest, startGuest, startMarkedGuests, stopGuest,
 } from '../operations/lifecycleOperations';
 import { getGuestLimits, setGuestLimits } from '../operations/limitOperations';
+import { migrationHandlers } from '../operations/migrationOperations';
 import type { ExecSessions } from './execSessions';
 import type { GuestStateWatcher } from './guestStateWatcher';
 import type { HealthSampler } from './healthSampler';
@@ -21,6 +23,10 @@ export interface ConnectionState {
   healthSampler: HealthSampler;
   /** Aborts a running request of this connection; true when it was running. */
   cancelRequest(id: RequestId): boolean;
+  /** Aborted when the agent is told to terminate: running builds clean up and stop. */
+  shutdownSignal: AbortSignal;
+  /** Sends a migrationProgress event to this connection's client. */
+  migrationProgress: (data: AgentEventData<'migrationProgress'>) => void;
 }
 
 export type MethodHandlers = {
@@ -35,8 +41,8 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     list: () => listGuests(context),
     status: ({ name }) => guestStatus(context, name),
     build: (params, signal) => buildGuestLocked(context, params, signal),
-    start: ({ name }, signal) => startGuest(context, name, signal),
-    stop: ({ name }) => stopGuest(context, name),
+    start: ({ name, force, migration }, signal) => startGuest(context, name, { force, migration, signal }),
+    stop: ({ name, migration, kill }) => stopGuest(context, name, migration, kill === true),
     restart: ({ name }, signal) => restartGuest(context, name, signal),
     startMarked: ({ mark }, signal) => startMarkedGuests(context, mark, signal),
     exec: async ({ name, argv, tty, env, cwd, cols, rows }) => {
@@ -72,7 +78,7 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
     capsSet: (params) => setGuestCaps(context, params),
     unameGet: ({ name }) => getGuestUname(context, name),
     unameSet: (params) => setGuestUname(context, params),
-    delete: ({ name }) => deleteGuest(context, name),
+    delete: ({ name, migration }) => deleteGuest(context, name, migration),
     subscribe: async ({ guestState, healthIntervalMs }) => {
       const guests = await connection.stateWatcher.start();
       if (!guestState) connection.stateWatcher.stop();
@@ -86,5 +92,6 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       return {};
     },
     cancel: async ({ id }) => ({ inFlight: connection.cancelRequest(id) }),
+    ...migrationHandlers(context, connection.migrationProgress, connection.shutdownSignal),
   };
 }

@@ -62,6 +62,8 @@ export class RpcConnection {
       stateWatcher: this.stateWatcher,
       healthSampler: this.healthSampler,
       cancelRequest: (id) => this.cancelRequest(id),
+      shutdownSignal,
+      migrationProgress: (data) => { this.sendEvent('migrationProgress', data); },
     });
     shutdownSignal.addEventListener('abort', () => {
       for (const controller of this.running.values()) controller.abort();

@@ -1,7 +1,10 @@
 // What a copy of a file tree must keep, one line per entry: type, mode, numeric owner, size,
 // device number, link target, hard-link group, allocated size class (sparse or not) and every
-// extended attribute (POSIX ACLs and security.capability included), as `getfattr` reads them.
+// extended attribute (POSIX ACLs and security.capability included), as `getfattr` reads them;
+// on request also each file's content (SHA-256) and each entry's mtime in nanoseconds.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,8 +25,21 @@ function extendedAttributes(path: string): string {
   return dump.split('\n').filter((line) => line && !line.startsWith('#')).sort().join(',');
 }
 
+export interface ManifestOptions {
+  /** A file's SHA-256. */
+  content?: boolean;
+  /** Every entry's modification time (nanoseconds; a symlink's own). */
+  mtime?: boolean;
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /** The manifest of `root`, or of the entries of `root` named in `only` (the paths of another manifest). */
-export async function treeManifest(root: string, only?: string[]): Promise<TreeManifest> {
+export async function treeManifest(root: string, only?: string[], options: ManifestOptions = {}): Promise<TreeManifest> {
   const paths: string[] = only ?? [];
   if (!only) {
     const walk = async (relative: string): Promise<void> => {
@@ -57,6 +73,8 @@ export async function treeManifest(root: string, only?: string[]): Promise<TreeM
       type === 'file' && stats.blocks * 512 < stats.size / 2 ? 'sparse' : '-',
       extendedAttributes(path),
     ];
+    if (options.content && type === 'file') fields.push(`sha256=${await sha256Of(path)}`);
+    if (options.mtime) fields.push(`mtime=${(await lstat(path, { bigint: true })).mtimeNs}`);
     manifest[relative] = fields.join(' ');
   }
   return manifest;

@@ -8,7 +8,10 @@ const spec: CommandSpec = {
   name: 'start',
   args: '[NAME]',
   summary: 'Starts a guest, or every guest with a mark.',
-  options: [{ name: '--marked', aliases: ['-m'], value: 'MARK', help: 'start every guest built with --mark MARK' }],
+  options: [
+    { name: '--marked', aliases: ['-m'], value: 'MARK', help: 'start every guest built with --mark MARK' },
+    { name: '--force', help: 'start a copy a migration disabled (moved away, or an unfinished arrival)' },
+  ],
 };
 
 export const startCommand: AgentCommand = {
@@ -23,8 +26,8 @@ export const startCommand: AgentCommand = {
           : results.map((entry) => (entry.ok ? `${entry.name}: running at context ${entry.status?.xid}` : `${entry.name}: FAILED: ${entry.error}`)).join('\n'));
       return result.results.every((entry) => entry.ok) ? 0 : 1;
     }
-    const { name } = validated('start', { name: guestName(args, spec) });
+    const { name, force } = validated('start', { name: guestName(args, spec), ...(args.flags.has('force') ? { force: true } : {}) });
     // On SIGINT/SIGTERM a start still under way stops what it started before the agent exits.
-    return emit(output, await cancelOnTermination((signal) => startGuest(context, name, signal)), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
+    return emit(output, await cancelOnTermination((signal) => startGuest(context, name, { force, signal })), (status) => `Vserver '${status.name}' is running at context '${status.xid}'`);
   },
 };

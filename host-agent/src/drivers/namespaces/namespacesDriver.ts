@@ -152,9 +152,9 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return statusOf(config, await initOf(config));
   }
 
-  async function stop(config: GuestConfig): Promise<GuestStatus> {
+  async function stop(config: GuestConfig, stopOptions: { immediate?: boolean } = {}): Promise<GuestStatus> {
     const init = await initOf(config);
-    if (init) {
+    if (init && !stopOptions.immediate) {
       // killseq: each signal goes to init, which ends the guest when it exits; SIGKILL to the cgroup follows.
       const { killSequence } = await readInitSettings(join(context.configBase, config.name));
       for (const step of killSequence) {
@@ -286,6 +286,14 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     },
     start,
     stop,
+    freezes: true,
+    freeze: async (config) => {
+      await requireRunning(config);
+      await cgroups.freeze(config.name);
+    },
+    thaw: async (config) => {
+      await cgroups.thaw(config.name);
+    },
     exec,
     applyLimits,
     readLimits,

@@ -132,6 +132,14 @@ export function createVserverDriver(options: VserverDriverOptions): Driver {
       return status(config);
     },
 
+    freezes: false,
+    async freeze(config) {
+      throw guestError(ERROR_CODES.unsupported, config.name, 'util-vserver has no freezer; migrate it in stop mode');
+    },
+    async thaw(config) {
+      throw guestError(ERROR_CODES.unsupported, config.name, 'util-vserver has no freezer');
+    },
+
     async exec(config: GuestConfig, argv: string[], execOptions: ExecOptions = {}): Promise<GuestProcess> {
       if (execOptions.cwd !== undefined) {
         throw guestError(ERROR_CODES.unsupported, config.name, 'util-vserver runs commands from the guest\'s root directory; a working directory cannot be chosen');

@@ -1,0 +1,394 @@
+// The migration coordinator: moves one guest between two hosts through journaled phases
+// (pre-flight, pre-copy, switch, commit) so that exactly one copy runs whatever fails, and resolves
+// journals a crash left unfinished (rolled back before the target copy is verified, forward after).
+// It drives the two agents (sessionPool.agent) and holds the guest on both hosts, in this core
+// (lockGuest) and in each agent (migrationHold). Phases, markers and transport: docs/architecture.md.
+import { randomBytes } from 'node:crypto';
+import type { Host } from '../../../shared/api/hosts';
+import type {
+  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, ParsedEvacuateRequest, ParsedMigrateRequest,
+} from '../../../shared/api/migration';
+import type { GuestRef } from '../../../shared/api/guestActions';
+import type { AgentResult } from '../../../shared/protocol/methods';
+import type { HostRegistry } from '../hosts/hostRegistry';
+import type { HostAgent } from '../sessions/sessionPool';
+import { HostError } from '../ssh/sshErrors';
+import { BEFORE_SWITCH, COMMIT_PHASES, isFinished, journalView, MigrationJournals, type Journal } from './migrationJournal';
+import { runPreflight } from './migrationPreflight';
+import { evacuateHost } from './evacuation';
+import { migrationTargets } from './migrationTargets';
+
+/** Another pre-copy round while the last one moved more than this much changed data. */
+const DELTA_LARGE_BYTES = 4 * 1024 * 1024;
+const MAX_PRECOPY_ROUNDS = 5;
+const TRANSFER_TIMEOUT_MS = 6 * 3_600_000;
+const ACTION_TIMEOUT_MS = 600_000;
+const RESOLVE_RETRY_MS = 3_000;
+
+export interface MigrationCoordinatorOptions {
+  journals: MigrationJournals;
+  registry: HostRegistry;
+  agent(host: string): HostAgent;
+  lockGuest(guest: GuestRef, operation: string): () => void;
+  progress(progress: MigrationProgress): void;
+}
+
+function newMigrationId(): string {
+  return `m-${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A journal being worked on: its two agents, and the core locks held until it is resolved. */
+interface Run {
+  journal: Journal;
+  source: HostAgent;
+  target: HostAgent;
+  release: () => void;
+}
+
+export class MigrationCoordinator {
+  private readonly pending = new Map<string, Run>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private resolving: Promise<void> | undefined;
+
+  constructor(private readonly options: MigrationCoordinatorOptions) {}
+
+  /** Takes the core locks of every unfinished journal, then resolves them (again later while a host cannot be reached). */
+  async start(): Promise<void> {
+    const { journals } = await this.options.journals.list();
+    for (const journal of journals.filter((entry) => !isFinished(entry))) {
+      if (this.pending.has(journal.migration)) continue;
+      try {
+        this.pending.set(journal.migration, this.runOf(journal));
+      } catch {
+        // A guest this core already holds: its own run resolves it.
+      }
+    }
+    this.scheduleResolve(0);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const run of this.pending.values()) run.release();
+    this.pending.clear();
+  }
+
+  targets(ref: GuestRef): ReturnType<typeof migrationTargets> {
+    return migrationTargets({ ...ref, registry: this.options.registry, agent: (host) => this.options.agent(host) });
+  }
+
+  /** Every guest of a host migrated elsewhere (electron/core/migration/evacuation.ts). */
+  evacuate(request: ParsedEvacuateRequest, signal?: AbortSignal): Promise<EvacuateResult> {
+    return evacuateHost({ registry: this.options.registry, agent: (host) => this.options.agent(host), coordinator: this }, request, signal);
+  }
+
+  async list(): Promise<MigrationJournalView[]> {
+    return (await this.options.journals.list()).journals.map(journalView);
+  }
+
+  /** Resolves every unfinished journal now; resolves when each is finished or has its reason for waiting noted. */
+  resolvePending(): Promise<void> {
+    // .finally runs after the assignment even when nothing is pending, so a later call is never shut out.
+    this.resolving ??= this.resolveEach().finally(() => {
+      this.resolving = undefined;
+      if (this.pending.size > 0) this.scheduleResolve(RESOLVE_RETRY_MS);
+    });
+    return this.resolving;
+  }
+
+  private async resolveEach(): Promise<void> {
+    for (const run of [...this.pending.values()]) {
+      try {
+        await this.resolve(run);
+        this.pending.delete(run.journal.migration);
+        run.release();
+      } catch (error) {
+        run.journal.note = `not resolved yet: ${describe(error)}`;
+        await this.options.journals.write(run.journal).catch(() => undefined);
+      }
+    }
+  }
+
+  private scheduleResolve(delayMs: number): void {
+    if (this.closed) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { void this.resolvePending(); }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private host(name: string): Host {
+    return this.options.registry.require(name);
+  }
+
+  /** Both core locks of a journal's guest, named after the migration; throws busy when either is held. */
+  private runOf(journal: Journal): Run {
+    const what = `migration ${journal.migration} of ${journal.guest} from ${journal.host} to ${journal.to}`;
+    const releaseSource = this.options.lockGuest({ host: journal.host, guest: journal.guest }, what);
+    let releaseTarget: () => void;
+    try {
+      releaseTarget = this.options.lockGuest({ host: journal.to, guest: journal.guest }, what);
+    } catch (error) {
+      releaseSource();
+      throw error;
+    }
+    return {
+      journal,
+      source: this.options.agent(journal.host),
+      target: this.options.agent(journal.to),
+      release: () => { releaseSource(); releaseTarget(); },
+    };
+  }
+
+  private async phase(run: Run, phase: MigrationPhase, message?: string): Promise<void> {
+    run.journal.phase = phase;
+    await this.options.journals.write(run.journal);
+    this.report(run, { message });
+  }
+
+  private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string }): void {
+    const { journal } = run;
+    this.options.progress({
+      migration: journal.migration,
+      host: journal.host,
+      guest: journal.guest,
+      to: journal.to,
+      phase: journal.phase,
+      bytes: figures.bytes ?? journal.bytesSent,
+      rateBytesPerSecond: figures.rateBytesPerSecond ?? 0,
+      ...(figures.secondsLeft !== undefined ? { secondsLeft: figures.secondsLeft } : {}),
+      round: journal.rounds,
+      time: Date.now(),
+      ...(figures.message ? { message: figures.message } : {}),
+    });
+  }
+
+  /** A refusal when the guest has an unfinished journal on either host (it may be held by a resolution waiting for a host). */
+  private async assertNoUnfinished(ref: { host: string; guest: string; to: string }): Promise<void> {
+    const { journals } = await this.options.journals.list();
+    const open = journals.find((journal) => !isFinished(journal) && journal.guest === ref.guest
+      && [journal.host, journal.to].some((host) => host === ref.host || host === ref.to));
+    if (open) {
+      throw new HostError(ref.host, `busy: migration ${open.migration} of ${open.guest} from ${open.host} to ${open.to} is unfinished (${open.phase}); vfleet resolves it when both hosts answer`, 'permanent', ref.guest);
+    }
+  }
+
+  /** `request` as the API entry parsed it. */
+  async migrate(request: ParsedMigrateRequest, signal?: AbortSignal): Promise<MigrateResult> {
+    const started = Date.now();
+    const journal: Journal = {
+      version: 1,
+      migration: newMigrationId(),
+      host: request.host,
+      guest: request.guest,
+      to: request.to,
+      mode: request.mode,
+      keepSource: request.keepSource,
+      ...(request.verifyPort !== undefined ? { verifyPort: request.verifyPort } : {}),
+      xid: request.xid ?? 0,
+      sourceWasRunning: false,
+      phase: 'preflight',
+      startedAt: started,
+      updatedAt: started,
+      bytesSent: 0,
+      rounds: 0,
+    };
+    const sourceHost = this.host(request.host);
+    const targetHost = this.host(request.to);
+    const run = this.runOf(journal);
+    let resolvedHere = true;
+    try {
+      await this.assertNoUnfinished(request);
+      const preflight = await runPreflight({ request, sourceHost, targetHost, source: run.source, target: run.target });
+      const failed = preflight.checks.filter((check) => check.outcome === 'failed');
+      const base = { migration: journal.migration, host: request.host, guest: request.guest, to: request.to, mode: request.mode, preflight: preflight.checks };
+      if (request.checkOnly || failed.length > 0 || !preflight.inspect || preflight.xid === undefined) {
+        if (!request.checkOnly) {
+          throw new HostError(request.host, `migration to ${request.to} refused, nothing moved: ${failed.map((check) => check.detail).join('; ')}`, 'permanent', request.guest);
+        }
+        return { ...base, xid: preflight.xid ?? preflight.inspect?.config.xid ?? 0, outcome: 'checked', totalMs: Date.now() - started, bytesSent: 0, rateBytesPerSecond: 0, rounds: 0, sourceKept: true, announced: [] };
+      }
+      journal.xid = preflight.xid;
+      journal.sourceWasRunning = preflight.inspect.status.state === 'running';
+      signal?.throwIfAborted();
+      const outcome = await this.transfer(run, sourceHost, targetHost, signal);
+      const totalMs = Date.now() - started;
+      return {
+        ...base,
+        xid: journal.xid,
+        outcome: 'done',
+        ...(journal.stoppedAt !== undefined && journal.verifiedAt !== undefined ? { downtimeMs: journal.verifiedAt - journal.stoppedAt } : {}),
+        totalMs,
+        bytesSent: journal.bytesSent,
+        rateBytesPerSecond: outcome.transferMs > 0 ? Math.round(journal.bytesSent / (outcome.transferMs / 1000)) : 0,
+        rounds: journal.rounds,
+        sourceKept: journal.keepSource,
+        announced: outcome.announced,
+      };
+    } catch (error) {
+      if (journal.phase === 'preflight') throw error;
+      // Undo or finish what the journal says may have happened; a host that does not answer leaves it to the resolver.
+      let what: string;
+      try {
+        what = await this.resolve(run, error);
+      } catch (resolution) {
+        resolvedHere = false;
+        journal.note = `not resolved yet: ${describe(resolution)}`;
+        await this.options.journals.write(journal).catch(() => undefined);
+        this.pending.set(journal.migration, run);
+        this.scheduleResolve(RESOLVE_RETRY_MS);
+        throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(error)}; it could not be resolved yet (${describe(resolution)}), vfleet retries until both hosts answer`, 'permanent', request.guest);
+      }
+      throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(error)}; ${what}`, 'permanent', request.guest);
+    } finally {
+      if (resolvedHere) run.release();
+    }
+  }
+
+  /** Pre-copy, switch, verification and commit of a checked migration. */
+  private async transfer(run: Run, sourceHost: Host, targetHost: Host, signal?: AbortSignal): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
+    const { journal, source, target } = run;
+    const name = journal.guest;
+    const ids = { migration: journal.migration, name };
+    const call = { guest: name, timeoutMs: ACTION_TIMEOUT_MS };
+    let transferMs = 0;
+    const unsubscribe = source.on('migrationProgress', (event) => {
+      if (event.migration !== journal.migration) return;
+      this.report(run, { bytes: journal.bytesSent + event.bytes, rateBytesPerSecond: event.rateBytesPerSecond, ...(event.secondsLeft !== undefined ? { secondsLeft: event.secondsLeft } : {}) });
+    });
+    let specials: AgentResult<'migrationSync'>['specials'] = { files: [], directories: [] };
+    const sync = async (): Promise<number> => {
+      const hostKey = targetHost.trust.accepted;
+      if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
+      const round = await source.call('migrationSync', {
+        ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
+      }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+      journal.rounds += 1;
+      journal.bytesSent += round.bytesSent;
+      ({ specials } = round);
+      transferMs += round.durationMs;
+      this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed` });
+      return round.literalBytes;
+    };
+    try {
+      await this.phase(run, 'precopy');
+      await source.call('migrationHold', ids, call);
+      await target.call('migrationHold', ids, call);
+      const { publicKey } = await source.call('migrationKey', ids, call);
+      await target.call('migrationPrepare', { ...ids, from: sourceHost.address, publicKey }, call);
+      let delta = await sync();
+      while (delta > DELTA_LARGE_BYTES && journal.rounds < MAX_PRECOPY_ROUNDS) {
+        signal?.throwIfAborted();
+        delta = await sync();
+      }
+      signal?.throwIfAborted();
+
+      await this.phase(run, 'switching');
+      await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
+      if (journal.sourceWasRunning) {
+        journal.stoppedAt = Date.now();
+        await this.options.journals.write(journal);
+        if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
+        else await source.call('stop', ids, call);
+      }
+      await this.phase(run, 'finalSync');
+      await sync();
+      await this.phase(run, 'arrived');
+      await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
+      let announced: MigrateResult['announced'] = [];
+      if (journal.sourceWasRunning) {
+        await this.phase(run, 'started');
+        await target.call('start', ids, call);
+        // The announcement's packets leave at once; its arpings then wait out their reply time, which verification need not.
+        const announcing = target.call('migrationAnnounce', ids, call);
+        announcing.catch(() => undefined);
+        const verified = await target.call('migrationVerify', { ...ids, ...(journal.verifyPort !== undefined ? { port: journal.verifyPort } : {}) }, call);
+        if (!verified.initAlive) throw new HostError(journal.to, 'its init is not alive after the start', 'permanent', name);
+        if (verified.port && !verified.port.open) {
+          throw new HostError(journal.to, `port ${verified.port.port} on ${verified.port.address} does not accept connections (${verified.port.error ?? 'closed'})`, 'permanent', name);
+        }
+        journal.verifiedAt = Date.now();
+        ({ announced } = await announcing);
+      }
+      await this.phase(run, 'verified');
+      await this.commit(run);
+      return { transferMs, announced };
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** After verification: the source disabled (a frozen one killed) and kept or removed, the target's marker cleared, nothing left over. */
+  private async commit(run: Run): Promise<string> {
+    const { journal, source, target } = run;
+    const ids = { migration: journal.migration, name: journal.guest };
+    const call = { guest: journal.guest, timeoutMs: ACTION_TIMEOUT_MS };
+    await this.phase(run, 'committing');
+    await source.call('migrationHold', ids, call);
+    await target.call('migrationHold', ids, call);
+    const inspect = await source.call('migrationInspect', { name: journal.guest }, call).catch(() => undefined);
+    if (inspect) {
+      if (inspect.status.state === 'running') {
+        // A frozen source cannot run its stop sequence: it is killed.
+        await source.call('stop', { ...ids, kill: true }, call);
+      }
+      await source.call('migrationMark', { ...ids, state: 'moved', peer: journal.to }, call);
+      if (!journal.keepSource) await source.call('delete', ids, call);
+    }
+    await target.call('migrationMark', { ...ids, state: null, peer: journal.host }, call);
+    await this.cleanup(run, false);
+    await this.phase(run, 'done', `${journal.guest} runs on ${journal.to}`);
+    return `${journal.guest} runs on ${journal.to}`;
+  }
+
+  /** Removes keys, staging and (discardArrival) the target's unverified copy; releases both agents' holds. */
+  private async cleanup(run: Run, discardArrival: boolean): Promise<void> {
+    const { journal, source, target } = run;
+    const ids = { migration: journal.migration, name: journal.guest };
+    const call = { guest: journal.guest, timeoutMs: ACTION_TIMEOUT_MS };
+    await target.call('migrationCleanup', { ...ids, discardArrival }, call);
+    await source.call('migrationCleanup', ids, call);
+    await target.call('migrationRelease', ids, call);
+    await source.call('migrationRelease', ids, call);
+  }
+
+  /**
+   * Brings a journal to a final phase from whatever it says: before the switch an abort (the source
+   * never stopped), after verification the commit, in between a rollback (the target's copy stopped
+   * and removed first, then the source thawed or started). Returns what it did, in the admin's words.
+   */
+  private async resolve(run: Run, cause?: unknown): Promise<string> {
+    const { journal, source, target } = run;
+    const ids = { migration: journal.migration, name: journal.guest };
+    const call = { guest: journal.guest, timeoutMs: ACTION_TIMEOUT_MS };
+    if (COMMIT_PHASES.includes(journal.phase)) return `rolled forward: ${await this.commit(run)}`;
+    await source.call('migrationHold', ids, call);
+    await target.call('migrationHold', ids, call);
+    if (BEFORE_SWITCH.includes(journal.phase)) {
+      await this.cleanup(run, true);
+      journal.note = cause ? `aborted: ${describe(cause)}` : 'aborted after a crash before the switch';
+      await this.phase(run, 'aborted', journal.note);
+      return `aborted before the switch: ${journal.guest} stays on ${journal.host}, nothing left on ${journal.to}`;
+    }
+    await this.phase(run, 'rollingBack');
+    // The target's copy goes first: only then may the source run again.
+    await target.call('migrationCleanup', { ...ids, discardArrival: true }, call);
+    const inspect = await source.call('migrationInspect', { name: journal.guest }, call);
+    if (journal.sourceWasRunning) {
+      if (inspect.status.state === 'running') {
+        if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: false }, call);
+      } else {
+        await source.call('start', ids, call);
+      }
+    }
+    if (inspect.marker?.migration === journal.migration) await source.call('migrationMark', { ...ids, state: null, peer: journal.to }, call);
+    await this.cleanup(run, true);
+    journal.note = cause ? `rolled back: ${describe(cause)}` : 'rolled back after a crash during the switch';
+    await this.phase(run, 'rolledBack', journal.note);
+    return `rolled back: ${journal.guest} ${journal.sourceWasRunning ? 'runs' : 'stays'} on ${journal.host}, nothing left on ${journal.to}`;
+  }
+}

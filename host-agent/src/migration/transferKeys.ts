@@ -1,0 +1,155 @@
+// The SSH key of one migration's direct transfer. The source makes the pair in its run directory
+// (tmpfs, root only; the private half never leaves the host) and removes it afterwards; the
+// target authorises the public half in the authorized_keys file its running sshd reads for root,
+// confined to the migration's staging directory: from=<source>, restrict, and a forced rrsync
+// -wo -no-lock (the root and the configuration go side by side; rrsync's lock is a convenience,
+// not a control). Each line ends with the comment vfleet-migration-<id>, by which it is found and removed.
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { writeFileAtomic } from '../../../shared/node/atomicWrite';
+import { ERROR_CODES } from '../../../shared/protocol/envelope';
+import { hostError } from '../errors/agentError';
+import { findExecutable, runTool } from '../process/runTool';
+
+export const KEY_COMMENT_PREFIX = 'vfleet-migration-';
+const KEY_LINE_ID = /vfleet-migration-(m-[0-9a-z]{8,40})$/;
+
+export function migrationKeyDir(runDir: string, migration: string): string {
+  return join(runDir, 'migration', migration);
+}
+
+export function migrationKeyFiles(runDir: string, migration: string): { key: string; knownHosts: string } {
+  const directory = migrationKeyDir(runDir, migration);
+  return { key: join(directory, 'id_ed25519'), knownHosts: join(directory, 'known_hosts') };
+}
+
+/** Makes (or finds, on a retry) this migration's key pair; returns the public half as "type base64". */
+export async function makeTransferKey(runDir: string, migration: string): Promise<string> {
+  const { key } = migrationKeyFiles(runDir, migration);
+  await fs.mkdir(dirname(key), { recursive: true, mode: 0o700 });
+  if (!(await fs.stat(key).then(() => true, () => false))) {
+    const keygen = findExecutable('ssh-keygen');
+    if (!keygen) throw hostError(ERROR_CODES.unsupported, 'ssh-keygen is not installed (Debian package openssh-client)');
+    await runTool(keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', `${KEY_COMMENT_PREFIX}${migration}`, '-f', key]);
+  }
+  const [type = '', blob = ''] = (await fs.readFile(`${key}.pub`, 'utf8')).trim().split(/\s+/);
+  return `${type} ${blob}`;
+}
+
+/** The migrations whose keys are in the run directory. */
+export async function listTransferKeys(runDir: string): Promise<string[]> {
+  const names = await fs.readdir(join(runDir, 'migration')).catch(() => [] as string[]);
+  return names.filter((name) => /^m-[0-9a-z]{8,40}$/.test(name));
+}
+
+export async function removeTransferKey(runDir: string, migration: string): Promise<boolean> {
+  const directory = migrationKeyDir(runDir, migration);
+  const existed = await fs.stat(directory).then(() => true, () => false);
+  await fs.rm(directory, { recursive: true, force: true });
+  return existed;
+}
+
+interface ProcessEntry {
+  comm: string;
+  ppid: number;
+}
+
+async function processEntry(pid: number): Promise<ProcessEntry | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const open = stat.indexOf('(');
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { comm: stat.slice(open + 1, close), ppid: Number(fields[1]) };
+}
+
+/** The sshd listener this agent was started under: the topmost process named sshd among its ancestors. */
+async function sshdListener(): Promise<number | undefined> {
+  let listener: number | undefined;
+  let pid = process.ppid;
+  for (let depth = 0; pid > 1 && depth < 64; depth += 1) {
+    const entry = await processEntry(pid);
+    if (!entry) break;
+    if (entry.comm === 'sshd') listener = pid;
+    pid = entry.ppid;
+  }
+  return listener;
+}
+
+/** The -f option of the listener's command line (sshd rewrites its title as "sshd: /usr/sbin/sshd -f FILE ... [listener] ..."). */
+async function listenerConfigFile(pid: number): Promise<string | undefined> {
+  const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const words = raw.split(/[\0 ]+/).filter(Boolean);
+  for (let index = 0; index < words.length; index += 1) {
+    const word = words[index] ?? '';
+    if (word === '-f') return words[index + 1];
+    if (word.startsWith('-f') && word.length > 2) return word.slice(2);
+  }
+  return undefined;
+}
+
+async function rootHome(): Promise<string> {
+  const passwd = await fs.readFile('/etc/passwd', 'utf8').catch(() => '');
+  const root = passwd.split('\n').find((line) => line.startsWith('root:'));
+  return root?.split(':')[5] || '/root';
+}
+
+/**
+ * The authorized_keys file the running sshd reads for root, as `sshd -T` reports it for a login
+ * from `from`: its first AuthorizedKeysFile entry, with %h, %u, %U and %% expanded.
+ */
+export async function rootAuthorizedKeysFile(from: string): Promise<string> {
+  const listener = await sshdListener();
+  const configFile = listener === undefined ? undefined : await listenerConfigFile(listener);
+  const sshd = findExecutable('sshd') ?? '/usr/sbin/sshd';
+  const args = ['-T', ...(configFile ? ['-f', configFile] : []), '-C', `user=root,host=vfleet-migration,addr=${from}`];
+  const output = await runTool(sshd, args).catch((error: unknown) => {
+    throw hostError(ERROR_CODES.unsupported, `cannot read sshd's settings (${(error as Error).message})`);
+  });
+  const line = output.stdout.split('\n').find((candidate) => candidate.toLowerCase().startsWith('authorizedkeysfile '));
+  const first = line?.split(/\s+/)[1];
+  if (!first || first.toLowerCase() === 'none') throw hostError(ERROR_CODES.unsupported, 'sshd reads no authorized_keys file for root');
+  const home = await rootHome();
+  const expanded = first.replace(/%(.)/g, (_, code: string) => ({ h: home, u: 'root', U: '0', '%': '%' })[code] ?? `%${code}`);
+  return isAbsolute(expanded) ? expanded : join(home, expanded);
+}
+
+export function authorizedKeyLine(migration: string, from: string, stagingDir: string, publicKey: string, rrsync: string): string {
+  return `from="${from}",restrict,command="${rrsync} -wo -no-lock ${stagingDir}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
+}
+
+async function readLines(file: string): Promise<{ lines: string[]; mode: number; uid: number; gid: number } | undefined> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat) return undefined;
+  const text = await fs.readFile(file, 'utf8');
+  return { lines: text.split('\n').filter((line, index, all) => line !== '' || index < all.length - 1), mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid };
+}
+
+async function writeLines(file: string, lines: string[], mode: number, uid: number, gid: number): Promise<void> {
+  const text = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  await writeFileAtomic(file, text, mode);
+  await fs.chown(file, uid, gid);
+}
+
+/** Adds the line (replacing one of the same migration), keeping the file's mode and owner. */
+export async function authorizeKey(file: string, migration: string, line: string): Promise<void> {
+  const current = await readLines(file);
+  if (!current) await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const kept = (current?.lines ?? []).filter((existing) => KEY_LINE_ID.exec(existing.trim())?.[1] !== migration);
+  await writeLines(file, [...kept, line], current?.mode ?? 0o600, current?.uid ?? 0, current?.gid ?? 0);
+}
+
+/** Removes the migration's line; true when there was one. */
+export async function revokeKey(file: string, migration: string): Promise<boolean> {
+  const current = await readLines(file);
+  if (!current) return false;
+  const kept = current.lines.filter((existing) => KEY_LINE_ID.exec(existing.trim())?.[1] !== migration);
+  if (kept.length === current.lines.length) return false;
+  await writeLines(file, kept, current.mode, current.uid, current.gid);
+  return true;
+}
+
+export async function authorizedMigrations(file: string): Promise<string[]> {
+  const current = await readLines(file);
+  return (current?.lines ?? []).map((line) => KEY_LINE_ID.exec(line.trim())?.[1]).filter((id): id is string => id !== undefined);
+}
