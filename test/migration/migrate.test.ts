@@ -222,14 +222,19 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('disables the copy on lab-1: its start is refused naming the migration, its autostart mark removed', async () => {
     const core = handle!.core;
-    await expect(core.invoke('guest.start', { host: 'lab-1', guest: GUEST })).rejects.toThrow(new RegExp(`moved to lab-2 by migration ${result.migration}`));
+    // The core refuses first: the guest's address belongs to the copy running on lab-2.
+    await expect(core.invoke('guest.start', { host: 'lab-1', guest: GUEST })).rejects.toThrow(/already configured for guest lab-2\/web, which is running/);
+    // The agent on lab-1 refuses on its own, by the marker, whoever asks.
+    await expect(core.agent('lab-1').call('start', { name: GUEST })).rejects.toThrow(new RegExp(`moved to lab-2 by migration ${result.migration}`));
     const marker = JSON.parse(await readFile(join(hostFiles(lab.dir, 'lab-1').hostDir, 'etc-vservers', GUEST, 'apps', 'vfleet', 'migration'), 'utf8')) as { state: string };
     expect(marker.state).toBe('moved');
     const lab2Marker = await lab.exec('lab-2', ['test', '-e', `/etc/vservers/${GUEST}/apps/vfleet/migration`]);
     expect(lab2Marker.code).toBe(1);
-    // The admin may still start the backup on purpose.
+    // The admin may still start the backup on purpose, once the new copy no longer holds its address.
+    expect((await core.invoke('guest.stop', { host: 'lab-2', guest: GUEST })).state).toBe('stopped');
     expect((await core.invoke('guest.start', { host: 'lab-1', guest: GUEST, force: true })).state).toBe('running');
     expect((await core.invoke('guest.stop', { host: 'lab-1', guest: GUEST })).state).toBe('stopped');
+    expect((await core.invoke('guest.start', { host: 'lab-2', guest: GUEST })).state).toBe('running');
   });
 
   it('leaves no transfer key, authorised key or staging behind on either host', async () => {
