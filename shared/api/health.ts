@@ -8,7 +8,12 @@ export const healthPointSchema = z.object({
   /** Share of the host's whole CPU capacity in use, 0..1. */
   cpu: z.number().nonnegative(),
   memoryBytes: z.number().nonnegative(),
+  /** A guest's. */
   processes: z.number().int().nonnegative().optional(),
+  /** A host's: its 1-minute load average. */
+  load: z.number().nonnegative().optional(),
+  /** A host's: bytes in use on the filesystem of its guest base (its size less what is available). */
+  diskUsedBytes: z.number().nonnegative().optional(),
 });
 export type HealthPoint = z.infer<typeof healthPointSchema>;
 
@@ -21,6 +26,10 @@ export const minuteAggregateSchema = z.object({
   memoryAvg: z.number(),
   memoryMax: z.number(),
   processesMax: z.number().int().nonnegative().optional(),
+  loadAvg: z.number().nonnegative().optional(),
+  loadMax: z.number().nonnegative().optional(),
+  diskUsedAvg: z.number().nonnegative().optional(),
+  diskUsedMax: z.number().nonnegative().optional(),
 });
 export type MinuteAggregate = z.infer<typeof minuteAggregateSchema>;
 

@@ -86,7 +86,7 @@ describe('fleet state', () => {
   });
 
   it('turns health samples into CPU shares, history and limit and disk alerts', () => {
-    const { state, clock } = stateWithClock();
+    const { state, deltas, clock } = stateWithClock();
     state.upsertHost(host('h1'));
     state.setConnection('h1', { state: 'connected' });
     state.applySync('h1', sync([['web', 10, 'running']]));
@@ -100,6 +100,11 @@ describe('fleet state', () => {
     expect(state.snapshot().summary.memory).toEqual({ usedBytes: 2e9, totalBytes: 8e9, fraction: 0.25 });
     expect(state.history('h1', 'web')?.live.map((point) => point.memoryBytes)).toEqual([5e6, 5e6]);
     expect(state.history('h1')?.minutes[0]?.samples).toBe(2);
+    // A host's point carries its 1-minute load and the guest base's used bytes; a guest's does not.
+    expect(state.history('h1')?.live.at(-1)).toEqual({ time: clock.now, cpu: 0.25, memoryBytes: 2e9, load: 0.5, diskUsedBytes: 50e9 });
+    expect(state.history('h1')?.minutes[0]).toMatchObject({ loadAvg: 0.5, loadMax: 0.5, diskUsedAvg: 50e9, diskUsedMax: 50e9 });
+    expect(state.history('h1', 'web')?.live.at(-1)).toEqual({ time: clock.now, cpu: 0.5, memoryBytes: 5e6, processes: 3 });
+    expect(deltas.filter((delta) => delta.type === 'health').at(-1)).toMatchObject({ point: { load: 0.5, diskUsedBytes: 50e9 } });
 
     clock.now += 1_000;
     state.applyHealthSample('h1', sample(clock.now, [guest(3_000_000, 2)], 5e9));

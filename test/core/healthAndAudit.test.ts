@@ -30,8 +30,8 @@ describe('ring buffer', () => {
 describe('health history', () => {
   const start = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-  it('holds 16 minutes of 1-second points and 24 hours of minute aggregates, no more', () => {
-    const history = new HealthHistoryBuffer();
+  it('holds 16 minutes of a guest\'s 1-second points and 24 hours of minute aggregates, no more', () => {
+    const history = new HealthHistoryBuffer('guest');
     const seconds = 25 * 60 * 60;
     for (let s = 0; s < seconds; s += 1) {
       history.record({ time: start + s * 1000, cpu: (s % 60) / 100, memoryBytes: 1000 + (s % 60), processes: s % 7 });
@@ -47,11 +47,47 @@ describe('health history', () => {
     expect(full?.cpuMax).toBeCloseTo(0.59, 6);
     expect(full?.memoryMax).toBe(1059);
     expect(full?.processesMax).toBe(6);
+    expect(full?.loadMax).toBeUndefined();
+    expect(snapshot.live.at(-1)).not.toHaveProperty('load');
+  });
+
+  it('keeps a host\'s load and guest-base disk live and as minute aggregates, bounded as its CPU and memory', () => {
+    const history = new HealthHistoryBuffer('host');
+    const seconds = 25 * 60 * 60;
+    for (let s = 0; s < seconds; s += 1) {
+      history.record({ time: start + s * 1000, cpu: 0.5, memoryBytes: 1000, load: (s % 60) / 10, diskUsedBytes: 5e9 + (s % 60) * 4096 });
+    }
+    const snapshot = history.snapshot();
+    expect(snapshot.live).toHaveLength(16 * 60);
+    expect(snapshot.live.at(-1)).toEqual({ time: start + (seconds - 1) * 1000, cpu: 0.5, memoryBytes: 1000, load: 5.9, diskUsedBytes: 5e9 + 59 * 4096 });
+    expect(snapshot.minutes.length).toBe(24 * 60 + 1);
+    const full = snapshot.minutes[0];
+    // 25 h of minutes: the oldest kept is the first of the last 24 h of whole ones before the current.
+    expect(full?.minute).toBe(start + (25 * 60 - 1 - 24 * 60) * 60_000);
+    expect(full?.loadAvg).toBeCloseTo(2.95, 6);
+    expect(full?.loadMax).toBeCloseTo(5.9, 6);
+    expect(full?.diskUsedAvg).toBeCloseTo(5e9 + 29.5 * 4096, 3);
+    expect(full?.diskUsedMax).toBe(5e9 + 59 * 4096);
+    expect(full?.processesMax).toBeUndefined();
+  });
+
+  it('averages a host figure over the samples that carried it and leaves out one no sample of the minute had', () => {
+    const history = new HealthHistoryBuffer('host', { liveSeconds: 10, minutes: 5 });
+    history.record({ time: start, cpu: 0.25, memoryBytes: 1, load: 1, diskUsedBytes: 100 });
+    history.record({ time: start + 1000, cpu: 0.25, memoryBytes: 1, diskUsedBytes: 300 });
+    history.record({ time: start + 2000, cpu: 0.25, memoryBytes: 1, load: 3, diskUsedBytes: 200 });
+    history.record({ time: start + 60_000, cpu: 0.25, memoryBytes: 1 });
+    const snapshot = history.snapshot();
+    expect(snapshot.live[1]).toEqual({ time: start + 1000, cpu: 0.25, memoryBytes: 1, diskUsedBytes: 300 });
+    expect(snapshot.minutes).toEqual([
+      { minute: start, samples: 3, cpuAvg: 0.25, cpuMax: 0.25, memoryAvg: 1, memoryMax: 1, loadAvg: 2, loadMax: 3, diskUsedAvg: 200, diskUsedMax: 300 },
+      { minute: start + 60_000, samples: 1, cpuAvg: 0.25, cpuMax: 0.25, memoryAvg: 1, memoryMax: 1 },
+    ]);
   });
 
   it('keeps one point per second and ignores samples older than the newest', () => {
-    const history = new HealthHistoryBuffer({ liveSeconds: 10, minutes: 5 });
-    history.record({ time: start + 100, cpu: 0.1, memoryBytes: 1 });
+    const history = new HealthHistoryBuffer('guest', { liveSeconds: 10, minutes: 5 });
+    history.record({ time: start + 100, cpu: 0.25, memoryBytes: 1 });
     history.record({ time: start + 900, cpu: 0.2, memoryBytes: 2 });
     history.record({ time: start + 1100, cpu: 0.3, memoryBytes: 3 });
     history.record({ time: start + 50, cpu: 0.9, memoryBytes: 9 });

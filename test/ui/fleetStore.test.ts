@@ -82,12 +82,24 @@ describe('the fleet store', () => {
     expect(counts[`series:${guestKey('h2', 'g0')}`]).toBe(0);
   });
 
-  it('records a host\'s load and disk from its status, once per sample time', () => {
+  it('feeds a host\'s live CPU, memory, load and disk from its health deltas, once per sample time', () => {
     const store = new FleetStore(() => T0);
     store.applySnapshot(snapshotOf(0));
-    store.applyDeltas([{ type: 'host', host: host('h1', T0 + 1000) }, { type: 'host', host: { ...host('h1', T0 + 1000), connection: 'unreachable' } }]);
-    expect(store.hostSeriesOf('h1')?.points().map((point) => [point.time, point.load1, point.diskUsedBytes])).toEqual([[T0, 1, 5e10], [T0 + 1000, 1, 5e10]]);
-    expect(store.host('h1')?.connection).toBe('unreachable');
+    const counts = watch(store, ['series:h1', 'series:h2']);
+    const point = (second: number, load?: number) => ({ time: T0 + second * 1000, cpu: 0.25, memoryBytes: 2e9, ...(load === undefined ? {} : { load }), diskUsedBytes: 4e10 + second });
+    store.applyDeltas([
+      { type: 'health', host: 'h1', point: point(1, 1.5), guests: [] },
+      { type: 'host', host: host('h1', T0 + 1000) },
+      { type: 'health', host: 'h1', point: point(1, 9), guests: [] },
+      { type: 'health', host: 'h1', point: point(2), guests: [] },
+      { type: 'health', host: 'gone', point: point(2, 1), guests: [] },
+    ]);
+    expect(store.hostSeriesOf('h1')?.points()).toEqual([
+      { time: T0 + 1000, cpu: 0.25, memoryBytes: 2e9, load: 1.5, diskUsedBytes: 4e10 + 1 },
+      { time: T0 + 2000, cpu: 0.25, memoryBytes: 2e9, load: Number.NaN, diskUsedBytes: 4e10 + 2 },
+    ]);
+    expect(counts).toEqual({ 'series:h1': 1, 'series:h2': 0 });
+    expect(store.hostSeriesOf('gone')).toBeUndefined();
   });
 
   it('moves a cleared alert to the cleared list, and a new snapshot replaces hosts, guests and alerts', () => {
@@ -99,6 +111,7 @@ describe('the fleet store', () => {
     expect(store.activeAlerts()).toEqual([]);
     expect(store.clearedAlerts()).toMatchObject([{ id: 'a1', clearedAt: T0 + 5000 }]);
 
+    store.applyDeltas([{ type: 'health', host: 'h1', point: { time: T0 + 1000, cpu: 0.5, memoryBytes: 2e9, load: 1, diskUsedBytes: 5e10 }, guests: [] }]);
     const next = snapshotOf(1);
     next.hosts = next.hosts.filter((view) => view.name === 'h1');
     store.applySnapshot(next);

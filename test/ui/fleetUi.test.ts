@@ -11,6 +11,8 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
+import { formatBytes } from '../../shared/format/byteSize';
+import { formatLoad } from '../../renderer/src/widgets/format';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostFiles } from '../lab/labLayout';
 import { closeCoreAndLab, onboardLabHosts, removeDataDir, startCore, type CoreHandle } from '../core/support/coreOnLab';
@@ -248,7 +250,33 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
   it('shows every other view populated: a host page with charts, Activity with the audit log, Settings', async () => {
     await open('#/hosts/lab-1', 'lab-1');
     await page.getByRole('region', { name: 'Agent' }).getByText('uploaded on this connection').waitFor(WAIT);
-    await page.getByRole('figure', { name: 'CPU of lab-1', exact: true }).locator('svg.recharts-surface').waitFor(WAIT);
+    const chart = (name: string): Locator => page.getByRole('figure', { name, exact: true });
+    /** The chart has drawn a line through two samples or more, and its legend's latest values. */
+    const drawn = async (name: string): Promise<string[]> => {
+      await chart(name).locator('path.recharts-line-curve[d*="L"]').first().waitFor(WAIT);
+      return chart(name).locator('.chart-legend strong').allTextContents();
+    };
+    for (const name of ['CPU of lab-1', 'Memory of lab-1']) await drawn(name);
+    const [load] = await drawn('Load of lab-1');
+    const [diskUsed] = await drawn('Guest disk of lab-1');
+    // What the charts show is the core's own samples of lab-1 (read after them, so they are in its live window)...
+    const history = await core!.core.invoke('inventory.history', { host: 'lab-1' });
+    expect(load).toMatch(/^\d+\.\d\d$/);
+    expect(history.live.map((point) => formatLoad(point.load ?? Number.NaN))).toContain(load);
+    expect(history.live.map((point) => formatBytes(point.diskUsedBytes ?? Number.NaN))).toContain(diskUsed);
+    // ...and those are lab-1's guest base as the kernel reports it (size less available; others write to this disk too).
+    const [blocks, available, blockSize] = (await lab.exec('lab-1', ['stat', '-f', '-c', '%b %a %S', '/vservers'])).stdout.trim().split(' ').map(Number);
+    const kernelUsed = ((blocks ?? 0) - (available ?? 0)) * (blockSize ?? 0);
+    expect(kernelUsed).toBeGreaterThan(0);
+    expect(Math.abs((history.live.at(-1)?.diskUsedBytes ?? 0) - kernelUsed) / kernelUsed).toBeLessThan(0.02);
+    // The last 24 hours: the four per-minute charts, each with its maximum and average of the latest minute.
+    for (const [name, figure] of [['CPU', /^\d+\.\d+%$/], ['Memory', /^\d+(\.\d)?[BKMGT]$/], ['Load', /^\d+\.\d\d$/], ['Guest disk', /^\d+(\.\d)?[BKMGT]$/]] as const) {
+      const day = chart(`${name} of lab-1, per minute (24 h)`);
+      await day.locator('svg.recharts-surface').waitFor(WAIT);
+      const values = await day.locator('.chart-legend strong').allTextContents();
+      expect(values).toHaveLength(2);
+      for (const value of values) expect(value).toMatch(figure);
+    }
     await shoot('host');
 
     await open('#/activity', 'Activity');

@@ -104,7 +104,7 @@ export class FleetState {
       ...(host.trust.offered && host.trust.state !== 'trusted' ? { offeredFingerprint: host.trust.offered.fingerprint } : {}),
     };
     if (!record) {
-      this.hosts.set(host.name, { status: { ...fromRegistry, connection: 'disconnected' }, guests: new Map(), history: new HealthHistoryBuffer(this.historyLimits) });
+      this.hosts.set(host.name, { status: { ...fromRegistry, connection: 'disconnected' }, guests: new Map(), history: new HealthHistoryBuffer('host', this.historyLimits) });
     } else {
       const { offeredFingerprint: _dropped, ...previous } = record.status;
       record.status = { ...previous, ...fromRegistry };
@@ -199,7 +199,7 @@ export class FleetState {
     if (status.initPid !== undefined) view.initPid = status.initPid;
     if (status.state === 'running' && status.uptimeMs !== undefined) view.startedAt = this.now() - status.uptimeMs;
     if (existing) existing.view = view;
-    else record.guests.set(status.name, { view, history: new HealthHistoryBuffer(this.historyLimits) });
+    else record.guests.set(status.name, { view, history: new HealthHistoryBuffer('guest', this.historyLimits) });
     this.alerts.guestStateChanged(hostName, status.name, previousState, status.state);
     this.emit({ type: 'guest', guest: view });
     this.emitSummary();
@@ -250,7 +250,7 @@ export class FleetState {
       ? { ...existing.view, misconfigured: guest.error }
       : { host: hostName, name: guest.name, xid: 0, state: 'stopped', processes: 0, misconfigured: guest.error };
     if (existing) existing.view = view;
-    else record.guests.set(guest.name, { view, history: new HealthHistoryBuffer(this.historyLimits) });
+    else record.guests.set(guest.name, { view, history: new HealthHistoryBuffer('guest', this.historyLimits) });
     this.emit({ type: 'guest', guest: view });
     this.emitSummary();
   }
@@ -270,7 +270,9 @@ export class FleetState {
       load: sample.load, diskTotal: sample.diskTotal, diskFree: sample.diskFree,
     };
     record.status = { ...record.status, health };
-    const hostPoint: HealthPoint = { time, cpu: health.cpu, memoryBytes: health.memoryUsed };
+    const hostPoint: HealthPoint = {
+      time, cpu: health.cpu, memoryBytes: health.memoryUsed, load: health.load[0], diskUsedBytes: Math.max(0, health.diskTotal - health.diskFree),
+    };
     record.history.record(hostPoint);
     this.alerts.diskSampled(hostName, sample.diskFree, sample.diskTotal);
 

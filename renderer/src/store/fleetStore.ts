@@ -3,9 +3,10 @@
 // (one host, one guest, the guest list, one series...) and each batch of deltas notifies every
 // changed topic once, so a delta for one guest re-renders only what shows that guest.
 import type { Alert, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostStatus } from '../../../shared/api/fleetState';
+import type { HealthPoint } from '../../../shared/api/health';
 import { LiveSeries } from './liveSeries';
 
-export const HOST_SERIES_FIELDS = ['cpu', 'memoryBytes', 'load1', 'diskUsedBytes'] as const;
+export const HOST_SERIES_FIELDS = ['cpu', 'memoryBytes', 'load', 'diskUsedBytes'] as const;
 export const GUEST_SERIES_FIELDS = ['cpu', 'memoryBytes', 'processes'] as const;
 export type HostSeriesField = (typeof HOST_SERIES_FIELDS)[number];
 export type GuestSeriesField = (typeof GUEST_SERIES_FIELDS)[number];
@@ -19,6 +20,11 @@ const CLEARED_ALERTS_KEPT = 200;
 
 export interface ClearedAlert extends Alert {
   clearedAt: number;
+}
+
+/** A host's health point as its series keeps it (a figure the core left out is NaN: a gap in its chart). */
+export function hostSeriesValues(point: HealthPoint): Record<HostSeriesField, number> {
+  return { cpu: point.cpu, memoryBytes: point.memoryBytes, load: point.load ?? Number.NaN, diskUsedBytes: point.diskUsedBytes ?? Number.NaN };
 }
 
 export function guestKey(host: string, guest: string): string {
@@ -155,6 +161,11 @@ export class FleetStore {
         this.forgetGuest(delta.host, delta.guest);
         return;
       case 'health':
+        if (this.hosts.has(delta.host)) {
+          let hostSeries = this.hostSeries.get(delta.host);
+          if (!hostSeries) this.hostSeries.set(delta.host, (hostSeries = new LiveSeries(HOST_SERIES_FIELDS, HOST_SERIES_CAPACITY)));
+          if (hostSeries.push(delta.point.time, hostSeriesValues(delta.point))) this.touch(`series:${delta.host}`);
+        }
         for (const { name, point } of delta.guests) {
           const key = guestKey(delta.host, name);
           const guest = this.guests.get(key);
@@ -188,16 +199,6 @@ export class FleetStore {
   private setHost(status: HostStatus): void {
     const isNew = !this.hosts.has(status.name);
     this.hosts.set(status.name, status);
-    const health = status.health;
-    if (health) {
-      // A host's load and disk come with its status only, so its series are fed from there (one per sample time).
-      let series = this.hostSeries.get(status.name);
-      if (!series) this.hostSeries.set(status.name, (series = new LiveSeries(HOST_SERIES_FIELDS, HOST_SERIES_CAPACITY)));
-      const pushed = series.push(health.time, {
-        cpu: health.cpu, memoryBytes: health.memoryUsed, load1: health.load[0], diskUsedBytes: Math.max(0, health.diskTotal - health.diskFree),
-      });
-      if (pushed) this.touch(`series:${status.name}`);
-    }
     this.hostList = undefined;
     this.touch('hosts');
     this.touch(`host:${status.name}`);

@@ -54,9 +54,11 @@ export function TimeChart<P extends { time: number }>({ title, points, lines, fo
     if (!first || width === 0) return [];
     const sampled = downsampleMinMax(points, Math.max(10, Math.floor(width / PIXELS_PER_BUCKET)), first.value);
     return sampled.map((point) => {
-      const row: Record<string, number> = { time: point.time };
+      const row: Record<string, number | null> = { time: point.time };
       lines.forEach((line, index) => {
-        row[`v${index}`] = line.value(point);
+        const value = line.value(point);
+        // null is recharts' gap: a point without this figure (NaN) is not drawn.
+        row[`v${index}`] = Number.isFinite(value) ? value : null;
       });
       return row;
     });
@@ -73,7 +75,7 @@ export function TimeChart<P extends { time: number }>({ title, points, lines, fo
                 <span key={line.label} className="chart-legend-item">
                   <span className="swatch" style={{ background: line.color }} aria-hidden="true" />
                   {line.label}
-                  {last ? <strong>{format(line.value(last))}</strong> : null}
+                  {last ? <strong>{Number.isFinite(line.value(last)) ? format(line.value(last)) : '–'}</strong> : null}
                 </span>
               );
             })}

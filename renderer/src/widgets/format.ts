@@ -1,5 +1,5 @@
-// How the views print figures: shares as percentages, byte counts and vserver-stat's own cells
-// (shared/), durations and clock times.
+// How the views print figures: shares as percentages, byte counts, load averages and vserver-stat's
+// own cells (shared/), durations and clock times.
 import { formatBytes } from '../../../shared/format/byteSize';
 import { shortenTime } from '../../../shared/vserver/shortenTime';
 
@@ -7,6 +7,11 @@ export { formatBytes };
 
 export function formatPercent(fraction: number | undefined, digits = 1): string {
   return fraction === undefined || !Number.isFinite(fraction) ? '–' : `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A load average as uptime prints it, with two decimals. */
+export function formatLoad(load: number): string {
+  return load.toFixed(2);
 }
 
 /** vserver-stat's UPTIME cell for a guest that started at `startedAt`. */

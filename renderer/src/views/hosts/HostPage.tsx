@@ -6,7 +6,7 @@ import { describeFailure, type Failure } from '../../app/failures';
 import { routeHref } from '../../app/routes';
 import { useHost, useHostGuests, useHostSeries } from '../../store/useFleet';
 import { useHistory } from '../../store/useHistory';
-import { formatAgo, formatBytes, formatDateTime, formatPercent } from '../../widgets/format';
+import { formatAgo, formatBytes, formatDateTime, formatLoad, formatPercent } from '../../widgets/format';
 import { Meter } from '../../widgets/Meter';
 import { EmptyState, FailureNotice } from '../../widgets/Notice';
 import { ConnectionBadge, GuestStateBadge } from '../../widgets/StateBadge';
@@ -111,7 +111,7 @@ export function HostPage({ host: name }: { host: string }) {
               ['CPUs', String(info.cpus)],
               ['CPU now', formatPercent(health?.cpu)],
               ['Memory', health ? <Meter label={`Memory of ${name}`} fraction={health.memoryUsed / health.memoryTotal} text={`${formatBytes(health.memoryUsed)} of ${formatBytes(health.memoryTotal)}`} /> : formatBytes(info.memoryTotal)],
-              ['Load', (health?.load ?? info.load).map((value) => value.toFixed(2)).join(' ')],
+              ['Load', (health?.load ?? info.load).map(formatLoad).join(' ')],
               ['Guest base', <span className="mono">{info.guestBase}</span>],
               ['Config base', <span className="mono">{info.configBase}</span>],
               ['Guest disk', health ? <Meter label={`Guest disk of ${name}`} fraction={(health.diskTotal - health.diskFree) / health.diskTotal} text={`${formatBytes(health.diskFree)} free of ${formatBytes(health.diskTotal)}`} /> : '–'],
@@ -175,7 +175,7 @@ export function HostPage({ host: name }: { host: string }) {
       </section>
       <section className="panel" aria-label={`Charts of ${name}`}>
         {historyFailure ? <FailureNotice failure={historyFailure} /> : null}
-        <HostCharts name={name} live={series} history={history} memoryTotal={health?.memoryTotal} />
+        <HostCharts name={name} live={series} history={history} memoryTotal={health?.memoryTotal} diskTotal={health?.diskTotal} />
       </section>
     </div>
   );
