@@ -10,7 +10,7 @@ import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
+import { AGENT_FILE_NAME, AGENT_NODE_FLAGS, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
 import type { AgentSigningKey } from './agentSigningKey';
 import { sudoPasswordRefusal } from './sudoersRule';
 
@@ -97,9 +97,9 @@ export function usesSudo(login: { user: string; sudo: boolean }): boolean {
   return login.sudo && login.user !== 'root';
 }
 
-/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check. */
+/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check and the agent's flags. */
 export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch): string[] {
-  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, launch.file, 'serve', '--stdio'];
+  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, 'serve', '--stdio'];
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {
