@@ -63,7 +63,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
   if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
-    throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
+    throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user (it said: ${stderr.split('\n')[0] || `exit ${probe.code}`}): install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
   }
   if (probe.code !== 0) {
     throw new HostError(host, `checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
