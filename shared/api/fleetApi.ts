@@ -44,6 +44,11 @@ export const fleetApi = {
   'guest.capabilities': { params: guestCapabilitiesRequestSchema, result: agentMethods.capsGet.result },
   'guest.uname': { params: guestUnameRequestSchema, result: agentMethods.unameGet.result },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
+  /**
+   * vserver-stat of the named hosts (absent: every host): each agent reads its rows from the kernel
+   * when called (one round trip per host, all at once; nothing cached), so they are as fresh as the
+   * call; a host that cannot answer is listed in `errors` with its cause.
+   */
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },
 } as const;
