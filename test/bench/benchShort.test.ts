@@ -15,8 +15,8 @@ const BENCHMARKS = [
   'agent bundle', 'lab of 20 hosts', 'fleet onboarding', 'external-change latency', 'agent RPC', 'faults',
   'fleet at scale', 'core memory', 'agent sampling overhead', 'health history memory',
 ];
-/** A peer tool that cannot be installed (no package mirror) is reported, not hidden; nothing else may fail. */
-const TOLERATED_FAILURE = 'fleet at scale: peers';
+/** A peer tool that cannot be installed (no package mirror) or run is reported, not hidden; nothing else may fail. */
+const isPeerFailure = (benchmark: string): boolean => benchmark.startsWith('fleet at scale: peer');
 
 let outDir: string | undefined;
 
@@ -47,11 +47,11 @@ describe('npm run bench -- --short', () => {
 
     const report: BenchReport = benchReportSchema.parse(JSON.parse(await readFile(path.join(outDir, 'latest.json'), 'utf8')));
     expect(report.command).toBe('npm run bench -- --short --out ' + outDir);
-    expect(report.failures.filter((failure) => failure.benchmark !== TOLERATED_FAILURE), output).toEqual([]);
+    expect(report.failures.filter((failure) => !isPeerFailure(failure.benchmark)), output).toEqual([]);
     for (const benchmark of BENCHMARKS) expect(report.figures.some((figure) => figure.benchmark === benchmark), `${benchmark} has no figure`).toBe(true);
     for (const figure of report.figures) expect(Number.isFinite(figure.value), `${figure.benchmark} / ${figure.metric}`).toBe(true);
     expect(report.passed).toBe(code === 0);
-    if (!report.failures.some((failure) => failure.benchmark === TOLERATED_FAILURE)) {
+    if (!report.failures.some((failure) => isPeerFailure(failure.benchmark))) {
       expect(report.figures.filter((figure) => figure.peer).length).toBeGreaterThanOrEqual(3);
     }
 

@@ -25,7 +25,7 @@ const DEFAULT_OUT = path.join(os.tmpdir(), 'vfleet-bench');
 const FLEET_BENCHMARKS = ['external-change latency', 'agent RPC', 'faults'];
 
 const SPEC: CommandSpec = {
-  name: 'bench',
+  name: 'bench --',
   summary: 'Measures vfleet\'s speed and memory goals on lab hosts (root only); writes latest.md and latest.json.',
   options: [
     { name: '--short', help: 'one fleet size, few repetitions, short windows: what CI runs so the bench cannot rot (its figures prove nothing)' },
@@ -99,11 +99,11 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgv(argv, SPEC);
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   } catch (error) {
-    console.error(`bench: ${(error as Error).message}\n${commandHelp('npm run bench --', SPEC)}`);
+    console.error(`bench: ${(error as Error).message}\n${commandHelp('npm run', SPEC)}`);
     return 2;
   }
   if (args.flags.has('help')) {
-    process.stdout.write(commandHelp('npm run bench --', SPEC));
+    process.stdout.write(commandHelp('npm run', SPEC));
     return 0;
   }
   const memoryText = lastValue(args, 'memory-seconds');

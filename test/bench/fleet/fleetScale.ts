@@ -123,6 +123,17 @@ async function timedRuns(repetitions: number, run: () => Promise<void>): Promise
   return runs;
 }
 
+/** The peer's median over the runs, or undefined (a failure row naming the peer) when it could not run: the other figures still come. */
+async function peerMedian(recorder: BenchRecorder, name: string, repetitions: number, run: () => Promise<void>, warmUp = false): Promise<number | undefined> {
+  try {
+    if (warmUp) await run();
+    return median(await timedRuns(repetitions, run));
+  } catch (error) {
+    recorder.fail(`${BENCHMARK}: peer ${name}`, (error as Error).message);
+    return undefined;
+  }
+}
+
 async function peersOrNothing(recorder: BenchRecorder, lab: Lab, cleanup: CleanupStack): Promise<PeerFiles | undefined> {
   try {
     await ensurePeerTools();
@@ -155,13 +166,14 @@ export async function benchFleetScale(recorder: BenchRecorder, cleanup: CleanupS
     await stat();
     const runs = await timedRuns(options.repetitions, stat);
     const cpuMs = await agentCpuPerCall(lab, hosts, options.repetitions, stat);
-    const peer = peers ? median(await timedRuns(options.repetitions, async () => parallelSsh(lab, await peers.hostsFile(hosts), size, `node ${agentFile} stat --json > /dev/null`))) : undefined;
+    const psshName = `parallel-ssh -p ${size}, agent stat --json`;
+    const peer = peers ? await peerMedian(recorder, psshName, options.repetitions, async () => parallelSsh(lab, await peers.hostsFile(hosts), size, `node ${agentFile} stat --json > /dev/null`)) : undefined;
     recorder.add({
       benchmark: BENCHMARK,
       metric: `inventory refresh (fleet.stat), ${size} hosts × ${scope}, warm`,
       ...repeated(runs),
       unit: 'ms',
-      ...(peer !== undefined ? { peer: { name: `parallel-ssh -p ${size}, agent stat --json`, value: peer } } : {}),
+      ...(peer !== undefined ? { peer: { name: psshName, value: peer } } : {}),
       ...(size === hostCount ? { target: { comparison: '<', limit: STAT_GOAL_MS }, ratioTarget: { comparison: '>=', limit: STAT_GOAL_RATIO } } : {}),
       note: `agent CPU time per stat call: median ${cpuMs.toFixed(1)} ms per host (over the agent's own sampling); ${size} agents share the lab's cores`,
     });
@@ -180,18 +192,17 @@ export async function benchFleetScale(recorder: BenchRecorder, cleanup: CleanupS
   const perGuest = Array.from({ length: options.guestsPerHost }, (_, index) => guestName(index + 1)).join(' ');
   const byAgentCli = `for g in ${perGuest}; do node ${agentFile} exec "$g" -- true || exit 1; done`;
   const execMetric = `exec of \`true\` in all ${guestCount} guests (${hostCount} hosts), warm`;
-  const execCpuMs = await agentCpuPerCall(lab, allHosts, 1, exec);
+  const execCpuMs = await agentCpuPerCall(lab, allHosts, options.repetitions, exec);
   const execNote = `fleet.exec at concurrency ${Math.min(256, guestCount)}; agent CPU time per host for its ${options.guestsPerHost} guests: ${execCpuMs.toFixed(0)} ms; the peers run \`vfleet-agent exec\` per guest on each host`;
-  if (peers) {
-    const inventory = await peers.inventory(allHosts);
-    await ansibleShell(peers, inventory, hostCount, 'true');
-    const ansible = median(await timedRuns(options.repetitions, () => ansibleShell(peers, inventory, hostCount, byAgentCli)));
-    const pssh = median(await timedRuns(options.repetitions, async () => parallelSsh(lab, await peers.hostsFile(allHosts), hostCount, byAgentCli)));
-    recorder.add({ benchmark: BENCHMARK, metric: `${execMetric}, against Ansible`, ...repeated(execRuns), unit: 'ms', peer: { name: `ansible -m shell -f ${hostCount}`, value: ansible }, ratioTarget: { comparison: '>=', limit: EXEC_GOAL_RATIO }, note: execNote });
-    recorder.add({ benchmark: BENCHMARK, metric: `${execMetric}, against parallel-ssh`, ...repeated(execRuns), unit: 'ms', peer: { name: `parallel-ssh -p ${hostCount}`, value: pssh }, ratioTarget: { comparison: '>=', limit: EXEC_GOAL_RATIO } });
-  } else {
-    recorder.add({ benchmark: BENCHMARK, metric: execMetric, ...repeated(execRuns), unit: 'ms', note: execNote });
-  }
+  const ansibleName = `ansible -m shell -f ${hostCount}`;
+  const psshName = `parallel-ssh -p ${hostCount}`;
+  // A first Ansible run opens the SSH masters the measured runs reuse (warm, as vfleet's sessions are).
+  const inventory = peers ? await peers.inventory(allHosts) : undefined;
+  const ansible = peers && inventory ? await peerMedian(recorder, ansibleName, options.repetitions, () => ansibleShell(peers, inventory, hostCount, byAgentCli), true) : undefined;
+  const pssh = peers ? await peerMedian(recorder, psshName, options.repetitions, async () => parallelSsh(lab, await peers.hostsFile(allHosts), hostCount, byAgentCli)) : undefined;
+  const execGoal = { ratioTarget: { comparison: '>=', limit: EXEC_GOAL_RATIO } } as const;
+  recorder.add({ benchmark: BENCHMARK, metric: `${execMetric}, against Ansible`, ...repeated(execRuns), unit: 'ms', ...(ansible !== undefined ? { peer: { name: ansibleName, value: ansible } } : {}), ...execGoal, note: execNote });
+  recorder.add({ benchmark: BENCHMARK, metric: `${execMetric}, against parallel-ssh`, ...repeated(execRuns), unit: 'ms', ...(pssh !== undefined ? { peer: { name: psshName, value: pssh } } : {}), ...execGoal });
 
   // Onboarding: a core that has never seen the hosts (keys vouched for by known_hosts), from hosts.connect until every host is connected with its inventory.
   await handle.close();
