@@ -41,6 +41,9 @@ export interface DeployOptions {
 
 // Runs as the SSH user (argv[1] = hash, argv[2] = 'root' when the agent runs as root): where the
 // agent is, and whether that file is intact and, for root, writable by root alone up to its base.
+// A present copy's folder gets a fresh mtime where the user may set it (root logins, the user's
+// own copy): an installer prunes only versions unused for a day (agentInstallScript.ts), so one
+// about to be started again is not removed between this check and its start.
 const PROBE_SCRIPT = `
 const fs=require('fs'),path=require('path'),os=require('os'),crypto=require('crypto');
 const hash=process.argv[1],asRoot=process.argv[2]==='root';
@@ -49,6 +52,7 @@ const file=path.join(base,hash,'${AGENT_FILE_NAME}');
 const rootOnly=p=>{const s=fs.statSync(p);return s.uid===0&&(s.mode&0o022)===0};
 let present=false;
 try{present=(!asRoot||[file,path.dirname(file),base].every(rootOnly))&&crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')===hash}catch(e){}
+if(present)try{const now=new Date();fs.utimesSync(path.dirname(file),now,now)}catch(e){}
 process.stdout.write(JSON.stringify({node:process.versions.node,nodePath:process.execPath,file,present}));
 `;
 

@@ -16,9 +16,10 @@ export const AGENT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '
 
 // Runs as the user the agent runs as, stdin = "<sha256>\\n<signature>\\n<bundle>". It is also the
 // command a sudoers rule names, so it is one line without '#', a backslash, tabs or double spaces (see
-// sudoersRule.ts) and embeds the workstation's public key. Old versions are pruned only when older
-// than a day and not running, so a deploy never removes a version another workstation just
-// installed, or the file of an agent still running (issue 13: a file gone under a running agent).
+// sudoersRule.ts) and embeds the workstation's public key. Old versions are pruned only when unused
+// for a day (their folder's mtime: set at install and by each connect's check, agentDeploy.ts) and
+// not running, so a deploy never removes a version another workstation just installed or is about
+// to start, or the file of an agent still running (issue 13: a file gone under a running agent).
 export function installScript(publicKeyDer: string): string {
   return [
     "const fs=require('fs'),path=require('path'),os=require('os'),c=require('crypto');",
