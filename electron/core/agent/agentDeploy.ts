@@ -66,7 +66,7 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const asRoot = sudoUser !== undefined || options.login.user === 'root';
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
-  if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
+  if (probeFoundNoNode(probe.code, stderr)) {
     throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user (it said: ${stderr.split('\n')[0] || `exit ${probe.code}`}): install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
   }
   if (probe.code !== 0) {
@@ -95,6 +95,15 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   }
   const installed = parseAnswer(host, install.stdout, 'agent upload', installAnswerSchema);
   return { file: installed.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: true, pruned: installed.pruned };
+}
+
+/**
+ * Whether the check's answer means the SSH user's shell has no `node`: exit 127, or a failure whose
+ * message says node is missing. A zero exit never is, whatever the user's shell start-up files
+ * print on stderr (a lab host's shared ~/.bashrc printed an unrelated "No such file or directory").
+ */
+export function probeFoundNoNode(code: number | null, stderr: string): boolean {
+  return code === 127 || (code !== 0 && /\bnode\b[^\n]*(not found|No such file or directory)/.test(stderr));
 }
 
 export function usesSudo(login: { user: string; sudo: boolean }): boolean {
