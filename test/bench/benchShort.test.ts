@@ -50,6 +50,7 @@ describe('npm run bench -- --short', () => {
     expect(report.failures.filter((failure) => !isPeerFailure(failure.benchmark)), output).toEqual([]);
     for (const benchmark of BENCHMARKS) expect(report.figures.some((figure) => figure.benchmark === benchmark), `${benchmark} has no figure`).toBe(true);
     for (const figure of report.figures) expect(Number.isFinite(figure.value), `${figure.benchmark} / ${figure.metric}`).toBe(true);
+    expect(report.complete).toBe(true);
     expect(report.passed).toBe(code === 0);
     if (!report.failures.some((failure) => isPeerFailure(failure.benchmark))) {
       expect(report.figures.filter((figure) => figure.peer).length).toBeGreaterThanOrEqual(3);

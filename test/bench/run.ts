@@ -2,7 +2,7 @@
 // memory goals on real lab hosts and real fleet cores, against the tools admins use today where the
 // goal names one, prints one table, writes it as Markdown and JSON (with the machine), and exits 1
 // when a goal is missed or a benchmark could not complete. Root only (the lab needs it).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { commandHelp, lastValue, parseArgv, UsageError, type CommandSpec } from '../../shared/cli/argv';
@@ -18,7 +18,7 @@ import { benchLabScale } from './lab/labScale';
 import { benchCoreMemory } from './memory/runCoreMemory';
 import { benchHealthHistoryMemory, HEALTH_HISTORY_HOURS } from './memory/runHealthHistoryMemory';
 import { BenchRecorder } from './report/benchRecorder';
-import { benchReport, reportMarkdown } from './report/benchReport';
+import { benchReport, reportMarkdown, type BenchReport } from './report/benchReport';
 import { resultTable } from './report/resultTable';
 
 const DEFAULT_OUT = path.join(os.tmpdir(), 'vfleet-bench');
@@ -121,6 +121,15 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = os.loadavg()[0] ?? 0;
   const recorder = new BenchRecorder();
+  const command = ['npm', 'run', 'bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+  const writeReport = (complete: boolean): BenchReport => {
+    const report = benchReport(recorder, { command, startedAt, loadAtStart, plan, complete });
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(outDir, 'latest.md'), reportMarkdown(report));
+    return report;
+  };
+  recorder.onChange = () => writeReport(false);
   const cleanup = new CleanupStack();
   const lasting = new CleanupStack();
   const cleanUpAll = (): Promise<void> => cleanup.runAll().finally(() => lasting.runAll());
@@ -137,12 +146,8 @@ async function main(argv: string[]): Promise<number> {
     await cleanUpAll();
   }
   if (recorder.halted) return 130;
-  const command = ['npm', 'run', 'bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
-  const report = benchReport(recorder, { command, startedAt, loadAtStart, plan });
+  const report = writeReport(true);
   console.log(`\n${resultTable(report.figures, report.failures)}\n`);
-  await mkdir(outDir, { recursive: true });
-  await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(outDir, 'latest.md'), reportMarkdown(report));
   console.log(`Report: ${path.join(outDir, 'latest.md')} and latest.json`);
   console.log(`${report.passed ? 'Every goal met' : 'GOALS MISSED'} (bench took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s)`);
   return report.passed ? 0 : 1;

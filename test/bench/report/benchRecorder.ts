@@ -7,6 +7,8 @@ export class BenchRecorder {
   readonly figures: BenchFigure[] = [];
   readonly failures: BenchFailure[] = [];
   private isHalted = false;
+  /** Called after each figure or failure (the runner rewrites its report files, so a run cut short still leaves them). */
+  onChange: (() => void) | undefined;
 
   add(figure: BenchFigure): void {
     this.figures.push(figure);
@@ -15,11 +17,13 @@ export class BenchRecorder {
     const peer = figure.peer ? `, ${figure.peer.name} ${formatNumber(figure.peer.value, figure.unit)} ${figure.unit} (${peerRatio(figure)?.toFixed(1) ?? '-'}x)` : '';
     const target = hasGoal(figure) ? ` (goal ${formatTarget(figure)})` : '';
     console.log(`  ${figure.metric}: ${formatFigureValue(figure)}${spread}${peer}${target} ${verdict}`);
+    this.onChange?.();
   }
 
   fail(benchmark: string, error: string): void {
     this.failures.push({ benchmark, error });
     console.log(`  FAILED ${benchmark}: ${error}`);
+    this.onChange?.();
   }
 
   get halted(): boolean {

@@ -19,6 +19,8 @@ export const benchReportSchema = z.object({
     loadAtStart: z.number().nonnegative(), loadAtEnd: z.number().nonnegative(),
   }).strict(),
   plan: z.record(z.string(), z.unknown()),
+  /** False while the run goes on (the files are rewritten after each figure) or when it was cut short. */
+  complete: z.boolean(),
   passed: z.boolean(),
   figures: z.array(z.object({
     benchmark: z.string().min(1),
@@ -37,7 +39,7 @@ export const benchReportSchema = z.object({
 }).strict();
 export type BenchReport = z.infer<typeof benchReportSchema>;
 
-export function benchReport(recorder: BenchRecorder, run: { command: string; startedAt: Date; loadAtStart: number; plan: object }): BenchReport {
+export function benchReport(recorder: BenchRecorder, run: { command: string; startedAt: Date; loadAtStart: number; plan: object; complete: boolean }): BenchReport {
   const cpus = os.cpus();
   return {
     command: run.command,
@@ -45,7 +47,8 @@ export function benchReport(recorder: BenchRecorder, run: { command: string; sta
     finishedAt: new Date().toISOString(),
     machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryBytes: os.totalmem(), kernel: os.release(), node: process.version, loadAtStart: run.loadAtStart, loadAtEnd: os.loadavg()[0] ?? 0 },
     plan: { ...run.plan },
-    passed: recorder.passed(),
+    complete: run.complete,
+    passed: run.complete && recorder.passed(),
     figures: recorder.figures.map((figure) => {
       const ratio = peerRatio(figure);
       return { ...figure, ...(ratio !== undefined ? { ratio } : {}), passed: meetsTarget(figure) };
@@ -63,7 +66,7 @@ export function reportMarkdown(report: BenchReport): string {
     '',
     `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, kernel ${machine.kernel}, Node ${machine.node}; load average ${machine.loadAtStart.toFixed(1)} at the start, ${machine.loadAtEnd.toFixed(1)} at the end (the machine is shared).`,
     '',
-    `Result: ${report.passed ? 'every goal met' : 'goals missed (rows with "NO", or benchmarks that did not complete)'}. Ratios are the peer's median over vfleet's (how many times faster).`,
+    `Result: ${!report.complete ? 'INCOMPLETE (the run was still going or was cut short)' : report.passed ? 'every goal met' : 'goals missed (rows with "NO", or benchmarks that did not complete)'}. Ratios are the peer's median over vfleet's (how many times faster).`,
     '',
     markdownTable(report.figures, report.failures),
     '',
