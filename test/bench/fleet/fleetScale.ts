@@ -5,6 +5,7 @@
 // median of repeated runs with min and max; the agent's CPU time per call is reported beside the
 // lab latency, because the lab's hosts share two cores where a real fleet's hosts each have their own.
 import type { FleetCore } from '../../../electron/core/fleet';
+import { FLEET_EXEC_MAX_CONCURRENCY } from '../../../shared/api/fleetExec';
 import { labDown, labUp, type Lab } from '../../lab/lab';
 import { addLabHosts, removeDataDir, startCore, waitFor, type CoreHandle } from '../../core/support/coreOnLab';
 import type { CleanupStack } from '../benchCleanup';
@@ -181,7 +182,7 @@ export async function benchFleetScale(recorder: BenchRecorder, cleanup: CleanupS
 
   const guestCount = hostCount * options.guestsPerHost;
   const exec = async (): Promise<void> => {
-    const result = await core.invoke('fleet.exec', { argv: ['true'], concurrency: Math.min(256, guestCount) });
+    const result = await core.invoke('fleet.exec', { argv: ['true'], concurrency: Math.min(FLEET_EXEC_MAX_CONCURRENCY, guestCount) });
     const failed = result.results.filter((outcome) => outcome.exitCode !== 0);
     if (result.results.length !== guestCount || failed.length > 0) {
       throw new Error(`fleet.exec true ran in ${result.results.length} of ${guestCount} guests, ${failed.length} failed: ${failed.slice(0, 3).map((outcome) => `${outcome.host}/${outcome.guest} ${outcome.error ?? outcome.exitCode}`).join('; ')}`);
@@ -193,7 +194,7 @@ export async function benchFleetScale(recorder: BenchRecorder, cleanup: CleanupS
   const byAgentCli = `for g in ${perGuest}; do node ${agentFile} exec "$g" -- true || exit 1; done`;
   const execMetric = `exec of \`true\` in all ${guestCount} guests (${hostCount} hosts), warm`;
   const execCpuMs = await agentCpuPerCall(lab, allHosts, options.repetitions, exec);
-  const execNote = `fleet.exec at concurrency ${Math.min(256, guestCount)}; agent CPU time per host for its ${options.guestsPerHost} guests: ${execCpuMs.toFixed(0)} ms; the peers run \`vfleet-agent exec\` per guest on each host`;
+  const execNote = `fleet.exec at concurrency ${Math.min(FLEET_EXEC_MAX_CONCURRENCY, guestCount)}; agent CPU time per host for its ${options.guestsPerHost} guests: ${execCpuMs.toFixed(0)} ms; the peers run \`vfleet-agent exec\` per guest on each host`;
   const ansibleName = `ansible -m shell -f ${hostCount}`;
   const psshName = `parallel-ssh -p ${hostCount}`;
   // A first Ansible run opens the SSH masters the measured runs reuse (warm, as vfleet's sessions are).
