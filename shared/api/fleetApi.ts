@@ -64,6 +64,11 @@ export const fleetApi = {
   /** Resolves every unfinished journal now (rolled back before verification, forward after) instead of at the next retry; then the list. */
   'migrations.resolve': { params: nothing, result: z.array(migrationJournalViewSchema) },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
+  /**
+   * vserver-stat of the named hosts (absent: every host): each agent reads its rows from the kernel
+   * when called (one round trip per host, all at once; nothing cached), so they are as fresh as the
+   * call; a host that cannot answer is listed in `errors` with its cause.
+   */
   'fleet.stat': { params: hostNamesSchema, result: fleetStatResultSchema },
   'audit.query': { params: auditQuerySchema, result: z.array(auditEntrySchema) },
   'settings.get': { params: nothing, result: settingsSchema },

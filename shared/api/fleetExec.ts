@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { statRowSchema } from '../domain/guest';
 import { execOutcomeSchema } from './guestActions';
 
+/** The most targets a fleet exec runs at once. */
+export const FLEET_EXEC_MAX_CONCURRENCY = 256;
+
 export const fleetExecRequestSchema = z.object({
   /** Host names or tags; absent = every host. */
   hosts: z.array(z.string().min(1)).optional(),
@@ -13,7 +16,7 @@ export const fleetExecRequestSchema = z.object({
   state: z.enum(['running', 'stopped', 'any']).default('running'),
   argv: z.array(z.string().max(65536)).min(1, 'exec needs a command').max(4096),
   /** How many targets run at once across the fleet. */
-  concurrency: z.number().int().min(1).max(256).default(8),
+  concurrency: z.number().int().min(1).max(FLEET_EXEC_MAX_CONCURRENCY).default(8),
   timeoutMs: z.number().int().positive().max(86_400_000).default(300_000),
 }).strict();
 export type FleetExecRequest = z.input<typeof fleetExecRequestSchema>;

@@ -129,6 +129,23 @@ describe('agent deployment', () => {
     }
   });
 
+  it('keeps an old version a connect just found present while another workstation installs, and prunes an unused one (issue 13)', async () => {
+    const connection = await connect();
+    const inUse = variant(bundle, 'in use');
+    await deployAgent(connection, inUse, AS_ROOT);
+    // Installed long ago and not running now, as is a version nobody uses any more (younger, so the
+    // rule "keep the newest other version" would keep it rather than the one in use).
+    const unused = '4'.repeat(64);
+    await lab.exec('lab-1', ['sh', '-c', `mkdir -p ${AGENT_BASE}/${unused} && touch -d 2020-01-02 ${AGENT_BASE}/${unused} && touch -d 2020-01-01 ${AGENT_BASE}/${inUse.sha256}`]);
+    const checked = await deployAgent(connection, inUse, AS_ROOT);
+    expect(checked.uploaded).toBe(false);
+    // Between that check and the agent's start, another workstation installs its version.
+    const deployed = await deployAgent(connection, variant(bundle, 'another workstation'), AS_ROOT);
+    expect(deployed.pruned).toContain(unused);
+    expect(deployed.pruned).not.toContain(inUse.sha256);
+    expect((await onHost(['sha256sum', checked.file])).split(' ')[0]).toBe(inUse.sha256);
+  });
+
   it('refuses a bundle signed by another workstation\'s key and leaves nothing behind', async () => {
     const connection = await connect();
     const foreign = variant(bundle, 'foreign');

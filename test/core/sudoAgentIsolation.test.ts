@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
-import { installScript } from '../../electron/core/agent/agentInstallScript';
+import { AGENT_NODE_FLAGS, installScript } from '../../electron/core/agent/agentInstallScript';
 import { loadAgentSigningKey, type AgentSigningKey } from '../../electron/core/agent/agentSigningKey';
 import { agentSudoersRule } from '../../electron/core/agent/sudoersRule';
 import { labDown, labUp, type Lab } from '../lab/lab';
@@ -71,7 +71,7 @@ describe('a non-root sudo user cannot make root run its own script', () => {
     );
     expect(forged.stderr).toContain('not signed with the key of this workstation');
     expect((await lab.exec('lab-1', ['test', '-e', `/var/lib/vfleet/agent/${hash}`])).code).not.toBe(0);
-    const started = await operator(`sudo -n -- /usr/bin/node /var/lib/vfleet/agent/${hash}/vfleet-agent.js serve --stdio </dev/null`);
+    const started = await operator(`sudo -n -- /usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /var/lib/vfleet/agent/${hash}/vfleet-agent.js serve --stdio </dev/null`);
     expect(started.code).not.toBe(0);
     expect(await marker()).toBe('');
   }, 60_000);
@@ -93,7 +93,7 @@ describe('a non-root sudo user cannot make root run its own script', () => {
       expect(status?.agent?.file).toBe(`/var/lib/vfleet/agent/${bundle.sha256}/vfleet-agent.js`);
       expect(status?.info?.hostname).toBe('lab-1');
       const listing = await lab.exec('lab-1', ['ps', '-eo', 'ruid=,args=']);
-      expect(listing.stdout).toMatch(new RegExp(`^\\s*0\\s+/usr/bin/node /var/lib/vfleet/agent/${bundle.sha256}/vfleet-agent.js serve --stdio$`, 'm'));
+      expect(listing.stdout).toMatch(new RegExp(`^\\s*0\\s+/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} /var/lib/vfleet/agent/${bundle.sha256}/vfleet-agent.js serve --stdio$`, 'm'));
     } finally {
       swapper.kill('SIGTERM');
     }

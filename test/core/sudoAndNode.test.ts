@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';
+import { AGENT_NODE_FLAGS } from '../../electron/core/agent/agentInstallScript';
 import { loadAgentSigningKey } from '../../electron/core/agent/agentSigningKey';
 import { agentSudoersRule } from '../../electron/core/agent/sudoersRule';
 import { labDown, labUp, type Lab } from '../lab/lab';
@@ -104,7 +105,7 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     const folder = await lab.exec('lab-1', ['ls', '-A', path.dirname(file)]);
     expect(folder.stdout.trim().split('\n')).toEqual(['vfleet-agent.js']);
 
-    expect(await agentProcesses('lab-1')).toEqual([{ uid: 0, args: `/usr/bin/node ${file} serve --stdio` }]);
+    expect(await agentProcesses('lab-1')).toEqual([{ uid: 0, args: `/usr/bin/node ${AGENT_NODE_FLAGS.join(' ')} ${file} serve --stdio` }]);
     const login = await lab.exec('lab-1', ['grep', '-c', `Accepted publickey for ${OPERATOR.name} `, '/run/vfleet-lab/sshd.log']);
     expect(Number(login.stdout.trim())).toBeGreaterThan(0);
   }, 90_000);

@@ -10,7 +10,7 @@ import type { SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
+import { AGENT_FILE_NAME, AGENT_NODE_FLAGS, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
 import type { AgentSigningKey } from './agentSigningKey';
 import { sudoPasswordRefusal } from './sudoersRule';
 
@@ -41,6 +41,9 @@ export interface DeployOptions {
 
 // Runs as the SSH user (argv[1] = hash, argv[2] = 'root' when the agent runs as root): where the
 // agent is, and whether that file is intact and, for root, writable by root alone up to its base.
+// A present copy's folder gets a fresh mtime where the user may set it (root logins, the user's
+// own copy): an installer prunes only versions unused for a day (agentInstallScript.ts), so one
+// about to be started again is not removed between this check and its start.
 const PROBE_SCRIPT = `
 const fs=require('fs'),path=require('path'),os=require('os'),crypto=require('crypto');
 const hash=process.argv[1],asRoot=process.argv[2]==='root';
@@ -49,6 +52,7 @@ const file=path.join(base,hash,'${AGENT_FILE_NAME}');
 const rootOnly=p=>{const s=fs.statSync(p);return s.uid===0&&(s.mode&0o022)===0};
 let present=false;
 try{present=(!asRoot||[file,path.dirname(file),base].every(rootOnly))&&crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')===hash}catch(e){}
+if(present)try{const now=new Date();fs.utimesSync(path.dirname(file),now,now)}catch(e){}
 process.stdout.write(JSON.stringify({node:process.versions.node,nodePath:process.execPath,file,present}));
 `;
 
@@ -62,8 +66,8 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   const asRoot = sudoUser !== undefined || options.login.user === 'root';
   const probe = await runRemote(connection, ['node', '-e', PROBE_SCRIPT, bundle.sha256, asRoot ? 'root' : 'user'], { timeoutMs: 30_000, ...signal });
   const stderr = probe.stderr.toString('utf8').trim();
-  if (probe.code === 127 || /node: (command )?not found|No such file or directory/.test(stderr)) {
-    throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user: install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
+  if (probeFoundNoNode(probe.code, stderr)) {
+    throw new AdminActionError(host, `has no Node.js on the PATH of its SSH user (it said: ${stderr.split('\n')[0] || `exit ${probe.code}`}): install Node.js ${MIN_NODE_MAJOR} or newer (e.g. 'apt install nodejs') so the vfleet agent can run`, 'readsOn');
   }
   if (probe.code !== 0) {
     throw new HostError(host, `checking for the vfleet agent failed (exit ${probe.code}): ${stderr || 'no message'}`);
@@ -93,13 +97,22 @@ export async function deployAgent(connection: SshConnection, bundle: AgentBundle
   return { file: installed.file, nodeVersion: answer.node, nodePath: answer.nodePath, uploaded: true, pruned: installed.pruned };
 }
 
+/**
+ * Whether the check's answer means the SSH user's shell has no `node`: exit 127, or a failure whose
+ * message says node is missing. A zero exit never is, whatever the user's shell start-up files
+ * print on stderr (a lab host's shared ~/.bashrc printed an unrelated "No such file or directory").
+ */
+export function probeFoundNoNode(code: number | null, stderr: string): boolean {
+  return code === 127 || (code !== 0 && /\bnode\b[^\n]*(not found|No such file or directory)/.test(stderr));
+}
+
 export function usesSudo(login: { user: string; sudo: boolean }): boolean {
   return login.sudo && login.user !== 'root';
 }
 
-/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check. */
+/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check and the agent's flags. */
 export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch): string[] {
-  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, launch.file, 'serve', '--stdio'];
+  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, 'serve', '--stdio'];
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {

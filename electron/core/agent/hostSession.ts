@@ -3,6 +3,7 @@
 // Listeners attach here, not to one agent process, so subscriptions survive reconnects.
 import { EventEmitter } from 'node:events';
 import type { Host } from '../../../shared/api/hosts';
+import { FLEET_EXEC_MAX_CONCURRENCY } from '../../../shared/api/fleetExec';
 import type { AgentEventName, AgentEventData } from '../../../shared/protocol/events';
 import type { AgentMethodName, AgentParams, AgentResult } from '../../../shared/protocol/methods';
 import { PROTOCOL_VERSION } from '../../../shared/protocol/envelope';
@@ -73,6 +74,9 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
 
   constructor(readonly connection: SshConnection, private readonly deps: HostSessionDeps) {
     super();
+    // Each running exec listens for its own output and exit (actions/guestExec.ts): a fleet exec
+    // may run up to FLEET_EXEC_MAX_CONCURRENCY of them on one host, besides the core's own listeners.
+    this.setMaxListeners(FLEET_EXEC_MAX_CONCURRENCY + 16);
     connection.on('ready', () => {
       this.agentFailure = undefined;
       void this.setup();

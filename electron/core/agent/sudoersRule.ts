@@ -4,7 +4,7 @@
 // root-owned /var/lib/vfleet/agent/<sha256>/ (the hash matched character by character, so no path
 // of the user's choosing fits).
 import { AdminActionError } from './adminActionError';
-import { AGENT_FILE_NAME, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
+import { AGENT_FILE_NAME, AGENT_NODE_FLAGS, installScript, ROOT_AGENT_BASE } from './agentInstallScript';
 import type { AgentSigningKey } from './agentSigningKey';
 
 const SUDO_PASSWORD = /a password is required|a terminal is required|no tty present|askpass/i;
@@ -18,7 +18,7 @@ export function sudoersArgument(argument: string): string {
 
 export function agentSudoersRule(user: string, nodePath: string, signingKey: AgentSigningKey): string {
   const anyHash = '[0-9a-f]'.repeat(64);
-  const start = `${nodePath} ${ROOT_AGENT_BASE}/${anyHash}/${AGENT_FILE_NAME} serve --stdio`;
+  const start = `${[nodePath, ...AGENT_NODE_FLAGS.map(sudoersArgument)].join(' ')} ${ROOT_AGENT_BASE}/${anyHash}/${AGENT_FILE_NAME} serve --stdio`;
   const install = `${nodePath} -e ${sudoersArgument(installScript(signingKey.publicKeyDer))}`;
   return `${user} ALL=(root) NOPASSWD: ${start}, ${install}`;
 }

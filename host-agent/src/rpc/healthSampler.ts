@@ -6,6 +6,7 @@ import type { UnreadableGuest } from '../../../shared/domain/guest';
 import type { AgentEventData } from '../../../shared/protocol/events';
 import { readDiskSpace } from '../host/diskSpace';
 import { HostCpuMeter } from '../host/hostCpu';
+import { releaseIdleKernelFiles } from '../host/kernelFiles';
 import { hostLoad } from '../host/hostInfo';
 import { readHostMemory } from '../host/hostMemory';
 import type { AgentContext } from '../operations/agentContext';
@@ -73,6 +74,7 @@ export class HealthSampler {
       this.onError(error);
     } finally {
       this.sampling = false;
+      releaseIdleKernelFiles();
     }
   }
 }

@@ -2,6 +2,7 @@
 // deployed bundle is run inside lab-1 with the bench guest running, one request at a time and
 // with many in flight, for `list` and `stat`.
 import type { ChildProcess } from 'node:child_process';
+import { AGENT_NODE_FLAGS } from '../../../electron/core/agent/agentInstallScript';
 import { TestRpcClient } from '../../agent/support/agentRpcClient';
 import type { CleanupStack } from '../benchCleanup';
 import type { BenchRecorder } from '../report/benchRecorder';
@@ -9,18 +10,18 @@ import { BENCH_GUEST, type BenchFleet } from '../fleet/benchFleet';
 
 const HOST = BENCH_GUEST.host;
 const METHODS = ['list', 'stat'] as const;
-const DURATION_MS = 2_000;
 const IN_FLIGHT = 16;
 const REPLY_TIMEOUT_MS = 10_000;
 const BENCHMARK = 'agent RPC';
 
-export async function benchAgentRpc(recorder: BenchRecorder, cleanup: CleanupStack, fleet: BenchFleet): Promise<void> {
+export async function benchAgentRpc(recorder: BenchRecorder, cleanup: CleanupStack, fleet: BenchFleet, durationMs: number): Promise<void> {
   const agentFile = fleet.core.state.host(HOST)?.agent?.file;
   if (!agentFile) throw new Error(`Host ${HOST}: the fleet state names no deployed agent file`);
   // A running guest gives `stat` a row of its own to read from the kernel besides the host's.
   if (fleet.core.state.guest(HOST, BENCH_GUEST.name)) await fleet.core.invoke('guest.start', { host: HOST, guest: BENCH_GUEST.name });
   const running = fleet.core.state.host(HOST)?.guests.filter((guest) => guest.state === 'running').length ?? 0;
-  const server = fleet.lab.spawn(HOST, ['node', agentFile, 'serve', '--stdio']);
+  // Started as the core starts it (agentDeploy.ts: agentCommand).
+  const server = fleet.lab.spawn(HOST, ['node', ...AGENT_NODE_FLAGS, agentFile, 'serve', '--stdio']);
   const stopServer = cleanup.add(`agent serve --stdio on ${HOST}`, () => stopProcess(server));
   const client = new TestRpcClient(server);
   const call = (method: string): Promise<void> => answered(client, method, server);
@@ -31,19 +32,19 @@ export async function benchAgentRpc(recorder: BenchRecorder, cleanup: CleanupSta
     recorder.add({
       benchmark: BENCHMARK,
       metric: `${method}, one request at a time`,
-      value: await requestsPerSecond(() => call(method), 1),
+      value: await requestsPerSecond(() => call(method), 1, durationMs),
       unit: 'req/s',
       note: `${running} guest(s) running on ${HOST}`,
     });
-    recorder.add({ benchmark: BENCHMARK, metric: `${method}, ${IN_FLIGHT} requests in flight`, value: await requestsPerSecond(() => call(method), IN_FLIGHT), unit: 'req/s' });
+    recorder.add({ benchmark: BENCHMARK, metric: `${method}, ${IN_FLIGHT} requests in flight`, value: await requestsPerSecond(() => call(method), IN_FLIGHT, durationMs), unit: 'req/s' });
   }
   await stopServer.run();
 }
 
-/** Keeps `inFlight` callers busy for DURATION_MS and counts the answers. */
-async function requestsPerSecond(request: () => Promise<void>, inFlight: number): Promise<number> {
+/** Keeps `inFlight` callers busy for `durationMs` and counts the answers. */
+async function requestsPerSecond(request: () => Promise<void>, inFlight: number, durationMs: number): Promise<number> {
   const began = performance.now();
-  const deadline = began + DURATION_MS;
+  const deadline = began + durationMs;
   let answeredCount = 0;
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (performance.now() < deadline) {

@@ -6,7 +6,8 @@ import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreH
 import type { CleanupStack } from '../benchCleanup';
 import type { BenchRecorder } from '../report/benchRecorder';
 
-export const FLEET_LAB = { name: 'bench', subnet: '10.213.120.0/24', hosts: 3 };
+/** The scale lab's name and subnet, with 3 hosts: the bench's labs run one after another. */
+export const FLEET_LAB = { name: 'bench20', subnet: '10.213.144.0/24', hosts: 3 };
 const BENCHMARK = 'fleet onboarding';
 /** The busybox guest the fleet benchmarks build on lab-1 and delete at the end. */
 export const BENCH_GUEST = { host: 'lab-1', name: 'benchguest', xid: 4120 } as const;

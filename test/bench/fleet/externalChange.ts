@@ -16,7 +16,6 @@ import { watchForDelta } from './deltaWatch';
 const { host: HOST, name: GUEST, xid: XID } = BENCH_GUEST;
 /** Far above the lab hosts' own addresses (.1, .2, ...), below the gateway (.254). */
 const GUEST_ADDRESS_NUMBER = 120;
-const ROUNDS = 10;
 const P95_TARGET_MS = 2_000;
 /** A stop run by hand when the bench was interrupted may still hold the guest's lock. */
 const LOCK_WAIT_MS = 15_000;
@@ -31,7 +30,7 @@ interface Round {
   afterCommandMs: number;
 }
 
-export async function benchExternalChange(recorder: BenchRecorder, cleanup: CleanupStack, fleet: BenchFleet): Promise<void> {
+export async function benchExternalChange(recorder: BenchRecorder, cleanup: CleanupStack, fleet: BenchFleet, roundCount: number): Promise<void> {
   const { core, lab } = fleet;
   const subnet = parseSubnet(lab.subnet);
   const guestInterface = { ip: hostAddress(subnet, GUEST_ADDRESS_NUMBER), prefix: subnet.prefixLength };
@@ -57,19 +56,19 @@ export async function benchExternalChange(recorder: BenchRecorder, cleanup: Clea
 
   const starts: Round[] = [];
   const stops: Round[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (let round = 0; round < roundCount; round += 1) {
     starts.push(await byHand('start', 'running'));
     stops.push(await byHand('stop', 'stopped'));
   }
   for (const [change, rounds] of [['start → running', starts], ['stop → stopped', stops]] as const) {
     const totals = rounds.map((round) => round.totalMs);
-    recorder.add({ benchmark: BENCHMARK, metric: `${change}, median of ${ROUNDS}`, value: median(totals), unit: 'ms' });
+    recorder.add({ benchmark: BENCHMARK, metric: `${change}, median of ${roundCount}`, value: median(totals), unit: 'ms' });
     recorder.add({
       benchmark: BENCHMARK,
-      metric: `${change}, p95 of ${ROUNDS}`,
+      metric: `${change}, p95 of ${roundCount}`,
       value: percentile(totals, 0.95),
       unit: 'ms',
-      note: `nearest rank, so with ${ROUNDS} rounds the slowest; the CLI command itself took median ${median(rounds.map((round) => round.commandMs)).toFixed(0)} ms of it`,
+      note: `nearest rank, so with ${roundCount} rounds the slowest; the CLI command itself took median ${median(rounds.map((round) => round.commandMs)).toFixed(0)} ms of it`,
     });
     recorder.add({
       benchmark: BENCHMARK,

@@ -1,16 +1,33 @@
-// One measured figure of a benchmark, with its target when the project sets one.
+// One measured figure of a benchmark: its median over repeated runs with their spread, the peer
+// tool measured in the same run, and the goals the project sets for the figure and its ratio.
+import { median } from './percentiles';
+
 export interface BenchTarget {
   /** The figure passes when it is at most (`<=`), below (`<`) or at least (`>=`) the limit. */
   comparison: '<=' | '<' | '>=';
   limit: number;
 }
 
+/** The same task done by a tool admins use today, in the same run on the same lab. */
+export interface BenchPeer {
+  /** The peer as run, e.g. "parallel-ssh -p 20". */
+  name: string;
+  /** Its median, in the figure's unit. */
+  value: number;
+}
+
 export interface BenchFigure {
   benchmark: string;
   metric: string;
+  /** The median of `runs`, or the one measurement. */
   value: number;
   unit: string;
+  /** Fewest and most of the repeated runs, and how many there were. */
+  spread?: { min: number; max: number; runs: number };
+  peer?: BenchPeer;
   target?: BenchTarget;
+  /** A goal on the ratio peer / value: how many times faster (or smaller) than the peer. */
+  ratioTarget?: BenchTarget;
   /** Why the figure is what it is, when a number alone would mislead. */
   note?: string;
 }
@@ -21,11 +38,32 @@ export interface BenchFailure {
   error: string;
 }
 
+/** The median of repeated runs with their spread, for a figure. */
+export function repeated(values: readonly number[]): Pick<BenchFigure, 'value' | 'spread'> {
+  return { value: median(values), spread: { min: Math.min(...values), max: Math.max(...values), runs: values.length } };
+}
+
+/** How many times the peer's figure the vfleet figure is better: peer / value. */
+export function peerRatio(figure: BenchFigure): number | undefined {
+  if (!figure.peer || !(figure.value > 0)) return undefined;
+  return figure.peer.value / figure.value;
+}
+
+function passes(value: number | undefined, target: BenchTarget): boolean {
+  if (value === undefined || !Number.isFinite(value)) return false;
+  const { comparison, limit } = target;
+  if (comparison === '<=') return value <= limit;
+  if (comparison === '<') return value < limit;
+  return value >= limit;
+}
+
+export function hasGoal(figure: BenchFigure): boolean {
+  return figure.target !== undefined || figure.ratioTarget !== undefined;
+}
+
+/** Every goal of the figure is met (a figure without one always is). */
 export function meetsTarget(figure: BenchFigure): boolean {
-  if (!figure.target) return true;
-  if (!Number.isFinite(figure.value)) return false;
-  const { comparison, limit } = figure.target;
-  if (comparison === '<=') return figure.value <= limit;
-  if (comparison === '<') return figure.value < limit;
-  return figure.value >= limit;
+  if (figure.target && !passes(figure.value, figure.target)) return false;
+  if (figure.ratioTarget && !passes(peerRatio(figure), figure.ratioTarget)) return false;
+  return true;
 }

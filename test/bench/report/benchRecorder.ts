@@ -1,23 +1,29 @@
 // Collects the figures and failures of one bench run, prints each as it is measured, and keeps
 // going when one benchmark fails so the others still report.
-import { meetsTarget, type BenchFailure, type BenchFigure } from './benchFigure';
-import { formatFigureValue, formatTarget } from './resultTable';
+import { hasGoal, meetsTarget, peerRatio, type BenchFailure, type BenchFigure } from './benchFigure';
+import { formatFigureValue, formatNumber, formatTarget, verdictOf } from './resultTable';
 
 export class BenchRecorder {
   readonly figures: BenchFigure[] = [];
   readonly failures: BenchFailure[] = [];
   private isHalted = false;
+  /** Called after each figure or failure (the runner rewrites its report files, so a run cut short still leaves them). */
+  onChange: (() => void) | undefined;
 
   add(figure: BenchFigure): void {
     this.figures.push(figure);
-    const verdict = figure.target ? (meetsTarget(figure) ? 'ok' : 'MISSED') : 'info';
-    const target = figure.target ? ` (target ${formatTarget(figure)})` : '';
-    console.log(`  ${figure.metric}: ${formatFigureValue(figure)}${target} ${verdict}`);
+    const verdict = verdictOf(figure);
+    const spread = figure.spread ? ` [min ${formatNumber(figure.spread.min, figure.unit)}, max ${formatNumber(figure.spread.max, figure.unit)}, ${figure.spread.runs} runs]` : '';
+    const peer = figure.peer ? `, ${figure.peer.name} ${formatNumber(figure.peer.value, figure.unit)} ${figure.unit} (${peerRatio(figure)?.toFixed(1) ?? '-'}x)` : '';
+    const target = hasGoal(figure) ? ` (goal ${formatTarget(figure)})` : '';
+    console.log(`  ${figure.metric}: ${formatFigureValue(figure)}${spread}${peer}${target} ${verdict}`);
+    this.onChange?.();
   }
 
   fail(benchmark: string, error: string): void {
     this.failures.push({ benchmark, error });
     console.log(`  FAILED ${benchmark}: ${error}`);
+    this.onChange?.();
   }
 
   get halted(): boolean {

@@ -52,7 +52,13 @@ function causeOf(error: unknown): string {
 
 export function createNamespacesDriver(options: NamespacesDriverOptions): Driver {
   const { context, cgroups, tools } = options;
-  const pathsOf = (config: GuestConfig): GuestRuntimePaths => guestRuntimePaths(context, config.name);
+  // Made once per guest name: every poll and sample needs the pid file's path.
+  const runtimePaths = new Map<string, GuestRuntimePaths>();
+  const pathsOf = (config: GuestConfig): GuestRuntimePaths => {
+    let paths = runtimePaths.get(config.name);
+    if (!paths) runtimePaths.set(config.name, paths = guestRuntimePaths(context, config.name));
+    return paths;
+  };
   const initOf = (config: GuestConfig): Promise<InitProcess | undefined> => readInitProcess(pathsOf(config).pidFile, cgroups, config.name);
 
   async function statusOf(config: GuestConfig, init: InitProcess | undefined): Promise<GuestStatus> {
@@ -254,7 +260,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
 
   async function sample(configs: GuestConfig[]): Promise<GuestSample[]> {
     return Promise.all(configs.map(async (config) => {
-      const init = await initOf(config);
+      // A sample shows no keeper: it is not looked up.
+      const init = await readInitProcess(pathsOf(config).pidFile, cgroups, config.name, false);
       const usage = await cgroups.readSampleCounters(config.name);
       const figures = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
       return {

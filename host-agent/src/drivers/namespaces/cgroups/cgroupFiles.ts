@@ -1,15 +1,16 @@
 // Reading and writing cgroup control files: one value per file, "key value" tables, pid lists.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { kernelDirectoryExists, readKernelText } from '../../../host/kernelFiles';
+import { kernelDirectoryExists, readKernelCounter } from '../../../host/kernelFiles';
 
 export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENODEV';
 }
 
+/** `file` is a control file's bare name, so no path.join (a sample reads hundreds a second). */
 export async function readControl(directory: string, file: string): Promise<string | undefined> {
-  return readKernelText(join(directory, file))?.trim();
+  return readKernelCounter(`${directory}/${file}`)?.trim();
 }
 
 /** A numeric control file; "max" and missing files read as undefined. */

@@ -1,5 +1,5 @@
 // /proc/<pid>/stat and /proc/uptime, the kernel's own figures for stat rows and init identity.
-import { kernelInode, readKernelText } from '../../../host/kernelFiles';
+import { kernelInode, readKernelCounter, readKernelText } from '../../../host/kernelFiles';
 
 export interface ProcStat {
   pid: number;
@@ -34,7 +34,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
-  const text = readKernelText(`/proc/${pid}/stat`);
+  const text = readKernelCounter(`/proc/${pid}/stat`);
   return text === undefined ? undefined : parseProcStat(text);
 }
 
@@ -45,7 +45,7 @@ export function parseProcStatusMemory(text: string): { vszBytes: number; rssByte
 }
 
 export async function readProcStatusMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
-  const text = readKernelText(`/proc/${pid}/status`);
+  const text = readKernelCounter(`/proc/${pid}/status`);
   return text === undefined ? undefined : parseProcStatusMemory(text);
 }
 

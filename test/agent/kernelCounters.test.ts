@@ -1,0 +1,76 @@
+// The agent's kept descriptors for kernel counters (host/kernelFiles.ts): a kept descriptor reads
+// the file's text as it is now, a process that exits reads as gone, and the descriptors not read
+// since the last release are closed. Real /proc of real child processes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readKernelCounter, releaseIdleKernelFiles } from '../../host-agent/src/host/kernelFiles';
+
+const children: ChildProcess[] = [];
+
+function sleeper(): ChildProcess {
+  const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  releaseIdleKernelFiles();
+  releaseIdleKernelFiles();
+});
+
+describe('kernel counters through kept descriptors', () => {
+  it('reads what the file says now, not what it said when it was opened', async () => {
+    const child = sleeper();
+    const status = `/proc/${child.pid}/status`;
+    expect(readKernelCounter(status)).toMatch(/^State:\s+S \(sleeping\)$/m);
+    const before = openDescriptors();
+    child.kill('SIGSTOP');
+    await until(() => /^State:\s+T/m.test(readKernelCounter(status) ?? ''));
+    expect(readKernelCounter(status)).toMatch(/^State:\s+T \(stopped\)$/m);
+    // The reads after the first went through the one kept descriptor.
+    expect(openDescriptors()).toBe(before);
+  });
+
+  it('reads a process that exited as gone, and keeps nothing of it', async () => {
+    const child = sleeper();
+    const stat = `/proc/${child.pid}/stat`;
+    expect(readKernelCounter(stat)?.startsWith(`${child.pid} (sleep) `)).toBe(true);
+    const withIt = openDescriptors();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(readKernelCounter(stat)).toBeUndefined();
+    expect(openDescriptors()).toBe(withIt - 1);
+  });
+
+  it('closes the descriptors not read since the previous release', () => {
+    const child = sleeper();
+    releaseIdleKernelFiles();
+    releaseIdleKernelFiles();
+    const none = openDescriptors();
+    readKernelCounter(`/proc/${child.pid}/stat`);
+    readKernelCounter(`/proc/${child.pid}/status`);
+    expect(openDescriptors()).toBe(none + 2);
+    releaseIdleKernelFiles();
+    readKernelCounter(`/proc/${child.pid}/stat`);
+    expect(openDescriptors()).toBe(none + 2);
+    releaseIdleKernelFiles();
+    expect(openDescriptors()).toBe(none + 1);
+    releaseIdleKernelFiles();
+    expect(openDescriptors()).toBe(none);
+  });
+
+  it('reads a file that does not exist as undefined and keeps nothing', () => {
+    const none = openDescriptors();
+    expect(readKernelCounter('/proc/self/no-such-counter')).toBeUndefined();
+    expect(openDescriptors()).toBe(none);
+  });
+});
