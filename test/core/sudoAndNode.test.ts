@@ -84,7 +84,7 @@ describe('a non-root SSH user with sudo, and hosts without a suitable Node', () 
     const listing = await lab.exec(host, ['ps', '-eo', 'ruid=,args=']);
     return listing.stdout.split('\n')
       .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-      .filter((match): match is RegExpExecArray => match !== null && /^\S*\/node \S*\/vfleet-agent\.js serve/.test(match[2]!))
+      .filter((match): match is RegExpExecArray => match !== null && /^\S*\/node (?:--\S+ )*\S*\/vfleet-agent\.js serve/.test(match[2]!))
       .map((match) => ({ uid: Number(match[1]), args: match[2]! }));
   }
 
