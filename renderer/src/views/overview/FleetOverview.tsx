@@ -11,6 +11,7 @@ import { Sparkline } from '../../widgets/Sparkline';
 import { ConnectionBadge } from '../../widgets/StateBadge';
 import { AlertList } from '../activity/AlertList';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
 
 type StateFilter = 'all' | 'up' | 'attention' | 'down';
 
@@ -127,6 +128,7 @@ export function FleetOverview() {
   const [state, setState] = useState<StateFilter>('all');
   const [tag, setTag] = useState('');
   const tags = useMemo(() => [...new Set(hosts.flatMap((host) => host.tags))].sort(), [hosts]);
+  const waitingKeys = hosts.filter((host) => host.trust === 'pending' || host.trust === 'blocked').length;
   const groups = useMemo(() => {
     const words = search.toLowerCase().split(/\s+/).filter(Boolean);
     const shown = hosts.filter((host) => {
@@ -146,6 +148,9 @@ export function FleetOverview() {
     <div className="page">
       <header className="page-header">
         <h1>Fleet overview</h1>
+        <span className="toolbar-gap" />
+        {waitingKeys > 0 ? <button type="button" onClick={() => openOnboardingDialog({ kind: 'hostKeys' })}>Check {waitingKeys} host key{waitingKeys === 1 ? '' : 's'}</button> : null}
+        <button type="button" className="primary" disabled={hosts.length === 0} onClick={() => openOnboardingDialog({ kind: 'createGuest' })}>Create a guest</button>
       </header>
       <Totals />
       <AlertList compact />

@@ -1,0 +1,191 @@
+// Onboarding end to end: Debian's Chromium, driven by Playwright, on browser mode (the real HTTP
+// server and WebSocket bridge) over a real fleet core and a real 3-host lab ('onbui'). The admin
+// approves host keys in the host-key dialog after comparing each fingerprint with what the host's
+// own `ssh-keygen -lf` prints over ssh, and creates guests with the wizard: the fleet check's
+// warning and refusal show as typed, a forced build is found on the host, and a build cancelled
+// half-way leaves nothing there. Screenshots go to test-results/ui/onboarding-*.png; the page's
+// console must stay empty throughout.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
+import { labDown, labUp, type Lab } from '../lab/lab';
+import { hostKeyFileName, sshdDirectoryInHost } from '../lab/ssh/labSshFiles';
+import { slowTemplate, truncatedTarball, type SlowTemplate } from '../support/slowTemplate';
+import { addLabHosts, closeCoreAndLab, startCore, type CoreHandle } from '../core/support/coreOnLab';
+
+const LAB = { name: 'onbui', subnet: '10.213.147.0/24', hosts: 3 };
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const SHOTS = path.join(ROOT, 'test-results', 'ui');
+/** Long enough for a lab host on 2 busy cores; a step that needs it fails with what it waited for. */
+const WAIT = { timeout: 30_000 };
+const run = promisify(execFile);
+
+describe('onboarding in Chromium against a 3-host lab', () => {
+  let lab: Lab;
+  let core: CoreHandle | undefined;
+  let server: BrowserMode | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let partDir: string | undefined;
+  let feed: SlowTemplate | undefined;
+  const consoleProblems: string[] = [];
+  const serverLog: string[] = [];
+
+  beforeAll(async () => {
+    await labDown({ name: LAB.name }).catch(() => undefined);
+    lab = await labUp(LAB);
+    core = await startCore();
+    // Registered, tried once, and so waiting for their keys to be approved: the dialog's work.
+    await addLabHosts(core.core, lab);
+    await core.core.invoke('hosts.connect', { names: lab.hosts.map((host) => host.name) });
+    partDir = await mkdtemp('/var/tmp/vfleet-onbui-');
+    server = await startBrowserMode({ core: core.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
+    await mkdir(SHOTS, { recursive: true });
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await feed?.end();
+    await browser?.close();
+    await server?.close();
+    await closeCoreAndLab(core, LAB.name);
+    if (partDir) await rm(partDir, { recursive: true, force: true });
+  });
+
+  const shoot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(SHOTS, `onboarding-${name}.png`), fullPage: true });
+  };
+  /** What the host itself says its key is, asked over ssh with the lab's client configuration. */
+  const fingerprintOnHost = async (host: string): Promise<string> => {
+    const { stdout } = await run('ssh', ['-F', lab.sshConfigPath, host, `ssh-keygen -lf ${sshdDirectoryInHost}/${hostKeyFileName}.pub`]);
+    const fingerprint = stdout.split(' ')[1];
+    if (!fingerprint?.startsWith('SHA256:')) throw new Error(`ssh-keygen on ${host} printed ${stdout}`);
+    return fingerprint;
+  };
+  const onHost = async (host: string, script: string): Promise<string> => (await lab.exec(host, ['sh', '-c', script])).stdout.trim();
+  /** Everything a build of `name` could leave on the host: configuration, root, temporary build folders, its lock. */
+  const leftovers = (host: string, name: string): Promise<string> =>
+    onHost(host, `ls -d /etc/vservers/${name} /vservers/${name} /vservers/.vfleet-build-* /etc/vservers/.vfleet/builds/* /etc/vservers/.vfleet/locks/${name}.locks 2>/dev/null; true`);
+  const hostRow = (name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  const wizard = () => page.getByRole('dialog', { name: 'Create a guest' });
+
+  it('approves one host key after comparing its fingerprint with the host\'s own, then the rest only after a second confirmation', async () => {
+    await page.getByRole('heading', { level: 1, name: 'Fleet overview' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Check 3 host keys' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Host keys to check' });
+    const shown = await dialog.getByLabel('Fingerprint offered by lab-1', { exact: true }).textContent();
+    expect(shown).toBe(await fingerprintOnHost('lab-1'));
+    const lab1 = dialog.getByRole('region', { name: 'Host key of lab-1' });
+    expect(await lab1.getByText('ssh-ed25519', { exact: true }).count()).toBe(1);
+    expect(await lab1.getByText('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub').count()).toBe(1);
+    await lab1.getByRole('button', { name: 'Copy the fingerprint of lab-1' }).click();
+    await lab1.getByText('copied').waitFor(WAIT);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    await shoot('host-keys');
+
+    await lab1.getByRole('button', { name: 'Approve lab-1' }).click();
+    await dialog.getByRole('region', { name: 'Host key of lab-1' }).waitFor({ state: 'detached', ...WAIT });
+    expect(core!.core.registry.require('lab-1').trust.accepted?.fingerprint).toBe(shown);
+    expect(core!.core.registry.require('lab-2').trust.state).toBe('pending');
+
+    // All at once asks again, and approves nothing until the second answer.
+    await dialog.getByRole('button', { name: 'Approve all 2 pending…' }).click();
+    await dialog.getByRole('button', { name: 'No', exact: true }).click();
+    expect(core!.core.registry.require('lab-2').trust.state).toBe('pending');
+    await dialog.getByRole('button', { name: 'Approve all 2 pending…' }).click();
+    await shoot('host-keys-confirm-all');
+    await dialog.getByRole('button', { name: 'Yes, approve all 2 keys' }).click();
+    await dialog.getByText('No host key waits for approval.').waitFor(WAIT);
+    for (const host of ['lab-2', 'lab-3']) expect(core!.core.registry.require(host).trust.accepted?.fingerprint).toBe(await fingerprintOnHost(host));
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    for (const host of ['lab-1', 'lab-2', 'lab-3']) await hostRow(host).getByText('connected', { exact: true }).waitFor(WAIT);
+  });
+
+  it('creates a busybox guest with the wizard: a name used elsewhere warns, a held address is refused, the forced build is on the host', async () => {
+    // A guest on lab-2 whose name and address the new one collides with.
+    await core!.core.invoke('guest.build', {
+      host: 'lab-2', build: { name: 'shared', method: 'busybox', xid: 700, interfaces: [{ ip: '10.213.147.102', prefix: 24 }] },
+    });
+    await page.getByRole('button', { name: 'Create a guest' }).click();
+    const dialog = wizard();
+    await dialog.getByLabel('Target host', { exact: true }).selectOption('lab-1');
+    await dialog.getByRole('group', { name: /Where/ }).getByText('Memory free', { exact: true }).waitFor(WAIT);
+    // The context id is prefilled with one free on every host (700 is taken on lab-2).
+    await dialog.getByText('is free on every known host').waitFor(WAIT);
+    expect(await dialog.getByLabel('Context id', { exact: true }).inputValue()).not.toBe('700');
+
+    await dialog.getByLabel('Name', { exact: true }).fill('bad name');
+    await dialog.getByText('a guest name starts with a letter or digit').waitFor(WAIT);
+    await dialog.getByLabel('Name', { exact: true }).fill('shared');
+    await dialog.getByRole('list', { name: 'Warnings' }).getByText('a guest named shared also exists on host lab-2').waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Add an address' }).click();
+    await dialog.getByLabel('Address 1', { exact: true }).fill('10.213.147.102');
+    await dialog.getByRole('list', { name: 'Refusals' }).getByText('address 10.213.147.102 is already configured for guest lab-2/shared').waitFor(WAIT);
+    await shoot('wizard-conflicts');
+    expect(await dialog.getByRole('button', { name: 'Build', exact: true }).isEnabled()).toBe(true);
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+    // Refused and warned: nothing was sent, nothing is on the host.
+    expect(await dialog.getByRole('button', { name: 'Build', exact: true }).isDisabled()).toBe(true);
+    expect(await leftovers('lab-1', 'shared')).toBe('');
+
+    await dialog.getByLabel('Address 1', { exact: true }).fill('10.213.147.101');
+    await dialog.getByRole('list', { name: 'Refusals' }).waitFor({ state: 'detached', ...WAIT });
+    await dialog.getByLabel('Memory (hard)', { exact: true }).fill('64M');
+    await dialog.getByLabel('Capability to add', { exact: true }).selectOption('CAP_NET_RAW');
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+    await dialog.getByRole('checkbox', { name: /Build anyway despite/ }).check();
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+    await dialog.getByText('Warnings forced past: a guest named shared also exists on host lab-2').waitFor(WAIT);
+    await shoot('wizard-built');
+    expect(await onHost('lab-1', 'ls /etc/vservers/shared')).toContain('context');
+    expect(await onHost('lab-1', 'cat /etc/vservers/shared/context')).toBe(await dialog.getByLabel('Context id', { exact: true }).inputValue());
+    expect(await onHost('lab-1', 'cat /etc/vservers/shared/interfaces/0/ip')).toBe('10.213.147.101');
+    expect((await onHost('lab-1', 'cat /etc/vservers/shared/bcapabilities')).toUpperCase()).toContain('NET_RAW');
+    const limits = await core!.core.invoke('guest.limits', { host: 'lab-1', guest: 'shared' });
+    expect(JSON.stringify(limits)).toContain(String(64 * 1024 * 1024));
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  it('cancels a build half-way from the wizard and leaves nothing on the host', async () => {
+    feed = await slowTemplate(lab, 'lab-3', '/tmp/onbui-slow.tar', truncatedTarball(), partDir!);
+    await page.getByRole('button', { name: 'Create a guest' }).click();
+    const dialog = wizard();
+    await dialog.getByLabel('Target host', { exact: true }).selectOption('lab-3');
+    await dialog.getByLabel('Build method', { exact: true }).selectOption('template');
+    await dialog.getByLabel('Template (tarball or directory on the host)', { exact: true }).fill(feed.path);
+    await dialog.getByLabel('Name', { exact: true }).fill('slow');
+    await dialog.getByText('No conflict in the fleet.').waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Cancel build' }).waitFor(WAIT);
+    // tar has written the first file into the temporary root and waits for the rest, which never comes.
+    const deadline = Date.now() + WAIT.timeout;
+    while ((await onHost('lab-3', 'cat /vservers/.vfleet-build-*/etc/first 2>/dev/null')) !== 'complete') {
+      if (Date.now() > deadline) throw new Error('the build never wrote its first file');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await dialog.getByText(/Building lab-3\/slow… \d/).waitFor(WAIT);
+    await shoot('wizard-building');
+    await dialog.getByRole('button', { name: 'Cancel build' }).click();
+    await dialog.getByText('The build of lab-3/slow was cancelled; the host stopped it and removed what it had made.').waitFor(WAIT);
+    await shoot('wizard-cancelled');
+    expect(await leftovers('lab-3', 'slow')).toBe('');
+    expect(await onHost('lab-3', 'ps -eo comm= | grep -x tar; true')).toBe('');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  it('kept the page\'s console clean', () => {
+    expect(consoleProblems).toEqual([]);
+  });
+});
