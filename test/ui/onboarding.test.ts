@@ -148,6 +148,8 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await dialog.getByRole('checkbox', { name: /Build anyway despite/ }).check();
     await dialog.getByRole('button', { name: 'Build', exact: true }).click();
     await dialog.getByText('Warnings forced past: a guest named shared also exists on host lab-2').waitFor(WAIT);
+    // The same identity again is now refused: the name is taken on lab-1 itself.
+    await dialog.getByRole('list', { name: 'Refusals' }).getByText('a guest named shared already exists on host lab-1').waitFor(WAIT);
     await shoot('wizard-built');
     expect(await onHost('lab-1', 'ls /etc/vservers/shared')).toContain('context');
     expect(await onHost('lab-1', 'cat /etc/vservers/shared/context')).toBe(await dialog.getByLabel('Context id', { exact: true }).inputValue());
@@ -175,7 +177,8 @@ describe('onboarding in Chromium against a 3-host lab', () => {
       if (Date.now() > deadline) throw new Error('the build never wrote its first file');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await dialog.getByText(/Building lab-3\/slow… \d/).waitFor(WAIT);
+    // The running state counts its time: wait for the first whole second.
+    await dialog.getByText('Building lab-3/slow… running for 1 s').waitFor(WAIT);
     await shoot('wizard-building');
     await dialog.getByRole('button', { name: 'Cancel build' }).click();
     await dialog.getByText('The build of lab-3/slow was cancelled; the host stopped it and removed what it had made.').waitFor(WAIT);

@@ -15,7 +15,7 @@ import { routeHref } from '../../app/routes';
 import type { OperationHandle } from '../../store/operations';
 import { useHosts } from '../../store/useFleet';
 import { Dialog } from '../../widgets/Dialog';
-import { formatBytes, formatDuration, formatPercent } from '../../widgets/format';
+import { formatBytes, formatPercent } from '../../widgets/format';
 import { FailureNotice, SuccessNotice } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
 
@@ -151,6 +151,8 @@ export function CreateGuestWizard({ host: initialHost, onClose }: { host?: strin
   const [submitted, setSubmitted] = useState(false);
   const now = useNow(running ? 500 : 60_000);
   const checkSeq = useRef(0);
+  /** Bumped after a build ends, so the same identity is checked again against what the fleet holds now. */
+  const [checkRound, setCheckRound] = useState(0);
 
   const update = (patch: Partial<Draft>): void => {
     setDraft((current) => ({ ...current, ...patch }));
@@ -194,7 +196,7 @@ export function CreateGuestWizard({ host: initialHost, onClose }: { host?: strin
       });
     }, CHECK_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [identity, services.client]);
+  }, [identity, checkRound, services.client]);
   useEffect(() => {
     if (check && !xidTouched) setDraft((current) => ({ ...current, xid: String(check.suggestedXid) }));
   }, [check, xidTouched]);
@@ -235,6 +237,7 @@ export function CreateGuestWizard({ host: initialHost, onClose }: { host?: strin
       else setFailure(describeFailure(`build ${host}/${name}`, error));
     }
     setRunning(undefined);
+    setCheckRound((round) => round + 1);
   };
 
   const setInterface = (index: number, patch: Partial<InterfaceDraft>): void =>
@@ -450,7 +453,7 @@ export function CreateGuestWizard({ host: initialHost, onClose }: { host?: strin
         <div className="toolbar wizard-actions">
           {running ? (
             <>
-              <span role="status">Building {draft.host}/{draft.name}… {formatDuration(Math.max(0, now - running.startedAt))}</span>
+              <span role="status">Building {draft.host}/{draft.name}… running for {Math.floor(Math.max(0, now - running.startedAt) / 1000)} s</span>
               <button type="button" className="danger" onClick={() => running.operation.cancel()}>Cancel build</button>
             </>
           ) : (
