@@ -7,6 +7,7 @@
 // console must stay empty throughout.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,7 +16,7 @@ import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/b
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostKeyFileName, sshdDirectoryInHost } from '../lab/ssh/labSshFiles';
 import { slowTemplate, truncatedTarball, type SlowTemplate } from '../support/slowTemplate';
-import { addLabHosts, closeCoreAndLab, startCore, type CoreHandle } from '../core/support/coreOnLab';
+import { closeCoreAndLab, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'onbui', subnet: '10.213.147.0/24', hosts: 3 };
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -39,9 +40,6 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await labDown({ name: LAB.name }).catch(() => undefined);
     lab = await labUp(LAB);
     core = await startCore();
-    // Registered, tried once, and so waiting for their keys to be approved: the dialog's work.
-    await addLabHosts(core.core, lab);
-    await core.core.invoke('hosts.connect', { names: lab.hosts.map((host) => host.name) });
     partDir = await mkdtemp('/var/tmp/vfleet-onbui-');
     server = await startBrowserMode({ core: core.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
@@ -81,35 +79,86 @@ describe('onboarding in Chromium against a 3-host lab', () => {
   const hostRow = (name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   const wizard = () => page.getByRole('dialog', { name: 'Create a guest' });
 
-  it('approves one host key after comparing its fingerprint with the host\'s own, then the rest only after a second confirmation', async () => {
+  it('adds a host through the dialog, fields checked as typed, and approves its key after comparing the fingerprint with the host\'s own', async () => {
     await page.getByRole('heading', { level: 1, name: 'Fleet overview' }).waitFor(WAIT);
-    await page.getByRole('button', { name: 'Check 3 host keys' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Host keys to check' });
-    const shown = await dialog.getByLabel('Fingerprint offered by lab-1', { exact: true }).textContent();
+    await page.getByText('No hosts in the fleet yet').waitFor(WAIT);
+    await shoot('empty');
+    await page.getByRole('button', { name: 'Add a host' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add a host' });
+    // No ssh-agent where this core runs: a key file is preselected, and the dialog says why.
+    await dialog.getByText('SSH_AUTH_SOCK is not set').waitFor(WAIT);
+    expect(await dialog.getByRole('radio', { name: 'a key file' }).isChecked()).toBe(true);
+    await dialog.getByLabel('Name', { exact: true }).fill('lab 1');
+    await dialog.getByText('a host name starts with a letter or digit').waitFor(WAIT);
+    await dialog.getByLabel('Name', { exact: true }).fill('lab-1');
+    await dialog.getByLabel('Address', { exact: true }).fill('10.213.147.1:22');
+    await dialog.getByText('the address is neither a DNS name nor an IPv4/IPv6 address').waitFor(WAIT);
+    await dialog.getByLabel('Address', { exact: true }).fill(lab.host('lab-1').address);
+    await dialog.getByLabel('Port', { exact: true }).fill('70000');
+    await dialog.getByText('the port is between 1 and 65535').waitFor(WAIT);
+    await dialog.getByLabel('Port', { exact: true }).fill(String(lab.host('lab-1').port));
+    await dialog.getByLabel('Key file', { exact: true }).fill('id_ed25519');
+    await dialog.getByText('the key file path is absolute').waitFor(WAIT);
+    await dialog.getByLabel('Key file', { exact: true }).fill(lab.keyPath);
+    await dialog.getByLabel('Tags', { exact: true }).fill('rack-a');
+    await shoot('add-host');
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+
+    // The host offers a key nobody approved yet: the host-key dialog opens on it.
+    const keys = page.getByRole('dialog', { name: 'Host keys to check' });
+    const shown = await keys.getByLabel('Fingerprint offered by lab-1', { exact: true }).textContent();
     expect(shown).toBe(await fingerprintOnHost('lab-1'));
-    const lab1 = dialog.getByRole('region', { name: 'Host key of lab-1' });
+    const lab1 = keys.getByRole('region', { name: 'Host key of lab-1' });
     expect(await lab1.getByText('ssh-ed25519', { exact: true }).count()).toBe(1);
     expect(await lab1.getByText('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub').count()).toBe(1);
     await lab1.getByRole('button', { name: 'Copy the fingerprint of lab-1' }).click();
     await lab1.getByText('copied').waitFor(WAIT);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
-    await shoot('host-keys');
-
+    await shoot('host-key');
     await lab1.getByRole('button', { name: 'Approve lab-1' }).click();
-    await dialog.getByRole('region', { name: 'Host key of lab-1' }).waitFor({ state: 'detached', ...WAIT });
+    await keys.getByText('No host key waits for approval.').waitFor(WAIT);
     expect(core!.core.registry.require('lab-1').trust.accepted?.fingerprint).toBe(shown);
-    expect(core!.core.registry.require('lab-2').trust.state).toBe('pending');
+    expect(core!.core.registry.require('lab-1').tags).toEqual(['rack-a']);
+    await keys.getByRole('button', { name: 'Close', exact: true }).click();
+    await hostRow('lab-1').getByText('connected', { exact: true }).waitFor(WAIT);
+  });
 
-    // All at once asks again, and approves nothing until the second answer.
-    await dialog.getByRole('button', { name: 'Approve all 2 pending…' }).click();
-    await dialog.getByRole('button', { name: 'No', exact: true }).click();
-    expect(core!.core.registry.require('lab-2').trust.state).toBe('pending');
-    await dialog.getByRole('button', { name: 'Approve all 2 pending…' }).click();
-    await shoot('host-keys-confirm-all');
-    await dialog.getByRole('button', { name: 'Yes, approve all 2 keys' }).click();
-    await dialog.getByText('No host key waits for approval.').waitFor(WAIT);
-    for (const host of ['lab-2', 'lab-3']) expect(core!.core.registry.require(host).trust.accepted?.fingerprint).toBe(await fingerprintOnHost(host));
+  it('imports the lab\'s ssh_config through the preview: only the checked hosts are added; their keys approved all at once after a second confirmation', async () => {
+    await page.getByRole('button', { name: 'Import hosts' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import hosts' });
+    // This user's ~/.ssh/config is prefilled.
+    expect(await dialog.getByLabel('File to import', { exact: true }).inputValue()).toBe(path.join(homedir(), '.ssh', 'config'));
+    await dialog.getByLabel('File to import', { exact: true }).fill(lab.sshConfigPath);
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByRole('region', { name: 'Import preview' });
+    await preview.getByText('2 to add, 1 already registered', { exact: false }).waitFor(WAIT);
+    expect(await preview.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'lab-1', exact: true }) }).getByText(/exists as lab-1 \(same name\); differs: tags rack-a → –; not changed/).count()).toBe(1);
+    await preview.getByRole('checkbox', { name: 'Import lab-3' }).uncheck();
+    await shoot('import-preview');
+    await dialog.getByRole('button', { name: 'Import 1 checked host' }).click();
+    await dialog.getByText('Added lab-2.').waitFor(WAIT);
+    expect((await core!.core.invoke('hosts.list', {})).map((host) => host.name)).toEqual(['lab-1', 'lab-2']);
+    // The one left out, on its own.
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await preview.getByText('1 to add, 2 already registered', { exact: false }).waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Import 1 checked host' }).click();
+    await dialog.getByText('Added lab-3.').waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+
+    await core!.core.invoke('hosts.connect', { names: ['lab-2', 'lab-3'] });
+    await page.getByRole('button', { name: 'Check 2 host keys' }).click();
+    const keys = page.getByRole('dialog', { name: 'Host keys to check' });
+    for (const host of ['lab-2', 'lab-3']) expect(await keys.getByLabel(`Fingerprint offered by ${host}`, { exact: true }).textContent()).toBe(await fingerprintOnHost(host));
+    // All at once asks again, and approves nothing until the second answer.
+    await keys.getByRole('button', { name: 'Approve all 2 pending…' }).click();
+    await keys.getByRole('button', { name: 'No', exact: true }).click();
+    expect(core!.core.registry.require('lab-2').trust.state).toBe('pending');
+    await keys.getByRole('button', { name: 'Approve all 2 pending…' }).click();
+    await shoot('host-keys-confirm-all');
+    await keys.getByRole('button', { name: 'Yes, approve all 2 keys' }).click();
+    await keys.getByText('No host key waits for approval.').waitFor(WAIT);
+    for (const host of ['lab-2', 'lab-3']) expect(core!.core.registry.require(host).trust.accepted?.fingerprint).toBe(await fingerprintOnHost(host));
+    await keys.getByRole('button', { name: 'Close', exact: true }).click();
     for (const host of ['lab-1', 'lab-2', 'lab-3']) await hostRow(host).getByText('connected', { exact: true }).waitFor(WAIT);
   });
 
@@ -146,13 +195,16 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await dialog.getByLabel('Capability to add', { exact: true }).selectOption('CAP_NET_RAW');
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
     await dialog.getByRole('checkbox', { name: /Build anyway despite/ }).check();
+    const xid = await dialog.getByLabel('Context id', { exact: true }).inputValue();
     await dialog.getByRole('button', { name: 'Build', exact: true }).click();
     await dialog.getByText('Warnings forced past: a guest named shared also exists on host lab-2').waitFor(WAIT);
     // The same identity again is now refused: the name is taken on lab-1 itself.
     await dialog.getByRole('list', { name: 'Refusals' }).getByText('a guest named shared already exists on host lab-1').waitFor(WAIT);
     await shoot('wizard-built');
     expect(await onHost('lab-1', 'ls /etc/vservers/shared')).toContain('context');
-    expect(await onHost('lab-1', 'cat /etc/vservers/shared/context')).toBe(await dialog.getByLabel('Context id', { exact: true }).inputValue());
+    expect(await onHost('lab-1', 'cat /etc/vservers/shared/context')).toBe(xid);
+    // The next free id is suggested for the next guest.
+    await dialog.getByText(`${Number(xid) + 1} is free on every known host`).waitFor(WAIT);
     expect(await onHost('lab-1', 'cat /etc/vservers/shared/interfaces/0/ip')).toBe('10.213.147.101');
     expect((await onHost('lab-1', 'cat /etc/vservers/shared/bcapabilities')).toUpperCase()).toContain('NET_RAW');
     const limits = await core!.core.invoke('guest.limits', { host: 'lab-1', guest: 'shared' });
@@ -186,6 +238,23 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     expect(await leftovers('lab-3', 'slow')).toBe('');
     expect(await onHost('lab-3', 'ps -eo comm= | grep -x tar; true')).toBe('');
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  it('removes a host from its page after a confirmation; its guests stay on the host', async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/hosts/lab-2';
+    });
+    await page.getByRole('heading', { level: 1, name: 'lab-2', exact: true }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('button', { name: 'No', exact: true }).click();
+    expect(core!.core.registry.list().map((host) => host.name)).toContain('lab-2');
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await shoot('remove-host');
+    await page.getByRole('button', { name: 'Yes, remove lab-2' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Fleet overview' }).waitFor(WAIT);
+    await hostRow('lab-2').waitFor({ state: 'detached', ...WAIT });
+    expect(core!.core.registry.list().map((host) => host.name)).toEqual(['lab-1', 'lab-3']);
+    expect(await onHost('lab-2', 'cat /etc/vservers/shared/context')).toBe('700');
   });
 
   it('kept the page\'s console clean', () => {

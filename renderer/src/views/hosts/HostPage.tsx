@@ -13,6 +13,7 @@ import { ConnectionBadge, GuestStateBadge } from '../../widgets/StateBadge';
 import { useNow } from '../../widgets/useNow';
 import { HostCharts } from './HostCharts';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { HostActions } from '../onboarding/HostActions';
 
 function Facts({ rows, label }: { rows: Array<[string, React.ReactNode]>; label: string }) {
   return (
@@ -72,6 +73,7 @@ export function HostPage({ host: name }: { host: string }) {
         <ConnectionBadge state={host.connection} />
         <span className="muted">{host.user}@{host.address}:{host.port}</span>
         <span className="toolbar-gap" />
+        <HostActions name={name} />
         {connected ? (
           <button type="button" disabled={busy} onClick={() => void act('Disconnect', () => services.client.call('hosts.disconnect', { names: [name] }))}>Disconnect</button>
         ) : (

@@ -150,6 +150,8 @@ export function FleetOverview() {
         <h1>Fleet overview</h1>
         <span className="toolbar-gap" />
         {waitingKeys > 0 ? <button type="button" onClick={() => openOnboardingDialog({ kind: 'hostKeys' })}>Check {waitingKeys} host key{waitingKeys === 1 ? '' : 's'}</button> : null}
+        <button type="button" onClick={() => openOnboardingDialog({ kind: 'addHost' })}>Add a host</button>
+        <button type="button" onClick={() => openOnboardingDialog({ kind: 'importHosts' })}>Import hosts</button>
         <button type="button" className="primary" disabled={hosts.length === 0} onClick={() => openOnboardingDialog({ kind: 'createGuest' })}>Create a guest</button>
       </header>
       <Totals />
@@ -167,8 +169,11 @@ export function FleetOverview() {
         </div>
         {hosts.length === 0 ? (
           <EmptyState title="No hosts in the fleet yet">
-            Add one with <code>vfleet hosts add NAME ADDRESS</code>, or import your SSH configuration with{' '}
-            <code>vfleet import-ssh-config ~/.ssh/config --apply</code>; hosts show here as soon as they are registered.
+            <span className="toolbar">
+              <button type="button" className="primary" onClick={() => openOnboardingDialog({ kind: 'addHost' })}>Add a host</button>
+              <button type="button" onClick={() => openOnboardingDialog({ kind: 'importHosts' })}>Import from ~/.ssh/config or Ansible</button>
+            </span>
+            Or from a shell: <code>vfleet hosts add NAME ADDRESS</code>, <code>vfleet import-ssh-config ~/.ssh/config --apply</code>; hosts show here as soon as they are registered.
           </EmptyState>
         ) : groups.length === 0 ? (
           <EmptyState title="No host matches these filters">Clear the search or pick “Every state” and “Every tag”.</EmptyState>
