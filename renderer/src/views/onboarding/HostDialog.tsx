@@ -194,7 +194,7 @@ export function HostDialog({ edit, onClose }: { edit?: Host; onClose: () => void
             <div className="wizard-row">
               <label>
                 Key file
-                <input aria-label="Key file" className={`mono ${shown('auth.keyPath', draft.keyPath) ? 'invalid' : ''}`} value={draft.keyPath} placeholder="/home/me/.ssh/id_ed25519" onChange={(event) => update({ keyPath: event.target.value })} />
+                <input aria-label="Key file" className={`mono wide ${shown('auth.keyPath', draft.keyPath) ? 'invalid' : ''}`} value={draft.keyPath} placeholder="/home/me/.ssh/id_ed25519" onChange={(event) => update({ keyPath: event.target.value })} />
                 <FieldError message={shown('auth.keyPath', draft.keyPath)} />
               </label>
               <label>

@@ -169,10 +169,10 @@ export function FleetOverview() {
         </div>
         {hosts.length === 0 ? (
           <EmptyState title="No hosts in the fleet yet">
-            <span className="toolbar">
+            <div className="toolbar">
               <button type="button" className="primary" onClick={() => openOnboardingDialog({ kind: 'addHost' })}>Add a host</button>
               <button type="button" onClick={() => openOnboardingDialog({ kind: 'importHosts' })}>Import from ~/.ssh/config or Ansible</button>
-            </span>
+            </div>
             Or from a shell: <code>vfleet hosts add NAME ADDRESS</code>, <code>vfleet import-ssh-config ~/.ssh/config --apply</code>; hosts show here as soon as they are registered.
           </EmptyState>
         ) : groups.length === 0 ? (
