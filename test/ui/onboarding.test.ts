@@ -87,7 +87,7 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     const dialog = page.getByRole('dialog', { name: 'Add a host' });
     // No ssh-agent where this core runs: a key file is preselected, and the dialog says why.
     await dialog.getByText('SSH_AUTH_SOCK is not set').waitFor(WAIT);
-    expect(await dialog.getByRole('radio', { name: 'a key file' }).isChecked()).toBe(true);
+    await dialog.getByRole('radio', { name: 'a key file', checked: true }).waitFor(WAIT);
     await dialog.getByLabel('Name', { exact: true }).fill('lab 1');
     await dialog.getByText('a host name starts with a letter or digit').waitFor(WAIT);
     await dialog.getByLabel('Name', { exact: true }).fill('lab-1');
@@ -127,7 +127,7 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await page.getByRole('button', { name: 'Import hosts' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import hosts' });
     // This user's ~/.ssh/config is prefilled.
-    expect(await dialog.getByLabel('File to import', { exact: true }).inputValue()).toBe(path.join(homedir(), '.ssh', 'config'));
+    await page.waitForFunction((expected) => document.querySelector<HTMLInputElement>('input[aria-label="File to import"]')?.value === expected, path.join(homedir(), '.ssh', 'config'), WAIT);
     await dialog.getByLabel('File to import', { exact: true }).fill(lab.sshConfigPath);
     await dialog.getByRole('button', { name: 'Preview' }).click();
     const preview = dialog.getByRole('region', { name: 'Import preview' });
@@ -173,6 +173,7 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await dialog.getByRole('group', { name: /Where/ }).getByText('Memory free', { exact: true }).waitFor(WAIT);
     // The context id is prefilled with one free on every host (700 is taken on lab-2).
     await dialog.getByText('is free on every known host').waitFor(WAIT);
+    await page.waitForFunction(() => /^\d+$/.test(document.querySelector<HTMLInputElement>('input[aria-label="Context id"]')?.value ?? ''), undefined, WAIT);
     expect(await dialog.getByLabel('Context id', { exact: true }).inputValue()).not.toBe('700');
 
     await dialog.getByLabel('Name', { exact: true }).fill('bad name');

@@ -127,8 +127,9 @@ export function ImportHostsDialog({ onClose }: { onClose: () => void }) {
       {preview ? (
         <section aria-label="Import preview" className="scroll-box tall">
           {preview.warnings.map((warning) => <p key={warning} className="notice notice-warn">{warning}</p>)}
+          <p role="status">{preview.toAdd.length} to add, {preview.existing.length} already registered, {preview.skipped.length} skipped, from <code>{preview.source.path}</code></p>
           <table className="table table-dense">
-            <caption>{preview.toAdd.length} to add, {preview.existing.length} already registered, {preview.skipped.length} skipped, from {preview.source.path}</caption>
+            <caption className="visually-hidden">Hosts found in {preview.source.path}</caption>
             <ColumnHeads columns={['', 'Host', 'Target', 'Tags (from groups)', 'What happens', 'From']} />
             <tbody>
               {preview.toAdd.map(({ host, origin }) => (
