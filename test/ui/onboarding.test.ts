@@ -241,6 +241,25 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   });
 
+  it('edits a host from its page: the change is in the registry and the host connects again', async () => {
+    await page.evaluate(() => {
+      window.location.hash = '#/hosts/lab-1';
+    });
+    await page.getByRole('heading', { level: 1, name: 'lab-1', exact: true }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit host lab-1' });
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[aria-label="Tags"]')?.value === 'rack-a', undefined, WAIT);
+    expect(await dialog.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Tags', { exact: true }).fill('rack-a, bad tag!');
+    await dialog.getByText('a tag holds only letters').waitFor(WAIT);
+    await dialog.getByLabel('Tags', { exact: true }).fill('rack-b');
+    await dialog.getByRole('button', { name: 'Save and connect' }).click();
+    await dialog.getByText('lab-1 is connected', { exact: false }).waitFor(WAIT);
+    expect(core!.core.registry.require('lab-1').tags).toEqual(['rack-b']);
+    expect(core!.core.registry.require('lab-1').auth).toEqual({ kind: 'keyFile', keyPath: lab.keyPath, hasPassphrase: false });
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
   it('removes a host from its page after a confirmation; its guests stay on the host', async () => {
     await page.evaluate(() => {
       window.location.hash = '#/hosts/lab-2';
