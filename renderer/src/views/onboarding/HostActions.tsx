@@ -31,7 +31,7 @@ export function HostActions({ name }: { name: string }) {
       <button type="button" disabled={busy} onClick={() => openOnboardingDialog({ kind: 'createGuest', host: name })}>Create a guest</button>
       {confirming ? (
         <span className="confirm" role="group" aria-label={`Remove ${name}?`}>
-          <span>Remove {name} from vfleet? Its guests keep running on the host.</span>
+          <span>Remove {name} from vfleet? Its guests stay on the host as they are.</span>
           <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>Yes, remove {name}</button>
           <button type="button" disabled={busy} onClick={() => setConfirming(false)}>No</button>
         </span>
