@@ -6,7 +6,7 @@
 // half-way leaves nothing there. Screenshots go to test-results/ui/onboarding-*.png; the page's
 // console must stay empty throughout.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -143,7 +143,25 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     await preview.getByText('1 to add, 2 already registered', { exact: false }).waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Import 1 checked host' }).click();
     await dialog.getByText('Added lab-3.').waitFor(WAIT);
+
+    // An Ansible inventory (YAML): its group becomes a tag, an entry that cannot be a host is skipped with why.
+    const inventory = path.join(partDir!, 'inventory.yml');
+    await writeFile(inventory, [
+      'all:', '  children:', '    web:', '      hosts:',
+      '        spare1:', '          ansible_host: 10.213.147.77',
+      '        spare2:', '          ansible_host: 10.213.147.78', '          ansible_port: 99999', '',
+    ].join('\n'));
+    await dialog.getByLabel('Source kind', { exact: true }).selectOption('ansible_yaml');
+    await dialog.getByLabel('File to import', { exact: true }).fill(inventory);
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await preview.getByText('1 to add, 0 already registered, 1 skipped', { exact: false }).waitFor(WAIT);
+    const spare1 = preview.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'spare1', exact: true }) });
+    expect(await spare1.getByRole('cell', { name: 'web', exact: true }).count()).toBe(1);
+    const spare2 = preview.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'spare2', exact: true }) });
+    await spare2.getByText(/^skipped: .*port/).waitFor(WAIT);
+    await shoot('import-ansible');
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    expect(core!.core.registry.list().map((host) => host.name)).toEqual(['lab-1', 'lab-2', 'lab-3']);
 
     await core!.core.invoke('hosts.connect', { names: ['lab-2', 'lab-3'] });
     await page.getByRole('button', { name: 'Check 2 host keys' }).click();
