@@ -9,6 +9,7 @@ import { ActivityView } from './views/activity/ActivityView';
 import { GuestList } from './views/guests/GuestList';
 import { GuestPage } from './views/guests/GuestPage';
 import { HostPage } from './views/hosts/HostPage';
+import { OnboardingDialogs } from './views/onboarding/OnboardingDialogs';
 import { FleetOverview } from './views/overview/FleetOverview';
 import { SettingsView } from './views/settings/SettingsView';
 
@@ -109,6 +110,7 @@ export function App() {
         </main>
       </div>
       {palette ? <CommandPalette onClose={() => setPalette(false)} /> : null}
+      <OnboardingDialogs />
     </div>
   );
 }

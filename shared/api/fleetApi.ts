@@ -18,13 +18,15 @@ import {
   evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
 } from './migration';
 import {
-  fingerprintSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
+  fingerprintSchema, hostDefaultsSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
   importSourceKindSchema,
 } from './hosts';
 
 const nothing = z.object({}).strict();
 const hostNamesSchema = z.object({ names: z.array(hostNameSchema).optional() }).strict();
 const importSourceSchema = z.object({ kind: importSourceKindSchema, path: z.string().min(1) }).strict();
+/** Apply: only the named hosts of the preview's "to add" (absent: all of them). */
+const importApplySchema = importSourceSchema.extend({ names: z.array(hostNameSchema).min(1, 'name at least one host to import').optional() }).strict();
 
 export const fleetApi = {
   'hosts.list': { params: nothing, result: z.array(hostSchema) },
@@ -33,7 +35,9 @@ export const fleetApi = {
   'hosts.remove': { params: z.object({ name: hostNameSchema }).strict(), result: nothing },
   'hosts.approveKey': { params: z.object({ name: hostNameSchema, fingerprint: fingerprintSchema }).strict(), result: hostSchema },
   'hosts.importPreview': { params: importSourceSchema, result: importPreviewSchema },
-  'hosts.importApply': { params: importSourceSchema, result: importResultSchema },
+  'hosts.importApply': { params: importApplySchema, result: importResultSchema },
+  /** What the add-host and import dialogs start from: whether ssh-agent is usable here, and this user's ~/.ssh/config. */
+  'hosts.defaults': { params: nothing, result: hostDefaultsSchema },
   /** Connects (absent names: every host) and waits until each is connected or needs the admin. */
   'hosts.connect': { params: hostNamesSchema.extend({ timeoutMs: z.number().int().positive().optional() }).strict(), result: z.array(hostStatusSchema) },
   'hosts.disconnect': { params: hostNamesSchema, result: nothing },

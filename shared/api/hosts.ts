@@ -196,3 +196,14 @@ export const importResultSchema = z
   })
   .strict();
 export type ImportResult = z.infer<typeof importResultSchema>;
+
+/** What a new host or an import starts from on this workstation. */
+export const hostDefaultsSchema = z
+  .object({
+    /** ssh-agent: usable when SSH_AUTH_SOCK names a socket here; detail says what was found. */
+    sshAgent: z.object({ usable: z.boolean(), detail: z.string() }).strict(),
+    /** This user's OpenSSH client configuration, ~/.ssh/config (it may not exist). */
+    sshConfigPath: z.string(),
+  })
+  .strict();
+export type HostDefaults = z.infer<typeof hostDefaultsSchema>;

@@ -326,10 +326,20 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByText('key changed', { exact: true }).first().waitFor(WAIT);
-    const approve = page.getByRole('button', { name: `Approve key ${offered}` });
-    await approve.waitFor(WAIT);
+    await page.getByText(offered).first().waitFor(WAIT);
+    await page.getByRole('button', { name: 'Check the key of lab-2' }).click();
+    // The host-key dialog: old and new fingerprints, accepted only with the host's name typed.
+    const keys = page.getByRole('dialog', { name: 'Host keys to check' });
+    expect(await keys.getByLabel('Fingerprint offered by lab-2', { exact: true }).textContent()).toBe(offered);
+    const accept = keys.getByRole('button', { name: 'Accept the new key of lab-2' });
+    expect(await accept.isDisabled()).toBe(true);
+    await keys.getByLabel('Type lab-2 to accept its new key', { exact: true }).fill('lab-');
+    expect(await accept.isDisabled()).toBe(true);
+    await keys.getByLabel('Type lab-2 to accept its new key', { exact: true }).fill('lab-2');
     await shoot('host-key-changed');
-    await approve.click();
+    await accept.click();
+    await keys.getByText('No host key waits for approval.').waitFor(WAIT);
+    await keys.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('button', { name: 'Disconnect' }).waitFor(WAIT);
     expect(core!.core.registry.require('lab-2').trust.accepted?.fingerprint).toBe(offered);
   });

@@ -1,8 +1,12 @@
 // Host actions through the app API: registry changes, key approval, imports, and connecting or
 // disconnecting hosts (what the audit log records of them is the dispatcher's table).
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import type { FleetApiParsedParams, FleetApiResult } from '../../../shared/api/fleetApi';
 import type { HostStatus } from '../../../shared/api/fleetState';
 import { applyImport, previewAnsibleImport, previewSshConfigImport } from '../import/hostImport';
+import { HostRegistryError } from '../hosts/hostRegistryError';
 import type { FleetContext } from './fleetContext';
 
 const DEFAULT_CONNECT_WAIT_MS = 60_000;
@@ -43,9 +47,29 @@ export async function previewHostImport(context: FleetContext, params: FleetApiP
 
 export async function applyHostImport(context: FleetContext, params: FleetApiParsedParams<'hosts.importApply'>): Promise<FleetApiResult<'hosts.importApply'>> {
   const preview = await previewHostImport(context, params);
-  const result = await applyImport(context.registry, preview);
+  const chosen = params.names;
+  if (chosen) {
+    // The admin's selection of the preview: a name that is not among the hosts to add refuses the whole call.
+    const addable = new Set(preview.toAdd.map((candidate) => candidate.host.name));
+    const unknown = chosen.filter((name) => !addable.has(name));
+    if (unknown.length > 0) {
+      throw new HostRegistryError('notFound', unknown[0] as string, `${unknown.join(', ')}: not among the hosts ${params.path} would add (${[...addable].join(', ') || 'none'}); nothing was imported`);
+    }
+  }
+  const selected = chosen ? { ...preview, toAdd: preview.toAdd.filter((candidate) => chosen.includes(candidate.host.name)) } : preview;
+  const result = await applyImport(context.registry, selected);
   context.syncRegistry();
   return result;
+}
+
+/** Whether ssh-agent can log in from here (SSH_AUTH_SOCK names a socket), and the user's ~/.ssh/config. */
+export async function hostDefaults(env: NodeJS.ProcessEnv = process.env): Promise<FleetApiResult<'hosts.defaults'>> {
+  const sshConfigPath = path.join(homedir(), '.ssh', 'config');
+  const socket = env.SSH_AUTH_SOCK;
+  if (!socket) return { sshAgent: { usable: false, detail: 'no ssh-agent: SSH_AUTH_SOCK is not set where vfleet runs' }, sshConfigPath };
+  const found = await stat(socket).catch(() => undefined);
+  if (!found?.isSocket()) return { sshAgent: { usable: false, detail: `SSH_AUTH_SOCK names ${socket}, which is not a socket` }, sshConfigPath };
+  return { sshAgent: { usable: true, detail: `ssh-agent at ${socket}` }, sshConfigPath };
 }
 
 /** Starts the hosts and waits until each is connected with its agent synced, or needs the admin. */

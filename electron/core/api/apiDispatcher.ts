@@ -14,7 +14,7 @@ import {
 } from '../actions/guestActions';
 import { openGuestTerminal, type GuestTerminal, type TerminalHandlers } from '../actions/guestTerminal';
 import {
-  addHost, applyHostImport, approveHostKey, connectHosts, disconnectHosts, previewHostImport, removeHost, updateHost,
+  addHost, applyHostImport, approveHostKey, connectHosts, disconnectHosts, hostDefaults, previewHostImport, removeHost, updateHost,
 } from '../actions/hostActions';
 import type { DeltaListener } from '../inventory/fleetState';
 import { HostError } from '../ssh/sshErrors';
@@ -85,6 +85,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
   'hosts.approveKey': { run: approveHostKey, audit: hostChange },
   'hosts.importPreview': { run: previewHostImport },
   'hosts.importApply': { run: applyHostImport, audit: { action: 'hosts.import', entry: (params) => ({ params }) } },
+  'hosts.defaults': { run: () => hostDefaults() },
   'hosts.connect': { run: connectHosts },
   'hosts.disconnect': { run: disconnectHosts },
   'inventory.snapshot': { run: (context) => context.state.snapshot() },

@@ -5,6 +5,7 @@ import type { AppServices } from './appContext';
 import { LIFECYCLE_VERB, runLifecycle, type LifecycleAction } from './guestLifecycle';
 import { navigate, type Route } from './routes';
 import { effectiveTheme, saveTheme } from './theme';
+import { openOnboardingDialog } from '../views/onboarding/OnboardingDialogs';
 
 export interface Command {
   id: string;
@@ -34,8 +35,16 @@ export function buildCommands(services: AppServices, hosts: readonly HostStatus[
       saveTheme(services.client, dark ? 'light' : 'dark').then(() => operation.succeed(), (error: unknown) => operation.fail(error));
     },
   });
+  commands.push({ id: 'add-host', group: 'Action', title: 'Add a host', keywords: 'new host ssh register onboard', run: () => openOnboardingDialog({ kind: 'addHost' }) });
+  commands.push({ id: 'import-hosts', group: 'Action', title: 'Import hosts', keywords: 'ssh_config ansible inventory onboard', run: () => openOnboardingDialog({ kind: 'importHosts' }) });
+  commands.push({ id: 'create-guest', group: 'Action', title: 'Create a guest', keywords: 'build new guest wizard vserver', run: () => openOnboardingDialog({ kind: 'createGuest' }) });
+  const waiting = hosts.filter((host) => host.trust === 'pending' || host.trust === 'blocked').length;
+  if (waiting > 0) {
+    commands.push({ id: 'host-keys', group: 'Action', title: `Check ${waiting} host key${waiting === 1 ? '' : 's'}`, keywords: 'approve fingerprint trust pending changed', run: () => openOnboardingDialog({ kind: 'hostKeys' }) });
+  }
   for (const host of hosts) {
     const words = `${host.address} ${host.tags.join(' ')} ${host.connection}`;
+    commands.push({ id: `host-edit:${host.name}`, group: 'Action', title: `Edit host ${host.name}`, keywords: words, run: () => openOnboardingDialog({ kind: 'editHost', name: host.name }) });
     commands.push({ id: `host:${host.name}`, group: 'Host', title: `Open host ${host.name}`, keywords: words, run: () => navigate({ view: 'host', host: host.name }) });
     const connected = host.connection === 'connected';
     commands.push({

@@ -13,6 +13,8 @@ import { ConnectionBadge, GuestStateBadge } from '../../widgets/StateBadge';
 import { useNow } from '../../widgets/useNow';
 import { HostCharts } from './HostCharts';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { HostActions } from '../onboarding/HostActions';
+import { HostKeyNotice } from '../onboarding/HostKeyNotice';
 
 function Facts({ rows, label }: { rows: Array<[string, React.ReactNode]>; label: string }) {
   return (
@@ -72,6 +74,7 @@ export function HostPage({ host: name }: { host: string }) {
         <ConnectionBadge state={host.connection} />
         <span className="muted">{host.user}@{host.address}:{host.port}</span>
         <span className="toolbar-gap" />
+        <HostActions name={name} />
         {connected ? (
           <button type="button" disabled={busy} onClick={() => void act('Disconnect', () => services.client.call('hosts.disconnect', { names: [name] }))}>Disconnect</button>
         ) : (
@@ -88,15 +91,7 @@ export function HostPage({ host: name }: { host: string }) {
             : host.nextAttemptAt ? `vfleet tries again ${host.nextAttemptAt > now ? `in ${Math.ceil((host.nextAttemptAt - now) / 1000)} s` : 'now'}; check the network path and sshd on the host.` : 'Check the network path and sshd on the host, then connect again.',
         }} />
       ) : null}
-      {host.offeredFingerprint && (host.connection === 'pendingApproval' || host.connection === 'blocked') ? (
-        <div className="notice notice-warn">
-          <span>Offered key <code>{host.offeredFingerprint}</code></span>
-          <button type="button" disabled={busy}
-            onClick={() => void act('Approve the key of', () => services.client.call('hosts.approveKey', { name, fingerprint: host.offeredFingerprint as string }).then(() => services.client.call('hosts.connect', { names: [name] })))}>
-            Approve key {host.offeredFingerprint}
-          </button>
-        </div>
-      ) : null}
+      {host.offeredFingerprint && (host.connection === 'pendingApproval' || host.connection === 'blocked') ? <HostKeyNotice name={name} fingerprint={host.offeredFingerprint} /> : null}
       {connected && host.agentError ? (
         <FailureNotice failure={{ title: `The agent on ${name} is not answering`, message: host.agentError, hint: 'vfleet retries by itself; if it persists, check the host (disk full, node missing) on its console.' }} />
       ) : null}

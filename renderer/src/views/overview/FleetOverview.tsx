@@ -11,6 +11,7 @@ import { Sparkline } from '../../widgets/Sparkline';
 import { ConnectionBadge } from '../../widgets/StateBadge';
 import { AlertList } from '../activity/AlertList';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
 
 type StateFilter = 'all' | 'up' | 'attention' | 'down';
 
@@ -127,6 +128,7 @@ export function FleetOverview() {
   const [state, setState] = useState<StateFilter>('all');
   const [tag, setTag] = useState('');
   const tags = useMemo(() => [...new Set(hosts.flatMap((host) => host.tags))].sort(), [hosts]);
+  const waitingKeys = hosts.filter((host) => host.trust === 'pending' || host.trust === 'blocked').length;
   const groups = useMemo(() => {
     const words = search.toLowerCase().split(/\s+/).filter(Boolean);
     const shown = hosts.filter((host) => {
@@ -146,6 +148,11 @@ export function FleetOverview() {
     <div className="page">
       <header className="page-header">
         <h1>Fleet overview</h1>
+        <span className="toolbar-gap" />
+        {waitingKeys > 0 ? <button type="button" onClick={() => openOnboardingDialog({ kind: 'hostKeys' })}>Check {waitingKeys} host key{waitingKeys === 1 ? '' : 's'}</button> : null}
+        <button type="button" onClick={() => openOnboardingDialog({ kind: 'addHost' })}>Add a host</button>
+        <button type="button" onClick={() => openOnboardingDialog({ kind: 'importHosts' })}>Import hosts</button>
+        <button type="button" className="primary" disabled={hosts.length === 0} onClick={() => openOnboardingDialog({ kind: 'createGuest' })}>Create a guest</button>
       </header>
       <Totals />
       <AlertList compact />
@@ -162,8 +169,11 @@ export function FleetOverview() {
         </div>
         {hosts.length === 0 ? (
           <EmptyState title="No hosts in the fleet yet">
-            Add one with <code>vfleet hosts add NAME ADDRESS</code>, or import your SSH configuration with{' '}
-            <code>vfleet import-ssh-config ~/.ssh/config --apply</code>; hosts show here as soon as they are registered.
+            <div className="toolbar">
+              <button type="button" className="primary" onClick={() => openOnboardingDialog({ kind: 'addHost' })}>Add a host</button>
+              <button type="button" onClick={() => openOnboardingDialog({ kind: 'importHosts' })}>Import from ~/.ssh/config or Ansible</button>
+            </div>
+            Or from a shell: <code>vfleet hosts add NAME ADDRESS</code>, <code>vfleet import-ssh-config ~/.ssh/config --apply</code>; hosts show here as soon as they are registered.
           </EmptyState>
         ) : groups.length === 0 ? (
           <EmptyState title="No host matches these filters">Clear the search or pick “Every state” and “Every tag”.</EmptyState>
