@@ -2,15 +2,23 @@
 // the file's text as it is now, a process that exits reads as gone, and the descriptors not read
 // since the last release are closed. Real /proc of real child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readKernelCounter, releaseIdleKernelFiles } from '../../host-agent/src/host/kernelFiles';
 
 const children: ChildProcess[] = [];
 
-function sleeper(): ChildProcess {
+/** A `sleep` child once it has exec'd and sleeps (read without the kept descriptors, so the counts below start clean). */
+async function sleeper(): Promise<ChildProcess> {
   const child = spawn('sleep', ['600'], { stdio: 'ignore' });
   children.push(child);
+  await until(() => {
+    try {
+      return / \(sleep\) S /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
   return child;
 }
 
@@ -28,7 +36,7 @@ afterEach(() => {
 
 describe('kernel counters through kept descriptors', () => {
   it('reads what the file says now, not what it said when it was opened', async () => {
-    const child = sleeper();
+    const child = await sleeper();
     const status = `/proc/${child.pid}/status`;
     expect(readKernelCounter(status)).toMatch(/^State:\s+S \(sleeping\)$/m);
     const before = openDescriptors();
@@ -40,7 +48,7 @@ describe('kernel counters through kept descriptors', () => {
   });
 
   it('reads a process that exited as gone, and keeps nothing of it', async () => {
-    const child = sleeper();
+    const child = await sleeper();
     const stat = `/proc/${child.pid}/stat`;
     expect(readKernelCounter(stat)?.startsWith(`${child.pid} (sleep) `)).toBe(true);
     const withIt = openDescriptors();
@@ -51,8 +59,8 @@ describe('kernel counters through kept descriptors', () => {
     expect(openDescriptors()).toBe(withIt - 1);
   });
 
-  it('closes the descriptors not read since the previous release', () => {
-    const child = sleeper();
+  it('closes the descriptors not read since the previous release', async () => {
+    const child = await sleeper();
     releaseIdleKernelFiles();
     releaseIdleKernelFiles();
     const none = openDescriptors();
