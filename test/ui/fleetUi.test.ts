@@ -7,7 +7,7 @@
 // checkout as it was). The page's console must stay empty throughout.
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
@@ -15,11 +15,11 @@ import { formatBytes } from '../../shared/format/byteSize';
 import { formatLoad } from '../../renderer/src/widgets/format';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostFiles } from '../lab/labLayout';
+import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from './support/chromiumPage';
 import { closeCoreAndLab, onboardLabHosts, removeDataDir, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'ui', subnet: '10.213.141.0/24', hosts: 3 };
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results', 'ui');
 const DOCS_SHOTS = path.join(ROOT, 'docs', 'screenshots');
 /** Copies a saved screenshot into docs/screenshots/ when asked to (VFLEET_UPDATE_SCREENSHOTS=1). */
 async function publishShot(name: string): Promise<void> {
@@ -60,14 +60,11 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     // web3 stays stopped: the test starts it from the UI.
     await core.core.invoke('guest.start', { host: 'lab-1', guest: 'web1' });
     await core.core.invoke('guest.start', { host: 'lab-2', guest: 'web2' });
-    server = await startBrowserMode({ core: core.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
+    collectConsoleProblems(page, consoleProblems);
     await mkdir(SHOTS, { recursive: true });
     await page.goto(server.url);
   });
@@ -363,11 +360,9 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
 
   it('explains the next step where there is nothing yet: an empty fleet, an unknown host or guest', async () => {
     const empty = await startCore();
-    const emptyServer = await startBrowserMode({ core: empty.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
+    const emptyServer = await startBrowserMode({ core: empty.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
     const other = await page.context().newPage();
-    other.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.type()}: ${message.text()}`);
-    });
+    collectConsoleProblems(other, consoleProblems, false);
     try {
       await other.goto(emptyServer.url);
       await other.getByText('No hosts in the fleet yet').waitFor(WAIT);
@@ -400,7 +395,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await shoot('connection-lost');
     // Changed while the page is cut off: only a fresh snapshot can tell it.
     await core!.core.invoke('guest.stop', { host: 'lab-2', guest: 'web2' });
-    server = await startBrowserMode({ core: core!.core, port, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
+    server = await startBrowserMode({ core: core!.core, port, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
     // The new server's token, exchanged in a second tab, gives the browser the cookie the first page's next attempt carries.
     const tab = await page.context().newPage();
     await tab.goto(server.url);

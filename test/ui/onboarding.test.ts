@@ -10,17 +10,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostKeyFileName, sshdDirectoryInHost } from '../lab/ssh/labSshFiles';
 import { slowTemplate, truncatedTarball, type SlowTemplate } from '../support/slowTemplate';
+import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from './support/chromiumPage';
 import { closeCoreAndLab, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'onbui', subnet: '10.213.147.0/24', hosts: 3 };
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SHOTS = path.join(ROOT, 'test-results', 'ui');
 /** Long enough for a lab host on 2 busy cores; a step that needs it fails with what it waited for. */
 const WAIT = { timeout: 30_000 };
 const run = promisify(execFile);
@@ -41,15 +40,12 @@ describe('onboarding in Chromium against a 3-host lab', () => {
     lab = await labUp(LAB);
     core = await startCore();
     partDir = await mkdtemp('/var/tmp/vfleet-onbui-');
-    server = await startBrowserMode({ core: core.core, rendererDir: path.join(ROOT, 'dist', 'renderer'), log: (line) => serverLog.push(line) });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
+    collectConsoleProblems(page, consoleProblems);
     await mkdir(SHOTS, { recursive: true });
     await page.goto(server.url);
   });
