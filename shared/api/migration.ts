@@ -123,6 +123,8 @@ export const migrationJournalViewSchema = z.object({
 });
 export type MigrationJournalView = z.infer<typeof migrationJournalViewSchema>;
 
+export const migrationAbortRequestSchema = z.object({ migration: migrationIdSchema }).strict();
+
 export const evacuateRequestSchema = z.object({
   host: hostNameSchema,
   mode: migrationModeSchema.default('stop'),
