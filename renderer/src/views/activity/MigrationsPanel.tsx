@@ -20,7 +20,7 @@ function LiveMigrations() {
     <section className="panel" aria-label="Migrations">
       <h2>Migrations <span className="muted">({tracks.filter((track) => !migrationFinished(track)).length} running)</span></h2>
       {tracks.length === 0 ? (
-        <EmptyState title="No migration since this page opened">Migrations of this core (from a guest's page, a host's evacuation or the CLI) show here with their progress.</EmptyState>
+        <EmptyState title="No migration since this page opened">Migrations this core runs (from a guest's page or a host's evacuation, in any window on this core) show here with their progress; the journal below also holds those of the CLI.</EmptyState>
       ) : (
         <table className="table table-dense table-nowrap">
           <ColumnHeads columns={['Migration', 'Phase', { label: 'Sent', numeric: true }, { label: 'Rate', numeric: true }, { label: 'Time left', numeric: true }, { label: 'Round', numeric: true }, 'Started', 'Last step']} />

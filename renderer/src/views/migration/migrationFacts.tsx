@@ -123,9 +123,11 @@ export function MeasuredFigures({ figures, label }: { figures: Pick<MigrateResul
   );
 }
 
-/** What a resolution did, in the words of a journal that did not go through. */
-export function resolutionOf(journal: Pick<MigrationJournalView, 'phase' | 'note'>): string | undefined {
-  if (journal.phase === 'rolledBack') return journal.note ?? 'rolled back';
-  if (journal.phase === 'aborted') return journal.note ?? 'aborted';
+/** What a resolution did, for a migration that did not go through (its journal, or its last delta with the note as message). */
+export function resolutionOf(entry: Pick<MigrationJournalView, 'phase' | 'note' | 'host' | 'guest' | 'to'>): string | undefined {
+  const cause = entry.note?.replace(/^(aborted|rolled back): /, '');
+  const because = cause ? ` Cause: ${cause}` : '';
+  if (entry.phase === 'aborted') return `aborted before the switch: ${entry.guest} never stopped and stays on ${entry.host}; nothing is left on ${entry.to}.${because}`;
+  if (entry.phase === 'rolledBack') return `rolled back: ${entry.guest} is back on ${entry.host}; its copy on ${entry.to} was removed.${because}`;
   return undefined;
 }
