@@ -245,6 +245,9 @@ describe('migration in Chromium against a 3-host lab', () => {
     await page.getByRole('heading', { level: 1, name: WEB.name, exact: true }).waitFor(WAIT);
     await page.locator('.page-header').getByRole('link', { name: 'lab-2', exact: true }).waitFor(WAIT);
     await page.getByRole('dialog').waitFor({ state: 'detached', ...WAIT });
+    // The copy left on lab-1 says what it is.
+    await open(`#/guests/lab-1/${WEB.name}`, WEB.name);
+    await page.getByText(`${WEB.name} was moved to lab-2 by migration ${migrationId} of ${WEB.name} from lab-1 to lab-2: this copy on lab-1 is disabled`, { exact: false }).waitFor(WAIT);
   });
 
   it('shows the migration and its journal in Activity with its measured downtime', async () => {

@@ -57,6 +57,12 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond, 'iec')}/s`;
 }
 
+/** The transfer rate now, else the last one rsync reported (marked so); undefined before any. */
+export function trackRate(track: MigrationTrack): string | undefined {
+  if (track.progress.rateBytesPerSecond > 0) return formatRate(track.progress.rateBytesPerSecond);
+  return track.lastRateBytesPerSecond !== undefined ? `${formatRate(track.lastRateBytesPerSecond)} (last)` : undefined;
+}
+
 /** "lab-1/web → lab-2". */
 export function migrationTitle(entry: { host: string; guest: string; to: string }): string {
   return `${entry.host}/${entry.guest} → ${entry.to}`;
@@ -102,7 +108,7 @@ export function LiveFigures({ track }: { track: MigrationTrack }) {
   return (
     <dl className="facts" aria-label={`Progress of ${migrationTitle(progress)}`}>
       <div><dt>Sent</dt><dd className="mono">{formatBytes(progress.bytes, 'iec')}</dd></div>
-      <div><dt>Rate</dt><dd className="mono">{progress.rateBytesPerSecond > 0 ? formatRate(progress.rateBytesPerSecond) : '–'}</dd></div>
+      <div><dt>Rate</dt><dd className="mono">{trackRate(track) ?? '–'}</dd></div>
       <div><dt>Time left</dt><dd className="mono">{progress.secondsLeft !== undefined && !migrationFinished(track) ? formatDuration(progress.secondsLeft * 1000) : '–'}</dd></div>
       <div><dt>Round</dt><dd className="mono">{progress.round > 0 ? progress.round : '–'}</dd></div>
       {progress.message ? <div><dt>Last step</dt><dd>{progress.message}</dd></div> : null}
