@@ -7,7 +7,7 @@ import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { LIFECYCLE_RUNNING, LIFECYCLE_VERB, runLifecycle, type LifecycleAction } from '../../app/guestLifecycle';
 import { navigate, routeHref } from '../../app/routes';
-import { useGuest, useGuestMigration, useGuestSeries, useHost } from '../../store/useFleet';
+import { useGuest, useGuestMigration, useGuestSeries, useHost, useMigrations } from '../../store/useFleet';
 import { useHistory } from '../../store/useHistory';
 import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDateTime, formatPercent, formatUptime } from '../../widgets/format';
@@ -82,6 +82,8 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
   const [failures, setFailures] = useState<Failure[]>([]);
   const [deleting, setDeleting] = useState(false);
   const migration = useGuestMigration(host, name);
+  // Newest first: the last migration that moved this guest away from this host, if this page saw one.
+  const movedAway = useMigrations().find((track) => track.progress.host === host && track.progress.guest === name && track.progress.phase === 'done');
 
   if (!guest) {
     return (
@@ -124,6 +126,13 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
           Delete…
         </button>
       </header>
+      {movedAway && !migration ? (
+        <p className="notice notice-warn" role="status">
+          <span>
+            {name} was moved to <a href={routeHref({ view: 'guest', host: movedAway.progress.to, guest: name })}>{movedAway.progress.to}</a> by {migrationName(movedAway.progress)}: this copy on {host} is disabled and starts only when forced.
+          </span>
+        </p>
+      ) : null}
       {migration && moving ? (
         <p className="notice notice-warn" role="status">
           <span>Busy: {moving}, now {PHASE_WORDS[migration.progress.phase]}. Changes to {name} wait until it ends (see <a href={routeHref({ view: 'activity' })}>Activity</a>).</span>

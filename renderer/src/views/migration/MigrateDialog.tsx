@@ -201,7 +201,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
             </label>
             <label>
               Context id on the target
-              <input aria-label="Context id on the target" className={`narrow mono ${xidError ? 'invalid' : ''}`} value={xid} inputMode="numeric" aria-describedby="migrate-xid-note"
+              <input aria-label="Context id on the target" className={`narrow mono ${xidError || failedChecks.some((entry) => entry.check === 'xid') ? 'invalid' : ''}`} value={xid} inputMode="numeric" aria-describedby="migrate-xid-note"
                 onChange={(event) => {
                   setXidTouched(true);
                   setXid(event.target.value);
@@ -249,7 +249,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
         {outcome?.kind === 'failed' ? <FailureNotice failure={outcome.failure} /> : null}
         {outcome && outcome.kind !== 'moved' && track ? (
           <p className="notice notice-warn" role="status">
-            What vfleet did: {resolutionOf({ phase: track.progress.phase, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `it stopped at ${PHASE_WORDS[track.progress.phase]}; the resolver finishes it when both hosts answer (see Activity)`}
+            {outcome.kind === 'cancelled' ? 'Cancelled. ' : ''}What vfleet did: {resolutionOf({ ...track.progress, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `nothing final yet: it stopped at ${PHASE_WORDS[track.progress.phase]}, and the resolver finishes it when both hosts answer (see Activity)`}
           </p>
         ) : null}
         {outcome?.kind === 'cancelled' && !track ? <p className="notice notice-warn" role="status">The migration was cancelled before it began moving anything.</p> : null}
