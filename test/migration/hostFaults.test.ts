@@ -27,7 +27,7 @@ const RESOLVED_WITHIN_MS = 120_000;
 const EXTRA_SETUP = `
 mkfifo srv/fifo
 mknod srv/null-device c 1 3
-printf '#!/bin/sh\n[ "$1" = stop ] && [ -e /srv/slow-stop ] && sleep 4\nexit 0\n' > etc/init.d/S90slowstop
+printf '#!/bin/sh\n[ "$1" = stop ] && [ -e /srv/slow-stop ] && sleep 4 && touch /srv/slow-stopped\nexit 0\n' > etc/init.d/S90slowstop
 chmod 755 etc/init.d/S90slowstop
 `;
 
@@ -117,6 +117,26 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
     if (phase !== 'done') expect((await handle!.core.invoke('guest.migrate', { host: 'lab-3', guest: GUEST, to: 'lab-1', keepSource: false })).outcome).toBe('done');
   });
 
+  /** While it runs, the guest's stop takes 4 s more (srv/slow-stop, then srv/slow-stopped at its end); srv's mtime is put back afterwards (the manifest has it). */
+  async function withSlowStop(action: () => Promise<void>): Promise<void> {
+    const srv = `/vservers/${GUEST}/srv`;
+    const mtime = (await shell('lab-1', `stat -c %y ${srv}`)).trim();
+    await shell('lab-1', `touch ${srv}/slow-stop`);
+    await action();
+    await shell('lab-1', `rm -f ${srv}/slow-stop ${srv}/slow-stopped && touch -d '${mtime}' ${srv}`);
+  }
+
+  it('a stop waits for the guest\'s whole stop sequence (its slow rc script), and no longer than until only its init\'s pauses are left', async () => {
+    await withSlowStop(async () => {
+      const started = Date.now();
+      expect((await handle!.core.invoke('guest.stop', { host: 'lab-1', guest: GUEST })).state).toBe('stopped');
+      console.log(`stop with a 4 s rc script: ${Date.now() - started} ms`);
+      expect(await shell('lab-1', `ls /vservers/${GUEST}/srv`)).toContain('slow-stopped');
+    });
+    await handle!.core.invoke('guest.start', { host: 'lab-1', guest: GUEST });
+    await onlyOn('lab-1');
+  });
+
   it('the app\'s process killed at the switch: a new core rolls the journal back; the source runs, once', async () => {
     const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching');
     await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
@@ -124,17 +144,14 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
   });
 
   it('the app\'s process killed while the source runs its stop sequence: the new core waits for that stop, then starts the source', async () => {
-    // The guest's stop takes 4 s more while srv/slow-stop exists; srv's mtime is put back afterwards (the manifest has it).
-    const srv = `/vservers/${GUEST}/srv`;
-    const mtime = (await shell('lab-1', `stat -c %y ${srv}`)).trim();
-    await shell('lab-1', `touch ${srv}/slow-stop`);
     const initBefore = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
     const stopping = async (): Promise<void> => {
       while ((await lab.exec('lab-1', ['pgrep', '-f', 'S90slowstop stop'])).code !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
     };
-    const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching', stopping);
-    await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
-    await shell('lab-1', `rm ${srv}/slow-stop && touch -d '${mtime}' ${srv}`);
+    await withSlowStop(async () => {
+      const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching', stopping);
+      await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
+    });
     // A new init: the one that was ending was not taken for the running source.
     const initAfter = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
     expect(initAfter).toBeDefined();
