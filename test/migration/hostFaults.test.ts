@@ -198,10 +198,10 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
     expect(await answers('lab-1')).toBe(true);
   });
 
-  /** A migration from lab-1 to lab-2 that `vfleet migrations --abort` stops at the first progress in `phase`. */
+  /** A migration from lab-2 (where the test before left the guest) to lab-1 that `vfleet migrations --abort` stops at the first progress in `phase`. */
   async function abortAt(phase: MigrationPhase): Promise<{ outcome: string; aborted: MigrationJournalView | string }> {
     let aborted: Promise<MigrationJournalView | string> | undefined;
-    const { outcome } = await migrateWithFault({ host: 'lab-1', to: 'lab-2', keepSource: false }, (progress) => progress.phase === phase && (phase !== 'precopy' || progress.bytes > 0),
+    const { outcome } = await migrateWithFault({ host: 'lab-2', to: 'lab-1', keepSource: false }, (progress) => progress.phase === phase && (phase !== 'precopy' || progress.bytes > 0),
       async () => {
         aborted = handle!.core.invoke('migrations.abort', { migration: (await handle!.core.invoke('migrations.list', {})).at(-1)!.migration }).catch((error: unknown) => String(error));
         await aborted;
@@ -210,26 +210,26 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
   }
 
   it('vfleet migrations --abort before the switch: the source never stops, the target\'s copy is removed', async () => {
-    const initBefore = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
+    const initBefore = (await handle!.core.agent('lab-2').call('status', { name: GUEST })).initPid;
     const { outcome, aborted } = await abortAt('precopy');
-    expect(outcome).toMatch(/failed: .*the admin aborted it \(in precopy\); aborted before the switch: app stays on lab-1, nothing left on lab-2/);
-    expect(aborted).toMatchObject({ phase: 'aborted', note: 'aborted: Host lab-1, guest app: the admin aborted it (in precopy)' });
-    expect((await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid).toBe(initBefore);
-    await onlyOn('lab-1');
+    expect(outcome).toMatch(/failed: .*the admin aborted it \(in precopy\); aborted before the switch: app stays on lab-2, nothing left on lab-1/);
+    expect(aborted).toMatchObject({ phase: 'aborted', note: 'aborted: Host lab-2, guest app: the admin aborted it (in precopy)' });
+    expect((await handle!.core.agent('lab-2').call('status', { name: GUEST })).initPid).toBe(initBefore);
+    await onlyOn('lab-2');
   });
 
   it('vfleet migrations --abort after the switch: rolled back, the target\'s copy removed and the source started again', async () => {
     const { outcome, aborted } = await abortAt('arrived');
-    expect(outcome).toMatch(/failed: .*the admin aborted it \(in arrived\); rolled back: app runs on lab-1, nothing left on lab-2/);
+    expect(outcome).toMatch(/failed: .*the admin aborted it \(in arrived\); rolled back: app runs on lab-2, nothing left on lab-1/);
     expect(aborted).toMatchObject({ phase: 'rolledBack' });
-    await onlyOn('lab-1');
+    await onlyOn('lab-2');
   });
 
   it('vfleet migrations --abort of a finished migration or an unknown one is refused, changing nothing', async () => {
-    const done = await handle!.core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', keepSource: false, verifyPort: 80 });
-    await expect(handle!.core.invoke('migrations.abort', { migration: done.migration })).rejects.toThrow(`migration ${done.migration} of app to lab-2 cannot be aborted: it is already finished (done)`);
+    const done = await handle!.core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-1', keepSource: false, verifyPort: 80 });
+    await expect(handle!.core.invoke('migrations.abort', { migration: done.migration })).rejects.toThrow(`migration ${done.migration} of app to lab-1 cannot be aborted: it is already finished (done)`);
     await expect(handle!.core.invoke('migrations.abort', { migration: 'm-0000000000000000' })).rejects.toThrow('no migration m-0000000000000000 is journaled here');
     await expect(handle!.core.invoke('migrations.abort', { migration: '../etc' } as never)).rejects.toThrow(/migration/);
-    await onlyOn('lab-2');
+    await onlyOn('lab-1');
   });
 });

@@ -110,7 +110,6 @@ async function waitForPort(address: string, port: number, timeoutMs: number): Pr
 export function migrationHandlers(
   context: AgentContext,
   progress: (data: AgentEventData<'migrationProgress'>) => void,
-  shutdownSignal: AbortSignal,
 ): Handlers {
   const { paths } = context;
   const held = (name: string, operation: string, migration: string, action: () => Promise<unknown>): Promise<unknown> =>
@@ -225,7 +224,7 @@ export function migrationHandlers(
       return { staging };
     },
 
-    // A cancel of the round (the coordinator's abort) stops its rsync, as the agent's shutdown does.
+    // A cancel of the round (the coordinator's abort) stops its rsync; so does the agent's shutdown, which aborts every request's signal.
     migrationSync: async ({ migration, name, address, port, hostKey }, signal) => held(name, 'migration sync', migration, async () => {
       const config = await context.readConfig(name);
       let lastSent = 0;
@@ -236,7 +235,7 @@ export function migrationHandlers(
           if (now - lastSent < PROGRESS_EVERY_MS) return;
           lastSent = now;
           progress({ migration, name, ...figures, time: now });
-        }, AbortSignal.any([signal, shutdownSignal]));
+        }, signal);
       } catch (error) {
         throw guestError(ERROR_CODES.failed, name, `the transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
       }
