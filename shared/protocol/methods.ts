@@ -77,6 +77,8 @@ export const agentMethods = {
   migrationPrepare: { params: migrationPrepareParamsSchema, result: z.object({ staging: z.string() }) },
   /** Source: one rsync round of the root and the configuration into the target's staging directory; progress as migrationProgress events. */
   migrationSync: { params: migrationSyncParamsSchema, result: migrationSyncResultSchema },
+  /** Target: the copy received so far (staged or arrived) written to disk (syncfs of its filesystem). */
+  migrationFlush: { params: migrationGuestParamsSchema, result: z.object({ durationMs: z.number().nonnegative() }) },
   /** Target: the staged copy becomes the guest, marked as this migration's arrival. */
   migrationArrive: { params: migrationArriveParamsSchema, result: z.object({ config: guestConfigSchema }) },
   /** Sets or clears the guest's marker; "moved" also removes the autostart mark (kept in the marker). */

@@ -335,6 +335,9 @@ export class MigrationCoordinator {
         delta = await sync();
       }
       signal.throwIfAborted();
+      // The pre-copy's data on the target's disk before the switch, not during it.
+      await target.call('migrationFlush', ids, call);
+      signal.throwIfAborted();
 
       await this.phase(run, 'switching');
       await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
@@ -370,6 +373,8 @@ export class MigrationCoordinator {
         ({ announced } = await announcing);
       }
       signal.throwIfAborted();
+      // The final delta on the target's disk before the commit disables (or removes) the source's copy.
+      await target.call('migrationFlush', ids, call);
       await this.phase(run, 'verified');
       await this.commit(run);
       return { transferMs, announced };

@@ -31,6 +31,8 @@ import { stopGuest } from './lifecycleOperations';
 const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
 const ANNOUNCE_LOCK = '.announce';
 const PROGRESS_EVERY_MS = 500;
+/** Between two tries of the guest's port during verification. */
+const VERIFY_POLL_MS = 20;
 
 /** How long a host-wide step waits for another migration's turn at it (each turn is a few milliseconds). */
 const HOST_STEP_WAIT_MS = 10_000;
@@ -100,14 +102,14 @@ async function waitForPort(address: string, port: number, timeoutMs: number): Pr
     if (outcome === undefined) return { open: true };
     last = outcome;
     if (Date.now() > deadline) return { open: false, error: last };
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Finely: the guest's downtime lasts until its port answers (a refused connect costs next to nothing).
+    await new Promise((resolve) => setTimeout(resolve, VERIFY_POLL_MS));
   }
 }
 
 export function migrationHandlers(
   context: AgentContext,
   progress: (data: AgentEventData<'migrationProgress'>) => void,
-  shutdownSignal: AbortSignal,
 ): Handlers {
   const { paths } = context;
   const held = (name: string, operation: string, migration: string, action: () => Promise<unknown>): Promise<unknown> =>
@@ -222,7 +224,7 @@ export function migrationHandlers(
       return { staging };
     },
 
-    // A cancel of the round (the coordinator's abort) stops its rsync, as the agent's shutdown does.
+    // A cancel of the round (the coordinator's abort) stops its rsync; so does the agent's shutdown, which aborts every request's signal.
     migrationSync: async ({ migration, name, address, port, hostKey }, signal) => held(name, 'migration sync', migration, async () => {
       const config = await context.readConfig(name);
       let lastSent = 0;
@@ -233,11 +235,21 @@ export function migrationHandlers(
           if (now - lastSent < PROGRESS_EVERY_MS) return;
           lastSent = now;
           progress({ migration, name, ...figures, time: now });
-        }, AbortSignal.any([signal, shutdownSignal]));
+        }, signal);
       } catch (error) {
         throw guestError(ERROR_CODES.failed, name, `the transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
       }
     }) as Promise<AgentResult<'migrationSync'>>,
+
+    // Before the switch, so that nothing the pre-copy wrote is left for the source guest's own sync() in its stop
+    // sequence (on hosts that share a disk, a lab's) or for after the commit, when the source copy may be gone.
+    migrationFlush: async ({ migration, name }) => held(name, 'migration flush', migration, async () => {
+      const started = Date.now();
+      const staging = stagingDir(context, migration);
+      const copy = (await exists(staging)) ? staging : join(paths.guestBase, name);
+      await runTool('sync', ['-f', '--', copy]).catch((error: unknown) => { throw asAgentError(error, name); });
+      return { durationMs: Date.now() - started };
+    }) as Promise<AgentResult<'migrationFlush'>>,
 
     migrationArrive: async ({ migration, name, from, xid, specials }) => {
       await held(name, 'migration arrival', migration, async () => {

@@ -92,6 +92,6 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       return {};
     },
     cancel: async ({ id }) => ({ inFlight: connection.cancelRequest(id) }),
-    ...migrationHandlers(context, connection.migrationProgress, connection.shutdownSignal),
+    ...migrationHandlers(context, connection.migrationProgress),
   };
 }
