@@ -3,11 +3,14 @@
 // journals a crash left unfinished (rolled back before the target copy is verified, forward after).
 // It drives the two agents (sessionPool.agent) and holds the guest on both hosts, in this core
 // (lockGuest) and in each agent (migrationHold). Phases, markers and transport: docs/architecture.md.
+// A relayed round's data path is migrationRelay.ts.
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../../shared/api/hosts';
 import type {
-  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, ParsedEvacuateRequest, ParsedMigrateRequest,
+  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, MigrationTransport, MigrationTransportSetting,
+  ParsedEvacuateRequest, ParsedMigrateRequest,
 } from '../../../shared/api/migration';
+import { RELAY_TREES } from '../../../shared/protocol/migrationRelay';
 import type { GuestRef } from '../../../shared/api/guestActions';
 import type { AgentResult } from '../../../shared/protocol/methods';
 import type { HostRegistry } from '../hosts/hostRegistry';
@@ -17,6 +20,7 @@ import { BEFORE_SWITCH, COMMIT_PHASES, isFinished, journalView, MigrationJournal
 import { runPreflight } from './migrationPreflight';
 import { evacuateHost } from './evacuation';
 import { migrationTargets } from './migrationTargets';
+import { openRelay, type RelayPipe } from './migrationRelay';
 
 /** Another pre-copy round while the last one moved more than this much changed data. */
 const DELTA_LARGE_BYTES = 4 * 1024 * 1024;
@@ -31,6 +35,8 @@ export interface MigrationCoordinatorOptions {
   agent(host: string): HostAgent;
   lockGuest(guest: GuestRef, operation: string): () => void;
   progress(progress: MigrationProgress): void;
+  /** The settings' transport, for a request that names none. */
+  transport(): MigrationTransportSetting;
 }
 
 function newMigrationId(): string {
@@ -162,6 +168,7 @@ export class MigrationCoordinator {
       rateBytesPerSecond: figures.rateBytesPerSecond ?? 0,
       ...(figures.secondsLeft !== undefined ? { secondsLeft: figures.secondsLeft } : {}),
       round: journal.rounds,
+      ...(journal.transport ? { transport: journal.transport } : {}),
       time: Date.now(),
       ...(figures.message ? { message: figures.message } : {}),
     });
@@ -203,19 +210,21 @@ export class MigrationCoordinator {
     let resolvedHere = true;
     try {
       await this.assertNoUnfinished(request);
-      const preflight = await runPreflight({ request, sourceHost, targetHost, source: run.source, target: run.target });
+      const transport = request.transport ?? this.options.transport();
+      const preflight = await runPreflight({ request: { ...request, transport }, sourceHost, targetHost, source: run.source, target: run.target });
       const failed = preflight.checks.filter((check) => check.outcome === 'failed');
       const base = { migration: journal.migration, host: request.host, guest: request.guest, to: request.to, mode: request.mode, preflight: preflight.checks };
-      if (request.checkOnly || failed.length > 0 || !preflight.inspect || preflight.xid === undefined) {
+      const [preferred] = preflight.transports;
+      if (request.checkOnly || failed.length > 0 || !preflight.inspect || preflight.xid === undefined || !preferred) {
         if (!request.checkOnly) {
           throw new HostError(request.host, `migration to ${request.to} refused, nothing moved: ${failed.map((check) => check.detail).join('; ')}`, 'permanent', request.guest);
         }
-        return { ...base, xid: preflight.xid ?? preflight.inspect?.config.xid ?? 0, outcome: 'checked', totalMs: Date.now() - started, bytesSent: 0, rateBytesPerSecond: 0, rounds: 0, sourceKept: true, announced: [] };
+        return { ...base, xid: preflight.xid ?? preflight.inspect?.config.xid ?? 0, outcome: 'checked', transport: preferred ?? 'direct', totalMs: Date.now() - started, bytesSent: 0, rateBytesPerSecond: 0, rounds: 0, sourceKept: true, announced: [] };
       }
       journal.xid = preflight.xid;
       journal.sourceWasRunning = preflight.inspect.status.state === 'running';
       signal?.throwIfAborted();
-      const outcome = await this.transfer(run, sourceHost, targetHost, signal);
+      const outcome = await this.transfer(run, sourceHost, targetHost, preflight.transports, signal);
       const totalMs = Date.now() - started;
       return {
         ...base,
@@ -226,6 +235,7 @@ export class MigrationCoordinator {
         bytesSent: journal.bytesSent,
         rateBytesPerSecond: outcome.transferMs > 0 ? Math.round(journal.bytesSent / (outcome.transferMs / 1000)) : 0,
         rounds: journal.rounds,
+        transport: journal.transport ?? preferred,
         sourceKept: journal.keepSource,
         announced: outcome.announced,
       };
@@ -250,7 +260,9 @@ export class MigrationCoordinator {
   }
 
   /** Pre-copy, switch, verification and commit of a checked migration. */
-  private async transfer(run: Run, sourceHost: Host, targetHost: Host, signal?: AbortSignal): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
+  private async transfer(
+    run: Run, sourceHost: Host, targetHost: Host, transports: MigrationTransport[], signal?: AbortSignal,
+  ): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
     const { journal, source, target } = run;
     const name = journal.guest;
     const ids = { migration: journal.migration, name };
@@ -264,9 +276,19 @@ export class MigrationCoordinator {
     const sync = async (): Promise<number> => {
       const hostKey = targetHost.trust.accepted;
       if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
-      const round = await source.call('migrationSync', {
-        ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
-      }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+      const relayed = journal.transport === 'relay';
+      const relays: RelayPipe[] = [];
+      let round: AgentResult<'migrationSync'>;
+      try {
+        if (relayed) for (const tree of RELAY_TREES) relays.push(await openRelay(source, target, journal.migration, tree, signal));
+        round = await source.call('migrationSync', {
+          ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`, ...(relayed ? { relay: true } : {}),
+        }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+        // The round is over only when both ends of each relay are: the target's rsync has written everything.
+        await Promise.all(relays.map((relay) => relay.done));
+      } finally {
+        for (const relay of relays) relay.close();
+      }
       journal.rounds += 1;
       journal.bytesSent += round.bytesSent;
       ({ specials } = round);
@@ -278,8 +300,11 @@ export class MigrationCoordinator {
       await this.phase(run, 'precopy');
       await source.call('migrationHold', ids, call);
       await target.call('migrationHold', ids, call);
-      const { publicKey } = await source.call('migrationKey', ids, call);
-      await target.call('migrationPrepare', { ...ids, from: sourceHost.address, publicKey }, call);
+      // A key only when the data may go direct; auto with both possible asks the source whether it reaches the target with it.
+      const publicKey = transports.includes('direct') ? (await source.call('migrationKey', ids, call)).publicKey : undefined;
+      await target.call('migrationPrepare', { ...ids, from: sourceHost.address, ...(publicKey ? { publicKey } : {}) }, call);
+      journal.transport = await this.chooseTransport(run, targetHost, transports);
+      await this.options.journals.write(journal);
       let delta = await sync();
       while (delta > DELTA_LARGE_BYTES && journal.rounds < MAX_PRECOPY_ROUNDS) {
         signal?.throwIfAborted();
@@ -320,6 +345,22 @@ export class MigrationCoordinator {
     } finally {
       unsubscribe();
     }
+  }
+
+  /** The only transport possible, or (auto) direct when the source's probe with the migration's key reaches the target's sshd, else relay. */
+  private async chooseTransport(run: Run, targetHost: Host, transports: MigrationTransport[]): Promise<MigrationTransport> {
+    const [first, second] = transports;
+    if (!first) throw new HostError(targetHost.name, 'no transport can carry the data');
+    if (!second) return first;
+    const hostKey = targetHost.trust.accepted;
+    if (!hostKey) return 'relay';
+    const reach = await run.source.call('migrationReach', {
+      migration: run.journal.migration, name: run.journal.guest, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
+    }, { guest: run.journal.guest, timeoutMs: 60_000 });
+    const transport: MigrationTransport = reach.reachable ? 'direct' : 'relay';
+    run.journal.transport = transport;
+    this.report(run, { message: `${transport}: ${reach.detail} (probed in ${reach.durationMs} ms)` });
+    return transport;
   }
 
   /** After verification: the source disabled (a frozen one killed) and kept or removed, the target's marker cleared, nothing left over. */
