@@ -280,7 +280,13 @@ export class MigrationCoordinator {
       const relays: RelayPipe[] = [];
       let round: AgentResult<'migrationSync'>;
       try {
-        if (relayed) for (const tree of RELAY_TREES) relays.push(await openRelay(source, target, journal.migration, tree, signal));
+        if (relayed) {
+          // Both trees' relays open side by side (each is two exec channels and two agent starts).
+          const opened = await Promise.allSettled(RELAY_TREES.map((tree) => openRelay(source, target, journal.migration, tree, signal)));
+          for (const outcome of opened) if (outcome.status === 'fulfilled') relays.push(outcome.value);
+          const failure = opened.find((outcome) => outcome.status === 'rejected');
+          if (failure) throw failure.reason;
+        }
         round = await source.call('migrationSync', {
           ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`, ...(relayed ? { relay: true } : {}),
         }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
