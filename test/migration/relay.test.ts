@@ -8,6 +8,7 @@
 // the pre-copy ends with the guest running only on its source, nothing left, and a retry that
 // moves it. Lab `relay` on 10.213.149.0/24.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDelta } from '../../shared/api/fleetState';
@@ -175,4 +176,23 @@ describe('relay mode: migrating between two hosts that cannot reach each other',
     expect(without(onLab2, CHANGING)).toEqual(without(before, CHANGING));
     await nothingLeft();
   }, 900_000);
+
+  it('the relay\'s target end refuses anything but an rsync server command, a migration with no staging here, and bad words, changing nothing', async () => {
+    const agent = fileURLToPath(new globalThis.URL('../../host-agent/dist/vfleet-agent.js', import.meta.url));
+    const relayEnd = (words: string[], input: string): ReturnType<Lab['exec']> => lab.exec('lab-3', ['node', agent, 'migration-relay', ...words], { input, timeoutMs: 30_000 });
+    await labShell(lab, 'lab-3', 'mkdir -p /vservers/.vfleet-migration/m-relaytest01/root');
+    try {
+      const shell = await relayEnd(['target', 'm-relaytest01', 'root'], 'sh -c "touch /pwned"\n');
+      expect(shell.code).not.toBe(0);
+      expect(shell.stderr).toMatch(/does not start with an rsync server command/);
+      const sender = await relayEnd(['target', 'm-relaytest01', 'root'], 'rsync --server --sender -logDtpre.iLsfxC . /etc/\n');
+      expect(sender.code).not.toBe(0);
+      expect(await labShell(lab, 'lab-3', 'ls -A /vservers/.vfleet-migration/m-relaytest01/root; test ! -e /pwned && echo clean')).toBe('clean\n');
+    } finally {
+      await labShell(lab, 'lab-3', 'rm -rf /vservers/.vfleet-migration/m-relaytest01; rmdir /vservers/.vfleet-migration 2>/dev/null || true');
+    }
+    expect((await relayEnd(['target', 'm-nostaging01', 'root'], 'rsync --server . root/\n')).stderr).toMatch(/has no staging directory here/);
+    expect((await relayEnd(['target', 'm-relaytest01', '../etc'], '')).stderr).toMatch(/usage: migration-relay/);
+    expect((await relayEnd(['target', '../../etc', 'root'], '')).stderr).toMatch(/usage: migration-relay/);
+  });
 });
