@@ -10,7 +10,6 @@ import type {
   EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, MigrationTransport, MigrationTransportSetting,
   ParsedEvacuateRequest, ParsedMigrateRequest,
 } from '../../../shared/api/migration';
-import { RELAY_TREES } from '../../../shared/protocol/migrationRelay';
 import type { GuestRef } from '../../../shared/api/guestActions';
 import type { AgentResult } from '../../../shared/protocol/methods';
 import type { HostRegistry } from '../hosts/hostRegistry';
@@ -20,7 +19,7 @@ import { BEFORE_SWITCH, COMMIT_PHASES, isFinished, journalView, MigrationJournal
 import { runPreflight } from './migrationPreflight';
 import { evacuateHost } from './evacuation';
 import { migrationTargets } from './migrationTargets';
-import { openRelay, type RelayPipe } from './migrationRelay';
+import { openRelays, type RelayPipe } from './migrationRelay';
 
 /** Another pre-copy round while the last one moved more than this much changed data. */
 const DELTA_LARGE_BYTES = 4 * 1024 * 1024;
@@ -273,20 +272,15 @@ export class MigrationCoordinator {
       this.report(run, { bytes: journal.bytesSent + event.bytes, rateBytesPerSecond: event.rateBytesPerSecond, ...(event.secondsLeft !== undefined ? { secondsLeft: event.secondsLeft } : {}) });
     });
     let specials: AgentResult<'migrationSync'>['specials'] = { files: [], directories: [] };
-    const sync = async (): Promise<number> => {
+    /** A round; a relayed one through `opened` when the caller opened its relays already, else through relays of its own. */
+    const sync = async (opened?: RelayPipe[]): Promise<number> => {
       const hostKey = targetHost.trust.accepted;
       if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
       const relayed = journal.transport === 'relay';
-      const relays: RelayPipe[] = [];
+      let relays: RelayPipe[] = opened ?? [];
       let round: AgentResult<'migrationSync'>;
       try {
-        if (relayed) {
-          // Both trees' relays open side by side (each is two exec channels and two agent starts).
-          const opened = await Promise.allSettled(RELAY_TREES.map((tree) => openRelay(source, target, journal.migration, tree, signal)));
-          for (const outcome of opened) if (outcome.status === 'fulfilled') relays.push(outcome.value);
-          const failure = opened.find((outcome) => outcome.status === 'rejected');
-          if (failure) throw failure.reason;
-        }
+        if (relayed && !opened) relays = await openRelays(source, target, journal.migration, signal);
         round = await source.call('migrationSync', {
           ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`, ...(relayed ? { relay: true } : {}),
         }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
@@ -320,14 +314,20 @@ export class MigrationCoordinator {
 
       await this.phase(run, 'switching');
       await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
-      if (journal.sourceWasRunning) {
-        journal.stoppedAt = Date.now();
-        await this.options.journals.write(journal);
-        if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
-        else await source.call('stop', ids, call);
+      // A relayed final round's channels and agent ends start before the guest stops: their start is not downtime.
+      const finalRelays = journal.transport === 'relay' ? await openRelays(source, target, journal.migration, signal) : undefined;
+      try {
+        if (journal.sourceWasRunning) {
+          journal.stoppedAt = Date.now();
+          await this.options.journals.write(journal);
+          if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
+          else await source.call('stop', ids, call);
+        }
+        await this.phase(run, 'finalSync');
+        await sync(finalRelays);
+      } finally {
+        for (const relay of finalRelays ?? []) relay.close();
       }
-      await this.phase(run, 'finalSync');
-      await sync();
       await this.phase(run, 'arrived');
       await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
       let announced: MigrateResult['announced'] = [];

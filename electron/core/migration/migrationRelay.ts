@@ -7,7 +7,7 @@
 // channels, which ends rsync on both hosts: the coordinator then resolves the journal as for direct.
 import type { ClientChannel } from 'ssh2';
 import type { HostAgent } from '../sessions/sessionPool';
-import { RELAY_COMMAND, RELAY_READY, type RelayTree } from '../../../shared/protocol/migrationRelay';
+import { RELAY_COMMAND, RELAY_READY, RELAY_TREES, type RelayTree } from '../../../shared/protocol/migrationRelay';
 import { HostError } from '../ssh/sshErrors';
 
 const READY_TIMEOUT_MS = 30_000;
@@ -20,9 +20,9 @@ export interface RelayPipe {
 }
 
 /** Relays that are open in this core now (the tests check none outlives its migration). */
-let openRelays = 0;
+let relaysOpen = 0;
 export function openRelayCount(): number {
-  return openRelays;
+  return relaysOpen;
 }
 
 function keepStderr(channel: ClientChannel): () => string {
@@ -63,11 +63,23 @@ function exited(channel: ClientChannel): Promise<number | undefined> {
   });
 }
 
+/** One relay per tree, opened side by side (each is two exec channels and two agent starts); none left open when one fails. */
+export async function openRelays(source: HostAgent, target: HostAgent, migration: string, signal?: AbortSignal): Promise<RelayPipe[]> {
+  const opened = await Promise.allSettled(RELAY_TREES.map((tree) => openRelay(source, target, migration, tree, signal)));
+  const relays = opened.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const failure = opened.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) {
+    for (const relay of relays) relay.close();
+    throw failure.reason;
+  }
+  return relays;
+}
+
 /** Opens one tree's relay: the source end first (rsync connects to it), then the target end, piped together. */
-export async function openRelay(source: HostAgent, target: HostAgent, migration: string, tree: RelayTree, signal?: AbortSignal): Promise<RelayPipe> {
+async function openRelay(source: HostAgent, target: HostAgent, migration: string, tree: RelayTree, signal?: AbortSignal): Promise<RelayPipe> {
   const options = signal ? { signal } : {};
   const sourceChannel = await source.channel([RELAY_COMMAND, 'source', migration, tree], options);
-  openRelays += 1;
+  relaysOpen += 1;
   // A channel whose connection dropped errors on the next write: its exit (below) reports it.
   sourceChannel.on('error', () => undefined);
   let targetChannel: ClientChannel | undefined;
@@ -75,7 +87,7 @@ export async function openRelay(source: HostAgent, target: HostAgent, migration:
   const close = (): void => {
     if (closed) return;
     closed = true;
-    openRelays -= 1;
+    relaysOpen -= 1;
     sourceChannel.close();
     targetChannel?.close();
   };

@@ -21,8 +21,11 @@ import { findExecutable } from '../process/runTool';
 import { migrationKeyDir, rrsyncArgs } from './transferKeys';
 
 export { RELAY_COMMAND };
-/** How long the source end waits for rsync's connection before giving up. */
-const ACCEPT_TIMEOUT_MS = 60_000;
+/**
+ * How long the source end waits for rsync's connection before giving up: a final round's relays
+ * open before the guest's stop sequence, which may take minutes (the core's action timeout).
+ */
+const ACCEPT_TIMEOUT_MS = 15 * 60_000;
 const MAX_COMMAND_BYTES = 8_192;
 
 export function relaySocket(runDir: string, migration: string, tree: RelayTree): string {
