@@ -80,6 +80,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     maxConcurrentConnects: options.maxConcurrentConnects ?? 8,
     thresholds: { ...DEFAULT_ALERT_THRESHOLDS, ...options.thresholds },
     theme: 'system',
+    migrationTransport: 'auto',
   });
   const initial = settings.current();
   const state = new FleetState({ thresholds: initial.thresholds, historyLimits: initial.history });
@@ -120,6 +121,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     agent: (host) => pool.agent(host),
     lockGuest: (guest, operation) => locks.acquire(guest, operation),
     progress: (progress) => state.migrationProgress(progress),
+    transport: () => settings.current().migrationTransport,
   });
   const context: FleetContext = {
     registry,

@@ -18,7 +18,7 @@ import {
   migrationInspectResultSchema, migrationProbeParamsSchema, migrationProbeResultSchema, migrationPrepareParamsSchema, migrationSyncParamsSchema,
   migrationSyncResultSchema, migrationArriveParamsSchema, migrationMarkParamsSchema, migrationFreezeParamsSchema, migrationAnnounceResultSchema,
   migrationVerifyParamsSchema, migrationVerifyResultSchema, migrationCleanupParamsSchema, migrationCleanupResultSchema, migrationListResultSchema,
-  migrationMarkerSchema, sshPublicKeySchema,
+  migrationMarkerSchema, sshPublicKeySchema, migrationReachParamsSchema, migrationReachResultSchema,
 } from './schemas';
 
 const unreadableSchema = z.array(unreadableGuestSchema).optional();
@@ -75,6 +75,8 @@ export const agentMethods = {
   migrationKey: { params: migrationGuestParamsSchema, result: z.object({ publicKey: sshPublicKeySchema }) },
   /** Target: the staging directory, and the source's key authorised for it alone (from=, restrict, rrsync). */
   migrationPrepare: { params: migrationPrepareParamsSchema, result: z.object({ staging: z.string() }) },
+  /** Source: whether the target's sshd takes the migration's key from here (auto transport: else the core relays). */
+  migrationReach: { params: migrationReachParamsSchema, result: migrationReachResultSchema },
   /** Source: one rsync round of the root and the configuration into the target's staging directory; progress as migrationProgress events. */
   migrationSync: { params: migrationSyncParamsSchema, result: migrationSyncResultSchema },
   /** Target: the copy received so far (staged or arrived) written to disk (syncfs of its filesystem). */

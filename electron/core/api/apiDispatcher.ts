@@ -125,7 +125,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       entry: (params) => (params.checkOnly ? undefined : { host: params.host, guest: params.guest, params }),
       detail: (result) => ({
         migration: result.migration, to: result.to, xid: result.xid, downtimeMs: result.downtimeMs, totalMs: result.totalMs,
-        bytesSent: result.bytesSent, rateBytesPerSecond: result.rateBytesPerSecond, rounds: result.rounds, sourceKept: result.sourceKept,
+        bytesSent: result.bytesSent, rateBytesPerSecond: result.rateBytesPerSecond, rounds: result.rounds, transport: result.transport, sourceKept: result.sourceKept,
       }),
     },
   },

@@ -114,8 +114,13 @@ export async function rootAuthorizedKeysFile(from: string): Promise<string> {
   return isAbsolute(expanded) ? expanded : join(home, expanded);
 }
 
+/** The forced command's arguments, direct (the authorised key) and relayed (relayPipe.ts) alike: write-only, below the staging directory. */
+export function rrsyncArgs(stagingDir: string): string[] {
+  return ['-wo', '-no-lock', stagingDir];
+}
+
 export function authorizedKeyLine(migration: string, from: string, stagingDir: string, publicKey: string, rrsync: string): string {
-  return `from="${from}",restrict,command="${rrsync} -wo -no-lock ${stagingDir}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
+  return `from="${from}",restrict,command="${[rrsync, ...rrsyncArgs(stagingDir)].join(' ')}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
 }
 
 async function readLines(file: string): Promise<{ lines: string[]; mode: number; uid: number; gid: number } | undefined> {

@@ -36,6 +36,7 @@ export async function hello(context: AgentContext): Promise<AgentResult<'hello'>
     configBase: context.paths.configBase,
     guestBase: context.paths.guestBase,
     agentFile: process.argv[1] ?? '',
+    nodePath: process.execPath,
   };
 }
 

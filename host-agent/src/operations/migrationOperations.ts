@@ -19,7 +19,7 @@ import { readDiskSpace } from '../host/diskSpace';
 import { findExecutable, runTool } from '../process/runTool';
 import { announceAddresses, answeringDevices, arpAnswers, deviceMac, hostAddresses } from '../migration/announce';
 import { readMarker, removeMarker, writeMarker } from '../migration/migrationMarker';
-import { transferRound } from '../migration/rsyncTransfer';
+import { probeTarget, transferRound } from '../migration/rsyncTransfer';
 import { makeSpecialFiles } from '../migration/specialFiles';
 import {
   authorizedKeyLine, authorizedMigrations, authorizeKey, listTransferKeys, makeTransferKey, removeTransferKey, revokeKey, rootAuthorizedKeysFile,
@@ -214,6 +214,8 @@ export function migrationHandlers(
         await fs.mkdir(join(paths.guestBase, '.vfleet-migration'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'root'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'config'), { recursive: true, mode: 0o700 });
+        // A relayed transfer needs no key: the core runs the same forced command itself (migration/relayPipe.ts).
+        if (publicKey === undefined) return;
         await hostStep(context, AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
           const file = await rootAuthorizedKeysFile(from);
           await fs.mkdir(join(paths.stateDir, 'migration'), { recursive: true, mode: 0o700 });
@@ -224,20 +226,23 @@ export function migrationHandlers(
       return { staging };
     },
 
+    migrationReach: async ({ migration, address, port, hostKey }) => probeTarget(paths.runDir, migration, { address, port, hostKey }),
+
     // A cancel of the round (the coordinator's abort) stops its rsync; so does the agent's shutdown, which aborts every request's signal.
-    migrationSync: async ({ migration, name, address, port, hostKey }, signal) => held(name, 'migration sync', migration, async () => {
+    migrationSync: async ({ migration, name, address, port, hostKey, relay }, signal) => held(name, 'migration sync', migration, async () => {
       const config = await context.readConfig(name);
       let lastSent = 0;
       const started = Date.now();
       try {
-        return await transferRound(paths.runDir, migration, { root: config.rootDir, config: guestConfigDir(paths.configBase, name) }, { address, port, hostKey }, (figures) => {
+        const transport = relay ? { relay: true as const } : { direct: { address, port, hostKey } };
+        return await transferRound(paths.runDir, migration, { root: config.rootDir, config: guestConfigDir(paths.configBase, name) }, transport, (figures) => {
           const now = Date.now();
           if (now - lastSent < PROGRESS_EVERY_MS) return;
           lastSent = now;
           progress({ migration, name, ...figures, time: now });
         }, signal);
       } catch (error) {
-        throw guestError(ERROR_CODES.failed, name, `the transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
+        throw guestError(ERROR_CODES.failed, name, `the ${relay ? 'relayed ' : ''}transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
       }
     }) as Promise<AgentResult<'migrationSync'>>,
 
