@@ -6,14 +6,15 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
+import { REPLICA_MARKER_PATH } from '../replication/replicaMarker';
 import { MIGRATION_MARKER_PATH } from './migrationMarker';
 import { listSpecialFiles } from './specialFiles';
 import { migrationKeyFiles } from './transferKeys';
 
 /** What rsync keeps: -a (owners, modes, times, links, devices, fifos) -H -A -X -S, numeric ids; the copy mirrors the source. */
 export const MIGRATION_RSYNC = ['-aHAXS', '--numeric-ids', '--delete', '--stats', '--info=progress2'];
-/** The configuration's parts that belong to this host: the marker, the console log, the root link (written on arrival). */
-export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
+/** The configuration's parts that belong to this host: the markers, the console log, the root link (written on arrival). */
+export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, `/${REPLICA_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
 
 export interface TransferTarget {
   address: string;
@@ -37,17 +38,35 @@ export interface RoundFigures {
   durationMs: number;
 }
 
-function knownHostsName(target: TransferTarget): string {
+/** What one rsync run reports (its --stats). */
+export interface RsyncFigures {
+  bytesSent: number;
+  literalBytes: number;
+  filesTransferred: number;
+  /** rsync's "Total file size": the tree's regular files. */
+  totalFileSize: number;
+}
+
+export function knownHostsName(target: TransferTarget): string {
   return target.port === 22 ? target.address : `[${target.address}]:${target.port}`;
 }
 
-function sshCommand(runDir: string, migration: string, target: TransferTarget): string {
-  const { key, knownHosts } = migrationKeyFiles(runDir, migration);
+/** The ssh rsync runs (its arguments after "ssh"): this key only, the target's key as verified (nothing else trusted), no agent, no config. */
+export function sshArgs({ key, knownHosts }: { key: string; knownHosts: string }, target: Pick<TransferTarget, 'port'>): string[] {
   return [
-    'ssh', '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${knownHosts}`,
+    '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10',
     '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-p', String(target.port), '-l', 'root',
-  ].join(' ');
+  ];
+}
+
+function sshCommand(files: { key: string; knownHosts: string }, target: Pick<TransferTarget, 'port'>): string {
+  return ['ssh', ...sshArgs(files, target)].join(' ');
+}
+
+/** How rsync names a remote tree of the target. */
+export function remoteTree(address: string, tree: string): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${tree}/`;
 }
 
 const UNITS: Record<string, number> = { 'B/s': 1, 'kB/s': 1024, 'MB/s': 1024 ** 2, 'GB/s': 1024 ** 3, 'TB/s': 1024 ** 4 };
@@ -71,7 +90,7 @@ function statNumber(stats: string, label: string): number {
 }
 
 /** Runs one rsync, reporting progress; resolves with its figures, rejects quoting rsync's message. */
-function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<Omit<RoundFigures, 'durationMs' | 'specials'>> {
+export function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<RsyncFigures> {
   return new Promise((resolve, reject) => {
     const child = spawn('rsync', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let stdout = '';
@@ -98,6 +117,7 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
           bytesSent: statNumber(stdout, 'Total bytes sent'),
           literalBytes: statNumber(stdout, 'Literal data'),
           filesTransferred: statNumber(stdout, 'Number of regular files transferred'),
+          totalFileSize: statNumber(stdout, 'Total file size'),
         });
         return;
       }
@@ -116,10 +136,10 @@ export async function transferRound(
   onProgress: (progress: TransferProgress) => void, signal?: AbortSignal,
 ): Promise<RoundFigures> {
   const started = Date.now();
-  const { knownHosts } = migrationKeyFiles(runDir, migration);
-  await fs.writeFile(knownHosts, `${knownHostsName(target)} ${target.hostKey}\n`, { mode: 0o600 });
-  const ssh = ['-e', sshCommand(runDir, migration, target)];
-  const remote = (tree: string): string => `${target.address.includes(':') ? `[${target.address}]` : target.address}:${tree}/`;
+  const files = migrationKeyFiles(runDir, migration);
+  await fs.writeFile(files.knownHosts, `${knownHostsName(target)} ${target.hostKey}\n`, { mode: 0o600 });
+  const ssh = ['-e', sshCommand(files, target)];
+  const remote = (tree: string): string => remoteTree(target.address, tree);
   // The two trees go side by side (their ssh handshakes overlap); progress follows the root, the configuration is small.
   const [root, config] = await Promise.all([
     runRsync([...MIGRATION_RSYNC, ...ssh, '--', `${trees.root}/`, remote('root')], onProgress, signal),
