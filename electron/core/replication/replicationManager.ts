@@ -13,7 +13,7 @@ import {
   STALE_INTERVALS, type FailoverRequest, type FailoverResult, type ParsedReplicateRequest, type ReplicaView,
 } from '../../../shared/api/replication';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
-import type { AgentResult } from '../../../shared/protocol/methods';
+import type { AgentParams, AgentResult } from '../../../shared/protocol/methods';
 import type { AuditLog } from '../audit/auditLog';
 import type { HostRegistry } from '../hosts/hostRegistry';
 import type { FleetState } from '../inventory/fleetState';
@@ -22,6 +22,8 @@ import { HostError } from '../ssh/sshErrors';
 
 const CALL = { timeoutMs: 600_000 };
 const QUICK = { timeoutMs: 15_000 };
+const FENCE_ATTEMPTS = 10;
+const FENCE_RETRY_MS = 3_000;
 
 const recordSchema = z.object({
   replication: z.string(), host: z.string(), guest: z.string(), to: z.string(), generation: z.number().int().positive(), intervalMs: z.number(),
@@ -245,6 +247,18 @@ export class ReplicationManager {
     }
   }
 
+  /** A sync of the replication may hold its step for a while (a transfer timing out after a cut): busy is retried. */
+  private async fenceWithRetries(host: string, params: AgentParams<'replicationFence'>): Promise<AgentResult<'replicationFence'>> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.options.agent(host).call('replicationFence', params, { ...CALL, guest: params.name });
+      } catch (error) {
+        if (attempt >= FENCE_ATTEMPTS || !/busy/.test(describe(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, FENCE_RETRY_MS));
+      }
+    }
+  }
+
   /**
    * A host back: each copy it is the source of whose generation is below the one known (the core's
    * record, or the replica host's marker) is stale: stopped and fenced there, audited as guest.fence.
@@ -265,9 +279,8 @@ export class ReplicationManager {
       await this.options.audit.record({
         action: 'guest.fence', host, guest: schedule.name,
         params: { replication: schedule.replication, generation: known, runsOn: schedule.to, offer: `vfleet replicate ${schedule.to}/${schedule.name} --to ${host}` },
-      }, () => this.options.agent(host).call('replicationFence', {
-        replication: schedule.replication, name: schedule.name, generation: known, peer: schedule.to,
-      }, { ...CALL, guest: schedule.name }), undefined, (result) => ({ ...result }));
+      }, () => this.fenceWithRetries(host, { replication: schedule.replication, name: schedule.name, generation: known, peer: schedule.to }),
+      undefined, (result) => ({ ...result }));
       if (record) await this.saveRecord({ ...record, generation: known, fenced: true });
     }
   }

@@ -2,6 +2,7 @@
 // this copy and how (leaving, arriving, moved). It lives in the guest's configuration, so it
 // survives the agent, the workstation and a reboot, and start reads it before anything runs.
 import { promises as fs } from 'node:fs';
+import type * as z from 'zod';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
 import { migrationMarkerSchema, type MigrationMarker } from '../../../shared/protocol/schemas';
@@ -17,8 +18,13 @@ export function markerFile(configBase: string, name: string): string {
 }
 
 /** The marker, undefined when there is none; an unreadable one is an error (it may be guarding the guest). */
-export async function readMarker(configBase: string, name: string): Promise<MigrationMarker | undefined> {
-  const file = markerFile(configBase, name);
+export function readMarker(configBase: string, name: string): Promise<MigrationMarker | undefined> {
+  return readGuestMarker(configBase, name, MIGRATION_MARKER_PATH, migrationMarkerSchema, 'migration');
+}
+
+/** A JSON marker in a guest's configuration (migration's, replication's), checked with its schema; absent is undefined, unreadable an error. */
+export async function readGuestMarker<T>(configBase: string, name: string, path: string, schema: z.ZodType<T>, what: string): Promise<T | undefined> {
+  const file = join(guestConfigDir(configBase, name), path);
   const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw error;
@@ -30,8 +36,8 @@ export async function readMarker(configBase: string, name: string): Promise<Migr
   } catch {
     parsed = undefined;
   }
-  const marker = migrationMarkerSchema.safeParse(parsed);
-  if (!marker.success) throw guestError(ERROR_CODES.failed, name, `its migration marker ${file} is unreadable; check it and remove it by hand`);
+  const marker = schema.safeParse(parsed);
+  if (!marker.success) throw guestError(ERROR_CODES.failed, name, `its ${what} marker ${file} is unreadable; check it and remove it by hand`);
   return marker.data;
 }
 

@@ -62,7 +62,11 @@ export async function bootHost(context: AgentContext, signal?: AbortSignal): Pro
     }
   }
   const result = await startMarkedGuests(context, 'default', signal, withheld);
-  for (const entry of result.results) lines.push(entry.ok ? `${entry.name}: running at context ${entry.status?.xid}` : `${entry.name}: ${entry.error}`);
+  // A fenced copy has lost its mark, so start --marked does not list it: each withheld guest is reported here.
+  for (const [name, reason] of withheld) lines.push(`${name}: ${reason}`);
+  for (const entry of result.results) {
+    if (!withheld.has(entry.name)) lines.push(entry.ok ? `${entry.name}: running at context ${entry.status?.xid}` : `${entry.name}: FAILED: ${entry.error}`);
+  }
   if ((await listSchedules(context.paths)).some((schedule) => schedule.state === 'active')) {
     const pid = await ensureReplicator(context);
     lines.push(`replicator running${pid ? ` (pid ${pid})` : ''}`);
@@ -159,7 +163,8 @@ export function replicationHandlers(context: AgentContext): Handlers {
       return { ...promoted, announced, ...(dataAgeMs !== undefined ? { dataAgeMs } : {}) };
     },
 
-    replicationFence: async ({ replication, name, generation, peer }) => {
+    // Under the replication's own step, which a sync holds (and fences from): the two never fence at once.
+    replicationFence: async ({ replication, name, generation, peer }) => hostStep(context, `.replication-${replication}`, `fencing of replication ${replication}`, async () => {
       const schedule = await readSchedule(paths, replication);
       if (!schedule || schedule.name !== name) throw guestError(ERROR_CODES.notFound, name, `this host is not the source of replication ${replication}`);
       if (generation <= schedule.generation) throw guestError(ERROR_CODES.conflict, name, `generation ${generation} is not newer than this copy's (${schedule.generation}); nothing to fence`);
@@ -173,7 +178,7 @@ export function replicationHandlers(context: AgentContext): Handlers {
       }
       const { stopped } = await fenceCopy(context, schedule, generation, peer, stopper(context));
       return { stopped, fenced: true };
-    },
+    }),
 
     replicationRemove: async ({ replication, name }) => {
       const removed: string[] = [];

@@ -5,31 +5,15 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
-import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { replicaMarkerSchema, type ReplicaMarker } from '../../../shared/protocol/replicationSchemas';
-import { guestConfigDir } from '../config/guestConfigStore';
-import { guestError } from '../errors/agentError';
+import { readGuestMarker } from '../migration/migrationMarker';
 
 /** Relative to the guest's configuration directory; a transfer of the configuration leaves it out. */
 export const REPLICA_MARKER_PATH = 'apps/vfleet/replica';
 
 /** The marker, undefined when there is none; an unreadable one is an error (it may be guarding the guest). */
-export async function readReplicaMarker(configBase: string, name: string): Promise<ReplicaMarker | undefined> {
-  const file = join(guestConfigDir(configBase, name), REPLICA_MARKER_PATH);
-  const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-    throw error;
-  });
-  if (text === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const marker = replicaMarkerSchema.safeParse(parsed);
-  if (!marker.success) throw guestError(ERROR_CODES.failed, name, `its replica marker ${file} is unreadable; check it and remove it by hand`);
-  return marker.data;
+export function readReplicaMarker(configBase: string, name: string): Promise<ReplicaMarker | undefined> {
+  return readGuestMarker(configBase, name, REPLICA_MARKER_PATH, replicaMarkerSchema, 'replica');
 }
 
 /** Writes the marker into a configuration directory (the guest's, or one about to become it). */
