@@ -124,6 +124,17 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
     expect(commit.code).toBe(3);
   });
 
+  it('a failed sync raises an alert, which the next good sync clears', async () => {
+    const core = handle!.core;
+    const id = `replicaSyncFailed:lab-1:${GUEST}`;
+    await lab.killSshd('lab-2');
+    const alert = await waitFor('the failed sync\'s alert', () => core.snapshot().alerts.find((entry) => entry.id === id), 60_000);
+    expect(alert).toMatchObject({ kind: 'replicaSyncFailed', severity: 'warning', host: 'lab-1', guest: GUEST });
+    expect(alert.message).toContain(`the last sync of its replica on lab-2 failed: the replica host ${lab.host('lab-2').address} refused`);
+    await lab.startSshd('lab-2');
+    await waitFor('the alert cleared by a good sync', () => !core.snapshot().alerts.some((entry) => entry.id === id), 60_000);
+  });
+
   it('a sync cut half-way leaves the replica as the last sync made it', async () => {
     const core = handle!.core;
     const { replication } = replica;

@@ -23,6 +23,8 @@ import { HostError } from '../ssh/sshErrors';
 const CALL = { timeoutMs: 600_000 };
 const QUICK = { timeoutMs: 15_000 };
 const FENCE_ATTEMPTS = 10;
+/** How often the core lists the replications for the replica alerts. */
+const REPLICA_POLL_MS = 5_000;
 const FENCE_RETRY_MS = 3_000;
 
 const recordSchema = z.object({
@@ -51,13 +53,19 @@ export class ReplicationManager {
   private readonly file: string;
   private readonly connected = new Set<string>();
   private unsubscribe: (() => void) | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ReplicationManagerOptions) {
     this.file = path.join(options.dataDir, 'replications.json');
   }
 
-  /** Watches hosts connecting: each reconnect checks its source copies against the generations known (fencing). */
+  /**
+   * Watches hosts connecting: each reconnect checks its source copies against the generations known
+   * (fencing). Lists the replications every REPLICA_POLL_MS for the replica alerts (failed sync, stale).
+   */
   start(): void {
+    this.pollTimer = setInterval(() => { void this.poll(); }, REPLICA_POLL_MS);
+    this.pollTimer.unref();
     this.unsubscribe = this.options.state.subscribe((delta: FleetDelta) => {
       if (delta.type !== 'host') return;
       const { name, connection, syncedAt } = delta.host;
@@ -71,8 +79,19 @@ export class ReplicationManager {
     });
   }
 
+  /** Only a core that knows of replications (its record) asks the hosts: other cores cost the agents nothing. */
+  private async poll(): Promise<void> {
+    try {
+      if ((await this.records()).length === 0) return;
+      this.options.state.replicasSeen(await this.list());
+    } catch {
+      // The next poll tries again.
+    }
+  }
+
   close(): void {
     this.unsubscribe?.();
+    if (this.pollTimer) clearInterval(this.pollTimer);
   }
 
   private async records(): Promise<ReplicationRecord[]> {
