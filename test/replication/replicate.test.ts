@@ -12,6 +12,7 @@ import { labDown, labUp, type Lab } from '../lab/lab';
 import { treeManifest } from '../agent/support/treeManifest';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
 import { agentOnHost, HTTPD_INIT_SCRIPT, labShell, onMachine, waitForHttp, waitUntil } from '../migration/support/labGuests';
+import { REPOSITORY_ROOT, runVfleet } from '../core/support/vfleetCommand';
 import { copyRoot, replicaMarker, schedule } from './support/replicaFiles';
 
 const LAB = { name: 'repl', subnet: '10.213.152.0/24', hosts: 3 };
@@ -69,9 +70,13 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
       const current = await replicaMarker(lab, 'lab-2', GUEST);
       return current?.lastSync && current.lastSync.time > changedAt && current;
     }, 45_000);
-    const sourceSide = await schedule(lab, 'lab-1', replication);
+    // The source records the attempt once the replica's commit has answered.
+    const sourceSide = await waitUntil('lab-1 to record the sync', async () => {
+      const entry = await schedule(lab, 'lab-1', replication);
+      return (entry.lastSync?.time ?? 0) >= (marker.lastSync?.time ?? 0) && entry;
+    }, 20_000, 50);
     console.log(`scheduled sync without the core: ${marker.lastSync?.durationMs} ms, ${marker.lastSync?.bytesSent} bytes sent (snapshot ${marker.snapshot})`);
-    expect(sourceSide.lastSync).toMatchObject({ result: 'ok', time: marker.lastSync?.time });
+    expect(sourceSide.lastSync?.result).toBe('ok');
     expect(marker).toMatchObject({ replication, role: 'replica', peer: 'lab-1', generation: 1, intervalMs: INTERVAL_MS });
     // Nothing in the guest writes files after its start: the copy equals the source, owners, modes, devices, times and content.
     const source = await treeManifest(onMachine(lab, 'lab-1', `/vservers/${GUEST}`), undefined, { content: true, mtime: true });
@@ -222,5 +227,22 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
     const actions = audit.map((entry) => `${entry.action} ${entry.host}/${entry.guest ?? ''} ${entry.result}`);
     expect(actions).toEqual(expect.arrayContaining(['guest.replicate lab-1/web ok', 'guest.failover lab-1/web ok', 'guest.failover lab-1/web error', 'guest.fence lab-1/web ok']));
     expect(audit.find((entry) => entry.action === 'guest.failover' && entry.result === 'ok')).toMatchObject({ detail: { generation: 2, to: 'lab-2' } });
+  });
+
+  it('the CLI lists the replication and removes it: the gate key leaves lab-2, the schedule leaves lab-1, the promoted guest stays', async () => {
+    const vfleet = (...argv: string[]): ReturnType<typeof runVfleet> => runVfleet(['--connect-timeout', '60', ...argv], { cwd: REPOSITORY_ROOT, env: { ...process.env, VFLEET_CONFIG_DIR: dataDir } });
+    const listed = await vfleet('replicas', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ replication: replica.replication, host: 'lab-1', to: 'lab-2', role: 'promoted', state: 'fenced', generation: 2 })]));
+    const table = await vfleet('replicas');
+    expect(table.stdout).toMatch(/lab-1\/web\s+lab-2\s+promoted\s+2\s+10 s/);
+    const stopped = await vfleet('replicate', '--stop', 'lab-1/web');
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain(`lab-1: schedule and key of ${replica.replication}`);
+    expect(stopped.stdout).toContain(`lab-2: authorised key in /run/vfleet-lab/authorized_keys`);
+    expect(await labShell(lab, 'lab-2', 'cat /run/vfleet-lab/authorized_keys')).not.toContain('vfleet-replication-');
+    expect(await labShell(lab, 'lab-1', 'ls -A /etc/vservers/.vfleet/replication')).not.toContain(replica.replication);
+    await waitForHttp(lab, 'lab-3', DATA_URL, 'second\n');
+    expect((await handle!.core.invoke('audit.query', { action: 'guest.replicateStop' })).map((entry) => entry.result)).toEqual(['ok']);
   });
 });

@@ -130,7 +130,8 @@ export async function startMarkedGuests(
   return { mark, results };
 }
 
-function isInside(base: string, path: string): boolean {
+/** Whether `path` lies strictly below `base` (a guest root that may be removed). */
+export function isInside(base: string, path: string): boolean {
   const relation = relative(base, path);
   return relation !== '' && !relation.startsWith('..') && !isAbsolute(relation);
 }

@@ -20,7 +20,7 @@ import {
   KEY_COMMENT_PREFIX, listSchedules, readReplicaRecord, readSchedule, refreshStableAgent, replicaDir, replicaRecordFile, sourceFiles, writeReplicaRecord, writeSchedule,
 } from '../replication/replicationState';
 import type { AgentContext } from './agentContext';
-import { startMarkedGuests, startUnlocked, stopGuest } from './lifecycleOperations';
+import { isInside, startMarkedGuests, startUnlocked, stopGuest } from './lifecycleOperations';
 import { ANNOUNCE_LOCK, AUTHORIZED_KEYS_LOCK, hostStep } from './migrationOperations';
 
 type ReplicationMethod = Extract<AgentMethodName, `replication${string}`>;
@@ -74,6 +74,23 @@ export async function bootHost(context: AgentContext, signal?: AbortSignal): Pro
   return { lines, ok: result.results.every((entry) => entry.ok || withheld.has(entry.name)) };
 }
 
+/**
+ * The name is taken here: only a copy fenced by a promotion elsewhere (stopped, stale) gives way to
+ * the new replica of that guest, with its old schedule and key; anything else refuses.
+ */
+async function removeFencedCopy(context: AgentContext, name: string): Promise<void> {
+  const { paths } = context;
+  const configDir = guestConfigDir(paths.configBase, name);
+  const marker = await readReplicaMarker(paths.configBase, name);
+  if (marker?.role !== 'fenced') throw guestError(ERROR_CODES.conflict, name, `a guest of that name is already here (${configDir}); a replica needs the name free`);
+  const config = await context.readConfig(name);
+  if ((await context.runStateOf(config)).state === 'running') throw guestError(ERROR_CODES.running, name, 'the fenced copy here runs (started by force); stop it first');
+  await context.driver.cleanup(config).catch((error: unknown) => { throw asAgentError(error, name); });
+  if (isInside(paths.guestBase, config.rootDir)) await fs.rm(config.rootDir, { recursive: true, force: true });
+  await fs.rm(configDir, { recursive: true, force: true });
+  await fs.rm(sourceFiles(paths, marker.replication).dir, { recursive: true, force: true });
+}
+
 export function replicationHandlers(context: AgentContext): Handlers {
   const { paths } = context;
   return {
@@ -88,7 +105,7 @@ export function replicationHandlers(context: AgentContext): Handlers {
       const record = await readReplicaRecord(paths, replication);
       if (!record) {
         const configDir = guestConfigDir(paths.configBase, name);
-        if (await exists(configDir)) throw guestError(ERROR_CODES.conflict, name, `a guest of that name is already here (${configDir}); a replica needs the name free`);
+        if (await exists(configDir)) await context.withGuestLock(name, `replication ${replication} replacing a fenced copy`, () => removeFencedCopy(context, name));
         const configs = await context.readEveryConfig(`checking whether guest '${name}' can have a replica here`);
         const owner = configs.find((config) => config.xid === xid);
         if (owner) throw guestError(ERROR_CODES.conflict, name, `context ${xid} is used by guest ${owner.name} here; a replica keeps its source's context id`);
