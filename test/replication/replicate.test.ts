@@ -81,12 +81,15 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
     // Nothing in the guest writes files after its start: the copy equals the source, owners, modes, devices, times and content.
     const source = await treeManifest(onMachine(lab, 'lab-1', `/vservers/${GUEST}`), undefined, { content: true, mtime: true });
     expect(Object.values(source).some((entry) => entry.startsWith('char '))).toBe(true);
-    // The replicator goes on syncing meanwhile: a read counts when the same snapshot was current before and after it.
-    const read = await waitUntil('a read of one snapshot', async () => {
+    // The replicator goes on syncing meanwhile: a hard-linked copy of the current snapshot (made in well under a
+    // second) counts when the same snapshot was current before and after it.
+    const read = await waitUntil('a copy of one snapshot', async () => {
       const before = await replicaMarker(lab, 'lab-2', GUEST);
       const root = await copyRoot(lab, 'lab-2', GUEST);
-      const manifest = await treeManifest(root.machine, undefined, { content: true, mtime: true });
+      await labShell(lab, 'lab-2', 'rm -rf /vservers/.test-copy && cp -al "$1" /vservers/.test-copy', root.inside);
       const after = await replicaMarker(lab, 'lab-2', GUEST);
+      const manifest = withoutOutsideLinks(await treeManifest(onMachine(lab, 'lab-2', '/vservers/.test-copy'), undefined, { content: true, mtime: true }));
+      await labShell(lab, 'lab-2', 'rm -rf /vservers/.test-copy');
       return before?.snapshot === after?.snapshot && { root, manifest, snapshot: before?.snapshot ?? 0 };
     }, 60_000, 0);
     expect(read.root.inside).toBe(`/vservers/.vfleet-replica/${replication}/snap-${read.snapshot}/root`);

@@ -2,7 +2,6 @@
 // this copy and how (leaving, arriving, moved). It lives in the guest's configuration, so it
 // survives the agent, the workstation and a reboot, and start reads it before anything runs.
 import { promises as fs } from 'node:fs';
-import type * as z from 'zod';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
 import { migrationMarkerSchema, type MigrationMarker } from '../../../shared/protocol/schemas';
@@ -22,8 +21,13 @@ export function readMarker(configBase: string, name: string): Promise<MigrationM
   return readGuestMarker(configBase, name, MIGRATION_MARKER_PATH, migrationMarkerSchema, 'migration');
 }
 
+/** What readGuestMarker needs of a (shared/protocol) schema. */
+interface MarkerSchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
 /** A JSON marker in a guest's configuration (migration's, replication's), checked with its schema; absent is undefined, unreadable an error. */
-export async function readGuestMarker<T>(configBase: string, name: string, path: string, schema: z.ZodType<T>, what: string): Promise<T | undefined> {
+export async function readGuestMarker<T>(configBase: string, name: string, path: string, schema: MarkerSchema<T>, what: string): Promise<T | undefined> {
   const file = join(guestConfigDir(configBase, name), path);
   const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;

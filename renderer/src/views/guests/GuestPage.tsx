@@ -1,6 +1,6 @@
 // A guest's page: state and configuration (context, addresses, hostname, init style, mark, flags),
 // actions (start, stop, restart, and delete confirmed by typing the name), limits with their usage,
-// capabilities, processes, charts and a terminal into the guest.
+// replicas (and the restart elsewhere of a down host's guest), capabilities, processes, charts and a terminal.
 import { useState, type ReactNode } from 'react';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
@@ -18,6 +18,7 @@ import { GuestCharts } from './GuestCharts';
 import { GuestTerminal } from './GuestTerminal';
 import { LimitsEditor } from './LimitsEditor';
 import { ProcessesPanel } from './ProcessesPanel';
+import { ReplicaPanel } from './ReplicaPanel';
 
 function DeleteDialog({ host, guest, onClose }: { host: string; guest: string; onClose: () => void }) {
   const services = useServices();
@@ -145,6 +146,7 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
           )}
         </Section>
       </div>
+      <Section title="Replicas" wide><ReplicaPanel host={host} guest={name} hostDown={hostDown} /></Section>
       {!hostDown ? (
         <>
           <Section title="Limits" wide><LimitsEditor host={host} guest={name} /></Section>
