@@ -51,6 +51,11 @@ async function begin(context: AgentContext, replication: string, name: string): 
 
 /** The replica's own parts of its configuration, kept over a committed snapshot's (markers, vdir, console log). */
 const LOCAL_PARTS = CONFIG_EXCLUDES;
+/**
+ * How a committed snapshot's configuration (the source host's files) becomes the replica's: symlinks that
+ * lead out of it are dropped (--safe-links), so what the agent writes below it (marker, context) stays in it.
+ */
+const CONFIG_COPY = ['-aHAXS', '--numeric-ids', '--safe-links', ...LOCAL_PARTS.map((part) => `--exclude=${part}`)];
 
 async function commit(context: AgentContext, replication: string, name: string, snapshot: number, input: string): Promise<GateState> {
   const parsed = gateCommitSchema.safeParse(JSON.parse(input));
@@ -76,13 +81,13 @@ async function commit(context: AgentContext, replication: string, name: string, 
       if (await fs.lstat(configDir).then(() => true, () => false)) throw new GateRefusal(`a guest named ${name} is already here`);
       const staged = join(paths.configBase, `.${name}.replica-${replication}`);
       await fs.rm(staged, { recursive: true, force: true });
-      await runTool('rsync', ['-aHAXS', '--numeric-ids', ...LOCAL_PARTS.map((part) => `--exclude=${part}`), '--', `${join(snap, 'config')}/`, `${staged}/`]);
+      await runTool('rsync', [...CONFIG_COPY, '--', `${join(snap, 'config')}/`, `${staged}/`]);
       await writeScalar(staged, 'context', info.xid);
       await symlinkAtomic(root, join(staged, 'vdir'));
       await writeReplicaMarker(staged, next);
       await fs.rename(staged, configDir);
     } else {
-      await runTool('rsync', ['-aHAXS', '--numeric-ids', '--delete', ...LOCAL_PARTS.map((part) => `--exclude=${part}`), '--', `${join(snap, 'config')}/`, `${configDir}/`]);
+      await runTool('rsync', [...CONFIG_COPY, '--delete', '--', `${join(snap, 'config')}/`, `${configDir}/`]);
       await writeScalar(configDir, 'context', info.xid);
       // The swap: vdir names the new snapshot in one rename; the previous one stays whole until then.
       await symlinkAtomic(root, join(configDir, 'vdir'));
