@@ -69,7 +69,11 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
     const marker = await waitUntil('a scheduled sync after the change', async () => {
       const current = await replicaMarker(lab, 'lab-2', GUEST);
       return current?.lastSync && current.lastSync.time > changedAt && current;
-    }, 45_000);
+    }, 120_000).catch(async (error: unknown) => {
+      // What the replicator said, for the failure's reader.
+      const log = await lab.exec('lab-1', ['sh', '-c', 'tail -n 20 /etc/vservers/.vfleet/replication/replicator.log; cat /etc/vservers/.vfleet/replication/*/schedule.json']);
+      throw new Error(`${String(error)}; lab-1's replicator: ${log.stdout}${log.stderr}`);
+    });
     // The source records the attempt once the replica's commit has answered.
     const sourceSide = await waitUntil('lab-1 to record the sync', async () => {
       const entry = await schedule(lab, 'lab-1', replication);
@@ -124,7 +128,7 @@ describe('replicating a guest from lab-1 to lab-2, and failing over to it', () =
     const ssh = (command: string): ReturnType<Lab['exec']> => lab.exec('lab-1', ['ssh', '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${known}`,
       '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-l', 'root', lab.host('lab-2').address, command], { timeoutMs: 30_000 });
     const shell = await ssh('id; cat /etc/shadow');
-    expect(shell.code).toBe(3);
+    expect(shell.code, shell.stderr).toBe(3);
     expect(shell.stderr).toContain(`this key may only sync replication ${replication}`);
     const state = await ssh('vfleet-replica state');
     expect(JSON.parse(state.stdout)).toMatchObject({ replication, role: 'replica', generation: 1 });
