@@ -212,8 +212,8 @@ export type MigrationMarker = z.infer<typeof migrationMarkerSchema>;
 
 const migrationGuestParams = { migration: migrationIdSchema, name: guestNameSchema };
 /** A host the coordinator names to an agent: its registry name, an address the other host reaches and the SSH port. */
-const peerNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, 'a host name is letters, digits, ".", "_" and "-"');
-const addressSchema = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, 'an address is a host name or an IP address');
+export const peerNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, 'a host name is letters, digits, ".", "_" and "-"');
+export const addressSchema = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, 'an address is a host name or an IP address');
 /** One line of an OpenSSH public key: type and base64 blob, nothing else (no options, no comment). */
 export const sshPublicKeySchema = z.string().max(16_384).regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/, 'an SSH public key is its type and its base64 blob');
 

@@ -6,12 +6,7 @@ import { MIGRATION_TRANSPORTS, type MigrateResult, type MigrationTransportSettin
 import { formatBytes } from '../../../shared/format/byteSize';
 import { textTable } from '../../../shared/format/textTable';
 import { connectForCommand, EXIT_FAILED, EXIT_OK, printJson, type CliContext, type VfleetCommand } from '../cliContext';
-
-function guestWord(word: string): { host: string; guest: string } {
-  const [host, guest, extra] = word.split('/');
-  if (!host || !guest || extra !== undefined) throw new UsageError(`'${word}' is not HOST/GUEST`);
-  return { host, guest };
-}
+import { guestWord } from '../guestTarget';
 
 function printChecks(context: CliContext, checks: PreflightCheck[]): void {
   context.out(textTable(['CHECK', 'OUTCOME', 'DETAIL'], checks.map((check) => [check.check, check.outcome, check.detail])));

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
+import { REPLICA_MARKER_PATH } from '../replication/replicaMarker';
 import { MIGRATION_MARKER_PATH } from './migrationMarker';
 import { listSpecialFiles } from './specialFiles';
 import { migrationKeyFiles } from './transferKeys';
@@ -17,8 +18,8 @@ import { runTool } from '../process/runTool';
 
 /** What rsync keeps: -a (owners, modes, times, links, devices, fifos) -H -A -X -S, numeric ids; the copy mirrors the source. */
 export const MIGRATION_RSYNC = ['-aHAXS', '--numeric-ids', '--delete', '--stats', '--info=progress2'];
-/** The configuration's parts that belong to this host: the marker, the console log, the root link (written on arrival). */
-export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
+/** The configuration's parts that belong to this host: the markers, the console log, the root link (written on arrival). */
+export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, `/${REPLICA_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
 /**
  * A relayed round's rsync gives up after this long without data, and passes it on to the target's
  * rsync, which otherwise would wait for ever on a link that was cut under it (no ssh of its own).
@@ -49,17 +50,31 @@ export interface RoundFigures {
   durationMs: number;
 }
 
-function knownHostsName(target: TransferTarget): string {
+/** What one rsync run reports (its --stats). */
+export interface RsyncFigures {
+  bytesSent: number;
+  literalBytes: number;
+  filesTransferred: number;
+  /** rsync's "Total file size": the tree's regular files. */
+  totalFileSize: number;
+}
+
+export function knownHostsName(target: TransferTarget): string {
   return target.port === 22 ? target.address : `[${target.address}]:${target.port}`;
 }
 
-function sshArgs(runDir: string, migration: string, target: TransferTarget, connectTimeoutS = 10): string[] {
-  const { key, knownHosts } = migrationKeyFiles(runDir, migration);
+/** The ssh rsync runs (its arguments after "ssh"): this key only, the target's key as verified (nothing else trusted), no agent, no config. */
+export function sshArgs({ key, knownHosts }: { key: string; knownHosts: string }, target: Pick<TransferTarget, 'port'>, connectTimeoutS = 10): string[] {
   return [
     '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`,
     '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-p', String(target.port), '-l', 'root',
   ];
+}
+
+/** How rsync names a remote tree of the target. */
+export function remoteTree(address: string, tree: string): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${tree}/`;
 }
 
 async function writeKnownHosts(runDir: string, migration: string, target: TransferTarget): Promise<void> {
@@ -74,7 +89,7 @@ async function writeKnownHosts(runDir: string, migration: string, target: Transf
 export async function probeTarget(runDir: string, migration: string, target: TransferTarget): Promise<{ reachable: boolean; detail: string; durationMs: number }> {
   const started = Date.now();
   await writeKnownHosts(runDir, migration, target);
-  const outcome = await runTool('ssh', [...sshArgs(runDir, migration, target, PROBE_CONNECT_TIMEOUT_S), '-o', 'ConnectionAttempts=1', '--', target.address, 'true'], { allowCodes: [255] })
+  const outcome = await runTool('ssh', [...sshArgs(migrationKeyFiles(runDir, migration), target, PROBE_CONNECT_TIMEOUT_S), '-o', 'ConnectionAttempts=1', '--', target.address, 'true'], { allowCodes: [255] })
     .catch((error: unknown) => ({ code: -1, stdout: '', stderr: (error as Error).message }));
   const reason = outcome.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
   const durationMs = Date.now() - started;
@@ -103,7 +118,7 @@ function statNumber(stats: string, label: string): number {
 }
 
 /** Runs one rsync, reporting progress; resolves with its figures, rejects quoting rsync's message. */
-function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<Omit<RoundFigures, 'durationMs' | 'specials'>> {
+export function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<RsyncFigures> {
   return new Promise((resolve, reject) => {
     const child = spawn('rsync', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let stdout = '';
@@ -130,6 +145,7 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
           bytesSent: statNumber(stdout, 'Total bytes sent'),
           literalBytes: statNumber(stdout, 'Literal data'),
           filesTransferred: statNumber(stdout, 'Number of regular files transferred'),
+          totalFileSize: statNumber(stdout, 'Total file size'),
         });
         return;
       }
@@ -156,9 +172,9 @@ export async function transferRound(
   if ('direct' in transport) {
     const target = transport.direct;
     await writeKnownHosts(runDir, migration, target);
-    const ssh = ['ssh', ...sshArgs(runDir, migration, target)].join(' ');
+    const ssh = ['ssh', ...sshArgs(migrationKeyFiles(runDir, migration), target)].join(' ');
     shell = () => ['-e', ssh];
-    remote = (tree) => `${target.address.includes(':') ? `[${target.address}]` : target.address}:${tree}/`;
+    remote = (tree) => remoteTree(target.address, tree);
   } else {
     shell = (tree) => ['-e', relayRemoteShell(migration, tree), `--timeout=${RELAY_IO_TIMEOUT_S}`];
     remote = (tree) => `relay:${tree}/`;

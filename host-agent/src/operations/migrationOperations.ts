@@ -28,8 +28,8 @@ import { migrationHoldOperation, type AgentContext } from './agentContext';
 import { stopGuest } from './lifecycleOperations';
 
 /** Host-wide lock keys (never guest names): root's authorized_keys, and ip_nonlocal_bind around an announcement. */
-const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
-const ANNOUNCE_LOCK = '.announce';
+export const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
+export const ANNOUNCE_LOCK = '.announce';
 const PROGRESS_EVERY_MS = 500;
 /** Between two tries of the guest's port during verification. */
 const VERIFY_POLL_MS = 20;
@@ -40,7 +40,7 @@ const HOST_STEP_WAIT_MS = 10_000;
 type MigrationMethod = Extract<AgentMethodName, `migration${string}`>;
 
 /** A short host-wide step (authorized_keys, the announcement) under its lock, waiting while another migration of this host has it. */
-async function hostStep<T>(context: AgentContext, key: string, operation: string, action: () => Promise<T>): Promise<T> {
+export async function hostStep<T>(context: AgentContext, key: string, operation: string, action: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + HOST_STEP_WAIT_MS;
   for (;;) {
     try {

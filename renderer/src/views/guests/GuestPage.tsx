@@ -1,7 +1,8 @@
 // A guest's page: state and configuration (context, addresses, hostname, init style, mark, flags),
 // actions (start, stop, restart, migrate, and delete confirmed by typing the name), limits with their
-// usage, capabilities, processes, charts and a terminal into the guest. While a migration moves the
-// guest off or onto this host, a badge and a notice name it and every change is disabled.
+// usage, replicas (and the restart elsewhere of a down host's guest), capabilities, processes, charts
+// and a terminal into the guest. While a migration moves the guest off or onto this host, a badge and
+// a notice name it and every change is disabled.
 import { useState, type ReactNode } from 'react';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
@@ -21,6 +22,7 @@ import { LimitsEditor } from './LimitsEditor';
 import { ProcessesPanel } from './ProcessesPanel';
 import { GuestMigrationBadge, migrationName, PHASE_WORDS } from '../migration/migrationFacts';
 import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
+import { ReplicaPanel } from './ReplicaPanel';
 
 function DeleteDialog({ host, guest, onClose }: { host: string; guest: string; onClose: () => void }) {
   const services = useServices();
@@ -169,6 +171,7 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
           )}
         </Section>
       </div>
+      <Section title="Replicas" wide><ReplicaPanel host={host} guest={name} hostDown={hostDown} /></Section>
       {!hostDown ? (
         <>
           <Section title="Limits" wide><fieldset disabled={moving !== undefined}><LimitsEditor host={host} guest={name} /></fieldset></Section>
