@@ -14,6 +14,7 @@ import { hostFiles } from '../lab/labLayout';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { treeManifest, type TreeManifest } from '../agent/support/treeManifest';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
+import { answeredAgain, longestGapMs, startHttpProbe } from './support/httpProbe';
 
 const LAB = { name: 'migr', subnet: '10.213.142.0/24', hosts: 3 };
 const GUEST = 'web';
@@ -47,31 +48,6 @@ setfacl -m u:4242:rw srv/data/owned
 setfacl -d -m g:4343:rx srv/shared && chmod 2775 srv/shared
 touch -d '2001-02-03 04:05:06.123456789' srv/data/owned www/index.html
 `;
-
-interface ClientSample {
-  timeNs: bigint;
-  ok: boolean;
-}
-
-/** The client's log lines "NANOSECONDS ok|fail" as samples. */
-function parseClientLog(text: string): ClientSample[] {
-  return text.split('\n').flatMap((line) => {
-    const match = /^(\d+) (ok|fail)$/.exec(line.trim());
-    return match ? [{ timeNs: BigInt(match[1] ?? '0'), ok: match[2] === 'ok' }] : [];
-  });
-}
-
-/** The longest time between two answered fetches, in milliseconds. */
-function longestGapMs(samples: ClientSample[]): number {
-  let longest = 0n;
-  let lastOk: bigint | undefined;
-  for (const sample of samples) {
-    if (!sample.ok) continue;
-    if (lastOk !== undefined && sample.timeNs - lastOk > longest) longest = sample.timeNs - lastOk;
-    lastOk = sample.timeNs;
-  }
-  return Number(longest / 1_000_000n);
-}
 
 /** "precopy +0 ms, switching +950 ms, ...": when each phase began, from the first. */
 function phaseTimeline(entries: MigrationProgress[]): string {
@@ -125,27 +101,6 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     await labDown({ name: LAB.name });
   });
 
-  /** A client on `host` fetching the URL every 20 ms; stop() ends it and returns its samples. */
-  async function startClient(host: string): Promise<{ samples(): ClientSample[]; stop(): ClientSample[] }> {
-    let log = '';
-    const client = lab.spawn(host, ['sh', '-c',
-      `while :; do t=$(date +%s%N); if curl -sf -m 0.5 -o /dev/null ${URL}; then echo "$t ok"; else echo "$t fail"; fi; sleep 0.02; done`]);
-    client.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString('utf8'); });
-    await waitFor(`the first answers on ${host}`, () => parseClientLog(log).filter((sample) => sample.ok).length >= 5, 20_000);
-    return {
-      samples: () => parseClientLog(log),
-      stop: () => {
-        client.kill();
-        return parseClientLog(log);
-      },
-    };
-  }
-
-  /** Until the client's last five fetches were answered: the gap it saw has closed. */
-  async function answeredAgain(client: { samples(): ClientSample[] }): Promise<void> {
-    await waitFor('the client\'s answers after the move', () => client.samples().slice(-5).length === 5 && client.samples().slice(-5).every((sample) => sample.ok), 20_000);
-  }
-
   /** Until the URL answers from `host` (the guest's httpd starts with its init scripts). */
   async function waitForAnswer(host: string): Promise<void> {
     const deadline = Date.now() + 20_000;
@@ -171,7 +126,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('moves the guest while a client on lab-3 fetches its URL every 20 ms, and refuses a second migration and a change meanwhile', async () => {
     const core = handle!.core;
-    const client = await startClient('lab-3');
+    const client = await startHttpProbe(lab, 'lab-3', URL);
     const unsubscribe = core.subscribe((delta: FleetDelta) => { if (delta.type === 'migration') progress.push(delta.progress); });
     const moving = core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', verifyPort: 80 });
     await waitFor('the pre-copy to begin', () => progress.some((entry) => entry.phase === 'precopy'), 60_000);
@@ -270,7 +225,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('freeze mode: moves the guest from lab-2 to lab-3 and removes the source copy, a client on lab-1 fetching meanwhile', async () => {
     const core = handle!.core;
-    const client = await startClient('lab-1');
+    const client = await startHttpProbe(lab, 'lab-1', URL);
     const moved = await core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-3', mode: 'freeze', verifyPort: 80, keepSource: false });
     await answeredAgain(client);
     const samples = client.stop();
