@@ -4,7 +4,8 @@
 // A namespace import lets the agent bundle keep only the zod parts it uses (`{ z }` drags in every locale).
 import * as z from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+// 2: migration methods and markers, cancel, the hello's node and agent file (the quick start).
+export const PROTOCOL_VERSION = 2;
 
 /** Longest line either end accepts; a longer one is answered with an error and dropped. */
 export const MAX_LINE_BYTES = 1024 * 1024;

@@ -187,6 +187,8 @@ export const helloResultSchema = z.object({
   pid: z.number().int().positive(),
   configBase: z.string(),
   guestBase: z.string(),
+  /** The file this agent runs from: where a quick start found it. */
+  agentFile: z.string(),
 });
 
 // Migration (docs/architecture.md, "Migration"): the calls a coordinator makes of the source's and

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { TestRpcClient, type AgentLine } from './support/agentRpcClient';
+import { PROTOCOL_VERSION } from '../../shared/protocol/envelope';
 
 const LAB = 'agfront';
 const SUBNET = '10.231.7.0/24';
@@ -129,7 +130,7 @@ describe('the RPC server', () => {
   it('streams exec output, accepts stdin and reports the exit', async () => {
     const { child, client } = serve();
     const hello = await client.result<{ driver: string; protocolVersion: number }>('hello');
-    expect(hello).toMatchObject({ driver: 'namespaces', protocolVersion: 1 });
+    expect(hello).toMatchObject({ driver: 'namespaces', protocolVersion: PROTOCOL_VERSION });
     const { session } = await client.result<{ session: string }>('exec', { name: GUEST, argv: ['/bin/sh', '-c', 'read x; echo "got $x"; echo e >&2; exit 3'] });
     await client.result('stdin', { session, data: Buffer.from('ping\n').toString('base64'), eof: true });
     const exit = await client.waitForEvent('execExit', (line) => line.event === 'execExit' && (line.data as { session: string }).session === session);

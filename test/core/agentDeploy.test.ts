@@ -4,13 +4,14 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAgentBundlePath, loadAgentBundle, type AgentBundle } from '../../electron/core/agent/agentBundle';
-import { deployAgent, type DeployOptions } from '../../electron/core/agent/agentDeploy';
+import { deployAgent, QUICK_START_MISS, quickStartCommand, type DeployOptions } from '../../electron/core/agent/agentDeploy';
 import { agentSigningKeyFrom } from '../../electron/core/agent/agentSigningKey';
 import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
 import { runRemote } from '../../electron/core/ssh/remoteExec';
 import { createSemaphore } from '../../electron/core/ssh/semaphore';
 import { DEFAULT_CONNECTION_SETTINGS, SshConnection } from '../../electron/core/ssh/sshConnection';
 import type { Host } from '../../shared/api/hosts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { labFingerprint } from './support/coreOnLab';
 
@@ -153,6 +154,49 @@ describe('agent deployment', () => {
     const forged = { ...AS_ROOT, signingKey: { publicKeyDer: AS_ROOT.signingKey.publicKeyDer, signHash: other.signHash } };
     await expect(deployAgent(connection, foreign, forged)).rejects.toThrow(/not signed with the key of this workstation/);
     expect((await lab.exec('lab-1', ['test', '-e', `${AGENT_BASE}/${foreign.sha256}`])).code).not.toBe(0);
+  });
+
+  describe('the quick start of a warm connect (one channel, no second Node)', () => {
+    const hello = `${JSON.stringify({ id: 1, method: 'hello', params: { client: 'vfleet', protocolVersion: PROTOCOL_VERSION } })}\n`;
+    const quickStart = async (connection: SshConnection): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+      const result = await runRemote(connection, quickStartCommand(AS_ROOT.login, bundle), { stdin: Buffer.from(hello), timeoutMs: 30_000 });
+      return { code: result.code, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+    };
+    const file = (): string => `${AGENT_BASE}/${bundle.sha256}/vfleet-agent.js`;
+
+    it('starts the agent present and intact, which names its file, and keeps its folder from being pruned', async () => {
+      const connection = await connect();
+      await deployAgent(connection, bundle, AS_ROOT);
+      await lab.exec('lab-1', ['touch', '-d', '2020-01-01', `${AGENT_BASE}/${bundle.sha256}`]);
+      const started = await quickStart(connection);
+      expect(started.code).toBe(0);
+      const answer = JSON.parse(started.stdout.split('\n')[0]!) as { result: { protocolVersion: number; agentFile: string } };
+      expect(answer.result).toMatchObject({ protocolVersion: PROTOCOL_VERSION, agentFile: file() });
+      const year = Number((await onHost(['stat', '-c', '%y', `${AGENT_BASE}/${bundle.sha256}`])).slice(0, 4));
+      expect(year).toBeGreaterThan(2020);
+    });
+
+    it('runs nothing when the copy is damaged, writable by others, or missing, and says so by its exit status', async () => {
+      const connection = await connect();
+      await deployAgent(connection, bundle, AS_ROOT);
+      const damage: Array<[string, string[], string[]]> = [
+        ['damaged', ['sh', '-c', `echo 'process.exit(42)' >> ${file()}`], []],
+        ['group-writable file', ['chmod', 'g+w', file()], ['chmod', 'g-w', file()]],
+        ['world-writable folder', ['chmod', 'o+w', `${AGENT_BASE}/${bundle.sha256}`], ['chmod', 'o-w', `${AGENT_BASE}/${bundle.sha256}`]],
+        ['not root-owned', ['chown', 'nobody', file()], ['chown', 'root', file()]],
+        ['missing', ['rm', '-rf', `${AGENT_BASE}/${bundle.sha256}`], []],
+      ];
+      for (const [what, harm, undo] of damage) {
+        if (what !== 'damaged') await deployAgent(connection, bundle, AS_ROOT);
+        await lab.exec('lab-1', harm);
+        const refused = await quickStart(connection);
+        expect({ what, code: refused.code, stdout: refused.stdout }).toEqual({ what, code: QUICK_START_MISS, stdout: '' });
+        if (undo.length > 0) await lab.exec('lab-1', undo);
+      }
+      // The checked way repairs what the quick start would not run.
+      expect((await deployAgent(connection, bundle, AS_ROOT)).uploaded).toBe(true);
+      expect((await quickStart(connection)).code).toBe(0);
+    });
   });
 
   it('runs commands with arguments exactly as given, whatever their characters', async () => {

@@ -56,6 +56,35 @@ if(present)try{const now=new Date();fs.utimesSync(path.dirname(file),now,now)}ca
 process.stdout.write(JSON.stringify({node:process.versions.node,nodePath:process.execPath,file,present}));
 `;
 
+/** How the quick start says the host holds no intact copy of this bundle (the core then checks and uploads). */
+export const QUICK_START_MISS = 111;
+
+// The quick start (argv: hash, root|user, sudo|direct, then the agent's Node flags), run by the SSH
+// user's shell: the same checks as PROBE_SCRIPT (the copy's hash, and for root a file and folders
+// owned by root and writable by no one else), made with sh, find and sha256sum, then the agent
+// itself by exec; a host without an intact copy exits QUICK_START_MISS. So a warm connect starts
+// one Node, not two, in one channel. The Node is the PATH's, resolved as process.execPath is (the
+// path a sudoers rule names); any failure here falls back to deployAgent and agentCommand.
+const QUICK_START_SCRIPT = `h=$1 owner=$2 via=$3; shift 3
+if [ "$owner" = root ]; then base=${ROOT_AGENT_BASE}; else base=$HOME/.cache/vfleet/agent; fi
+f=$base/$h/${AGENT_FILE_NAME}
+node=$(command -v node) && node=$(readlink -f "$node") || exit ${QUICK_START_MISS}
+if [ "$owner" = root ]; then
+  for p in "$f" "$base/$h" "$base"; do
+    [ -n "$(find "$p" -maxdepth 0 -user 0 ! -perm /022 2>/dev/null)" ] || exit ${QUICK_START_MISS}
+  done
+fi
+printf '%s  %s\\n' "$h" "$f" | sha256sum -c --status 2>/dev/null || exit ${QUICK_START_MISS}
+touch -c "$base/$h" 2>/dev/null
+if [ "$via" = sudo ]; then exec sudo -n -- "$node" "$@" "$f" serve --stdio; fi
+exec "$node" "$@" "$f" serve --stdio`;
+
+/** The quick start of this bundle (QUICK_START_SCRIPT): the agent's own process once the checks pass. */
+export function quickStartCommand(login: { user: string; sudo: boolean }, bundle: AgentBundle): string[] {
+  const asRoot = usesSudo(login) || login.user === 'root';
+  return ['sh', '-c', QUICK_START_SCRIPT, 'vfleet-agent', bundle.sha256, asRoot ? 'root' : 'user', usesSudo(login) ? 'sudo' : 'direct', ...AGENT_NODE_FLAGS];
+}
+
 const probeAnswerSchema = z.object({ node: z.string(), nodePath: z.string(), file: z.string(), present: z.boolean() });
 const installAnswerSchema = z.object({ file: z.string(), pruned: z.array(z.string()) });
 

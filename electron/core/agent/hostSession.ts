@@ -14,7 +14,7 @@ import type { ConnectionStatus, SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { agentCommand, deployAgent, usesSudo, type AgentDeployment } from './agentDeploy';
+import { agentCommand, deployAgent, quickStartCommand, usesSudo, type AgentDeployment } from './agentDeploy';
 import type { AgentSigningKey } from './agentSigningKey';
 import { sudoPasswordRefusal } from './sudoersRule';
 import { AgentRpcClient, type CallOptions } from './agentRpcClient';
@@ -211,32 +211,58 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   private async startAgent(): Promise<HostSync> {
     const host = this.deps.host();
     const login = { user: host.user, sudo: host.sudo };
+    const bundle = await this.deps.bundle();
+    // A host that already holds this bundle starts it in one channel; anything else (no copy, a
+    // damaged one, a Node or sudo rule that changed) goes the checked way, whose errors say why.
+    const quick = await this.openAgent(quickStartCommand(login, bundle)).catch(() => undefined);
+    if (quick) {
+      return { ...quick, deployment: { file: quick.hello.agentFile, nodeVersion: quick.info.nodeVersion, uploaded: false, pruned: [] } };
+    }
     const signingKey = await this.deps.signingKey();
-    const deployment = await deployAgent(this.connection, await this.deps.bundle(), { signingKey, login });
-    const rpc = new AgentRpcClient(this.name, await this.connection.exec(agentCommand(login, deployment)));
+    const deployment = await deployAgent(this.connection, bundle, { signingKey, login });
+    const launched = await this.openAgent(agentCommand(login, deployment), (rpc) => {
+      const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
+      if (refusal) return refusal;
+      return rpc.closed && rpc.stderr.trim() !== '' ? new HostError(this.name, `the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`) : undefined;
+    });
+    return { ...launched, deployment };
+  }
+
+  /**
+   * Starts the agent by `argv` and makes its first calls at once, without waiting for each answer:
+   * hello (its protocol version checked), the guests, the subscription and the host's info.
+   * `explain` may word a start that failed before hello answered (from the agent's stderr).
+   */
+  private async openAgent(argv: string[], explain?: (rpc: AgentRpcClient) => HostError | undefined): Promise<Omit<HostSync, 'deployment'>> {
+    const rpc = new AgentRpcClient(this.name, await this.connection.exec(argv));
     this.rpc = rpc;
     rpc.on('event', (name, data) => this.emit('agentEvent', ...([name, data] as AgentEventArgs)));
     rpc.on('protocolError', (message) => this.emit('agentProtocolError', message));
-    rpc.on('closed', (error) => { if (this.rpc === rpc) this.onAgentGone(error); });
-
-    let hello: HelloResult;
+    const calls = {
+      hello: rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 }),
+      list: rpc.call('list', undefined),
+      subscribed: rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs() }),
+      info: rpc.call('info', undefined),
+    };
+    // Every call is settled, whatever happens first, so none rejects unheard.
+    const settled = Promise.allSettled(Object.values(calls));
+    let hello: HelloResult | undefined;
     try {
-      hello = await rpc.call('hello', { client: 'vfleet', protocolVersion: PROTOCOL_VERSION }, { timeoutMs: 30_000 });
-    } catch (error) {
-      const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
-      if (refusal) throw refusal;
-      if (rpc.closed && rpc.stderr.trim() !== '') {
-        throw new HostError(this.name, `the vfleet agent stopped at start: ${rpc.stderr.trim().split('\n').at(-1)}`);
+      hello = await calls.hello;
+      if (hello.protocolVersion !== PROTOCOL_VERSION) {
+        throw new AdminActionError(this.name, `its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
       }
-      throw error;
+      const [list, subscribed, info] = await Promise.all([calls.list, calls.subscribed, calls.info]);
+      // Watched from here on: a start that fails is the caller's to handle (setup retries it).
+      rpc.on('closed', (error) => { if (this.rpc === rpc) this.onAgentGone(error); });
+      if (rpc.closed) throw new HostError(this.name, 'the vfleet agent stopped right after it started', 'unreachable');
+      return { hello, info, guests: list.guests, unreadable: list.unreadable ?? [], baseline: subscribed.guests };
+    } catch (error) {
+      if (this.rpc === rpc) this.rpc = undefined;
+      rpc.close();
+      await settled;
+      throw (hello === undefined ? explain?.(rpc) : undefined) ?? error;
     }
-    if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new AdminActionError(this.name, `its agent speaks protocol version ${hello.protocolVersion}, this vfleet speaks ${PROTOCOL_VERSION}; update vfleet or the agent bundle`);
-    }
-    const list = await rpc.call('list', undefined);
-    const subscribed = await rpc.call('subscribe', { guestState: true, healthIntervalMs: this.deps.healthIntervalMs() });
-    const info = await rpc.call('info', undefined);
-    return { deployment, hello, info, guests: list.guests, unreadable: list.unreadable ?? [], baseline: subscribed.guests };
   }
 
   private onAgentGone(error: HostError): void {

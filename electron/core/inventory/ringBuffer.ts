@@ -1,16 +1,22 @@
 // Fixed-capacity history stored as columns of numbers: the oldest row is overwritten, so memory is
-// allocated once and stays bounded however long the app runs (8 bytes a value, no object a row).
+// allocated once and stays bounded however long the app runs (no object a row). A column is exact
+// (8 bytes a value: times) or a figure (4 bytes a value: Float32, within one part in ten million;
+// whole numbers of bytes that are multiples of 512 below 2^33 exactly), read back as the shortest
+// decimal that is the same Float32, so 0.2 stays 0.2.
 
 export class ColumnRing<Column extends string> {
-  private readonly columns: Record<Column, Float64Array>;
+  private readonly columns: Record<Column, Float64Array | Float32Array>;
   private readonly names: Column[];
+  private readonly exact: ReadonlySet<Column>;
   private start = 0;
   private count = 0;
 
-  constructor(readonly capacity: number, names: readonly Column[]) {
+  /** `exact` names the columns kept exactly (timestamps); the others are figures. */
+  constructor(readonly capacity: number, names: readonly Column[], exact: readonly Column[] = names) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`a ring buffer needs a positive capacity, got ${capacity}`);
     this.names = [...names];
-    this.columns = Object.fromEntries(names.map((name) => [name, new Float64Array(capacity)])) as Record<Column, Float64Array>;
+    this.exact = new Set(exact);
+    this.columns = Object.fromEntries(names.map((name) => [name, this.exact.has(name) ? new Float64Array(capacity) : new Float32Array(capacity)])) as Record<Column, Float64Array | Float32Array>;
   }
 
   get size(): number {
@@ -31,7 +37,7 @@ export class ColumnRing<Column extends string> {
 
   /** A value of the newest row. */
   last(column: Column): number | undefined {
-    return this.count === 0 ? undefined : this.columns[column][this.slot(this.count - 1)];
+    return this.count === 0 ? undefined : this.read(column, this.slot(this.count - 1));
   }
 
   /** Every row, oldest first, turned into what the caller needs. */
@@ -39,9 +45,14 @@ export class ColumnRing<Column extends string> {
     const out: T[] = [];
     for (let i = 0; i < this.count; i += 1) {
       const slot = this.slot(i);
-      out.push(read((column) => this.columns[column][slot] as number));
+      out.push(read((column) => this.read(column, slot)));
     }
     return out;
+  }
+
+  private read(column: Column, slot: number): number {
+    const value = this.columns[column][slot] as number;
+    return this.exact.has(column) ? value : shortestFloat32(value);
   }
 
   private slot(index: number): number {
@@ -51,4 +62,14 @@ export class ColumnRing<Column extends string> {
   private write(slot: number, row: Record<Column, number>): void {
     for (const name of this.names) this.columns[name][slot] = row[name];
   }
+}
+
+/** The shortest decimal (at most 9 digits, Float32's limit) that rounds to this Float32. */
+function shortestFloat32(value: number): number {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return value;
+  for (let digits = 7; digits < 9; digits += 1) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return candidate;
+  }
+  return Number(value.toPrecision(9));
 }

@@ -35,6 +35,7 @@ export async function hello(context: AgentContext): Promise<AgentResult<'hello'>
     pid: process.pid,
     configBase: context.paths.configBase,
     guestBase: context.paths.guestBase,
+    agentFile: process.argv[1] ?? '',
   };
 }
 
