@@ -15,7 +15,7 @@ import {
 import { healthHistorySchema, healthQuerySchema } from './health';
 import { settingsSchema, settingsUpdateSchema } from './settings';
 import {
-  evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
+  evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrationAbortRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
 } from './migration';
 import {
   fingerprintSchema, hostDefaultsSchema, hostInputSchema, hostNameSchema, hostSchema, hostUpdateSchema, importPreviewSchema, importResultSchema,
@@ -67,6 +67,8 @@ export const fleetApi = {
   'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
   /** Resolves every unfinished journal now (rolled back before verification, forward after) instead of at the next retry; then the list. */
   'migrations.resolve': { params: nothing, result: z.array(migrationJournalViewSchema) },
+  /** Aborts one migration: before the switch a clean abort (the target's copy removed), after it a rollback to the source; refused once verified or finished. */
+  'migrations.abort': { params: migrationAbortRequestSchema, result: migrationJournalViewSchema },
   'fleet.exec': { params: fleetExecRequestSchema, result: fleetExecResultSchema },
   /**
    * vserver-stat of the named hosts (absent: every host): each agent reads its rows from the kernel

@@ -43,6 +43,8 @@ export const MIGRATION_PHASES = [
 ] as const;
 export const migrationPhaseSchema = z.enum(MIGRATION_PHASES);
 export type MigrationPhase = z.infer<typeof migrationPhaseSchema>;
+/** Phases after which nothing is left to do: the guest runs (or rests) in exactly one place and both holds are released. */
+export const FINAL_MIGRATION_PHASES: readonly MigrationPhase[] = ['done', 'rolledBack', 'aborted'];
 
 export const migrationProgressSchema = z.object({
   migration: migrationIdSchema,
@@ -114,8 +116,14 @@ export const migrationJournalViewSchema = z.object({
   updatedAt: z.number(),
   /** What the last resolution did or why it could not act yet. */
   note: z.string().optional(),
+  /** Source stopped or frozen -> target verified, once both happened. */
+  downtimeMs: z.number().nonnegative().optional(),
+  bytesSent: z.number().nonnegative().optional(),
+  rounds: z.number().int().nonnegative().optional(),
 });
 export type MigrationJournalView = z.infer<typeof migrationJournalViewSchema>;
+
+export const migrationAbortRequestSchema = z.object({ migration: migrationIdSchema }).strict();
 
 export const evacuateRequestSchema = z.object({
   host: hostNameSchema,

@@ -57,7 +57,7 @@ export const agentMethods = {
   subscribe: { params: subscribeParamsSchema, result: z.object({ guests: z.array(guestStatusSchema) }) },
   unsubscribe: { params: noParamsSchema, result: emptyResultSchema },
   /**
-   * Stops the request `id` of this connection (build, start, restart, startMarked: CANCELLABLE_METHODS)
+   * Stops the request `id` of this connection (build, start, restart, startMarked, migrationSync: CANCELLABLE_METHODS)
    * on the host: its tools are killed and what it made is removed or stopped; that request then
    * answers itself, with a `cancelled` error (or its result, had it already finished). `inFlight`:
    * whether the request was still running when the cancel arrived.
@@ -93,7 +93,7 @@ export const agentMethods = {
 } as const;
 
 /** The methods a `cancel` really stops on the host; a caller cancelling another method just stops waiting. */
-export const CANCELLABLE_METHODS: readonly AgentMethodName[] = ['build', 'start', 'restart', 'startMarked'];
+export const CANCELLABLE_METHODS: readonly AgentMethodName[] = ['build', 'start', 'restart', 'startMarked', 'migrationSync'];
 
 type AgentMethods = typeof agentMethods;
 export type AgentMethodName = keyof AgentMethods;

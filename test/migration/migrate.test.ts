@@ -13,8 +13,8 @@ import type { MigrateResult, MigrationProgress } from '../../shared/api/migratio
 import { hostFiles } from '../lab/labLayout';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { treeManifest, type TreeManifest } from '../agent/support/treeManifest';
+import { longestGapMs, phaseTimeline, startClient } from './support/downtime';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
-import { answeredAgain, longestGapMs, startHttpProbe } from './support/httpProbe';
 
 const LAB = { name: 'migr', subnet: '10.213.142.0/24', hosts: 3 };
 const GUEST = 'web';
@@ -48,14 +48,6 @@ setfacl -m u:4242:rw srv/data/owned
 setfacl -d -m g:4343:rx srv/shared && chmod 2775 srv/shared
 touch -d '2001-02-03 04:05:06.123456789' srv/data/owned www/index.html
 `;
-
-/** "precopy +0 ms, switching +950 ms, ...": when each phase began, from the first. */
-function phaseTimeline(entries: MigrationProgress[]): string {
-  const firsts = new Map<string, number>();
-  for (const entry of entries) if (!firsts.has(entry.phase)) firsts.set(entry.phase, entry.time);
-  const start = entries[0]?.time ?? 0;
-  return [...firsts].map(([phase, time]) => `${phase} +${time - start} ms`).join(', ');
-}
 
 function without(manifest: TreeManifest, path: string): TreeManifest {
   const { [path]: _dropped, ...rest } = manifest;
@@ -126,7 +118,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('moves the guest while a client on lab-3 fetches its URL every 20 ms, and refuses a second migration and a change meanwhile', async () => {
     const core = handle!.core;
-    const client = await startHttpProbe(lab, 'lab-3', URL);
+    const client = await startClient(lab, 'lab-3', URL);
     const unsubscribe = core.subscribe((delta: FleetDelta) => { if (delta.type === 'migration') progress.push(delta.progress); });
     const moving = core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', verifyPort: 80 });
     await waitFor('the pre-copy to begin', () => progress.some((entry) => entry.phase === 'precopy'), 60_000);
@@ -134,7 +126,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     changeAttempt = await core.invoke('guest.stop', { host: 'lab-1', guest: GUEST }).catch((error: unknown) => error);
     result = await moving;
     unsubscribe();
-    await answeredAgain(client);
+    await client.answeredAgain();
     const samples = client.stop();
     const gapMs = longestGapMs(samples);
     console.log(`migration ${result.migration}: client-observed downtime (longest gap between answers on lab-3) ${gapMs} ms; ` +
@@ -225,9 +217,9 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('freeze mode: moves the guest from lab-2 to lab-3 and removes the source copy, a client on lab-1 fetching meanwhile', async () => {
     const core = handle!.core;
-    const client = await startHttpProbe(lab, 'lab-1', URL);
+    const client = await startClient(lab, 'lab-1', URL);
     const moved = await core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-3', mode: 'freeze', verifyPort: 80, keepSource: false });
-    await answeredAgain(client);
+    await client.answeredAgain();
     const samples = client.stop();
     console.log(`freeze-mode migration ${moved.migration}: client-observed downtime (longest gap on lab-1) ${longestGapMs(samples)} ms; ` +
       `core-measured downtime ${moved.downtimeMs} ms, total ${moved.totalMs} ms, ${moved.bytesSent} bytes in ${moved.rounds} rounds at ` +

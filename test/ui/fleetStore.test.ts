@@ -4,6 +4,7 @@
 // reconnect) replacing the fleet; and the chart downsampling that keeps every peak.
 import { describe, expect, it } from 'vitest';
 import type { FleetSnapshot, GuestView, HostStatus } from '../../shared/api/fleetState';
+import type { MigrationProgress } from '../../shared/api/migration';
 import { GUEST_SERIES_CAPACITY, FleetStore, guestKey } from '../../renderer/src/store/fleetStore';
 import { downsampleMinMax } from '../../renderer/src/widgets/downsample';
 
@@ -134,6 +135,31 @@ describe('the fleet store', () => {
     expect(store.hostStatuses().map((status) => status.name)).toEqual(['h1']);
     expect(store.guestViews().map((view) => `${view.host}/${view.name}`)).toEqual(['h1/g0']);
     expect(store.hostSeriesOf('h1')?.length).toBe(1);
+  });
+
+  it('tracks migrations from their deltas: the guest is busy on both hosts until a final phase, each phase\'s first time kept, only that guest\'s topics notified', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(2));
+    const counts = watch(store, ['migrations', `migration:${guestKey('h1', 'g0')}`, `migration:${guestKey('h2', 'g0')}`, `migration:${guestKey('h1', 'g1')}`, 'guests']);
+    const progress = (phase: MigrationProgress['phase'], time: number, bytes = 0): MigrationProgress => ({
+      migration: 'm-1', host: 'h1', guest: 'g0', to: 'h2', phase, bytes, rateBytesPerSecond: 0, round: 1, time,
+    });
+    store.applyDeltas([{ type: 'migration', progress: progress('precopy', T0 + 10) }, { type: 'migration', progress: progress('precopy', T0 + 20, 4096) }]);
+    expect(counts).toEqual({ migrations: 1, [`migration:${guestKey('h1', 'g0')}`]: 1, [`migration:${guestKey('h2', 'g0')}`]: 1, [`migration:${guestKey('h1', 'g1')}`]: 0, guests: 0 });
+    expect(store.activeMigrationOf('h1', 'g0')?.progress.bytes).toBe(4096);
+    expect(store.activeMigrationOf('h2', 'g0')?.progress.migration).toBe('m-1');
+    expect(store.activeMigrationOf('h1', 'g1')).toBeUndefined();
+    store.applyDeltas([{ type: 'migration', progress: progress('switching', T0 + 30) }, { type: 'migration', progress: progress('rollingBack', T0 + 40) }]);
+    expect(store.activeMigrationOf('h1', 'g0')?.phases).toEqual({ precopy: T0 + 10, switching: T0 + 30, rollingBack: T0 + 40 });
+    store.applyDeltas([{ type: 'migration', progress: progress('rolledBack', T0 + 50) }]);
+    expect(store.activeMigrationOf('h1', 'g0')).toBeUndefined();
+    expect(store.migrationTracks().map((track) => [track.progress.migration, track.progress.phase, track.firstSeen])).toEqual([['m-1', 'rolledBack', T0 + 10]]);
+    // Finished ones are bounded; running ones are never dropped.
+    const many = Array.from({ length: 120 }, (_, index) => ({ type: 'migration' as const, progress: { ...progress('done', T0 + 100 + index), migration: `m-done-${index}` } }));
+    store.applyDeltas([{ type: 'migration', progress: { ...progress('precopy', T0 + 60), migration: 'm-run', guest: 'g1' } }, ...many]);
+    expect(store.migrationTracks()).toHaveLength(101);
+    expect(store.activeMigrationOf('h1', 'g1')?.progress.migration).toBe('m-run');
+    expect(store.migrationTracks()[0]?.progress.migration).toBe('m-done-119');
   });
 });
 

@@ -148,6 +148,10 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
     },
     audit: { entry: () => ({ params: {} }) },
   },
+  'migrations.abort': {
+    run: (context, params) => context.migrations.abort(params.migration),
+    audit: { entry: (params) => ({ params }), detail: (result) => ({ host: result.host, guest: result.guest, to: result.to, phase: result.phase }) },
+  },
   // The one exception, no entry of its own: each target that runs is a guest.exec call with
   // guest.exec's entry (its own start time, duration and outcome); a target cancelled before its
   // turn or on a host that is not connected never ran and has none. Entries derived from the

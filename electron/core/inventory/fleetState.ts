@@ -20,6 +20,8 @@ import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits }
 
 /** How the agent starts the error of a guest whose configuration it cannot read (not its counters). */
 const CONFIGURATION_UNREADABLE = 'configuration unreadable';
+/** How long after a migration's switch (or rollback) a stop of its guest counts as asked for: its final sync, start and commit. */
+const MIGRATION_STOP_WINDOW_MS = 600_000;
 
 interface GuestRecord {
   view: GuestView;
@@ -68,6 +70,9 @@ export class FleetState {
 
   /** A migration's phase and figures, passed to subscribers as they are (the state keeps none of it). */
   migrationProgress(progress: MigrationProgress): void {
+    // The coordinator stops (or freezes, then kills) the source from the switch on, and a rollback stops the target's copy.
+    if (progress.phase === 'switching') this.expectStop(progress.host, progress.guest, MIGRATION_STOP_WINDOW_MS);
+    if (progress.phase === 'rollingBack') this.expectStop(progress.to, progress.guest, MIGRATION_STOP_WINDOW_MS);
     this.emit({ type: 'migration', progress });
   }
 

@@ -49,8 +49,16 @@ interface Run {
   release: () => void;
 }
 
+/** A migration this core is running now: its abort, and its end (settled either way). */
+interface Active {
+  journal: Journal;
+  controller: AbortController;
+  settled: Promise<unknown>;
+}
+
 export class MigrationCoordinator {
   private readonly pending = new Map<string, Run>();
+  private readonly active = new Map<string, Active>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private resolving: Promise<void> | undefined;
@@ -99,6 +107,38 @@ export class MigrationCoordinator {
       if (this.pending.size > 0) this.scheduleResolve(RESOLVE_RETRY_MS);
     });
     return this.resolving;
+  }
+
+  /**
+   * `vfleet migrations --abort ID`: before the switch a clean abort (the target's copy removed), after
+   * it a rollback to the source; refused once the target's copy is verified (the commit finishes it)
+   * or the migration is finished. Resolves with the journal as it ends.
+   */
+  async abort(migration: string): Promise<MigrationJournalView> {
+    const refuse = (journal: Journal, why: string): HostError =>
+      new HostError(journal.host, `migration ${journal.migration} of ${journal.guest} to ${journal.to} cannot be aborted: ${why}`, 'permanent', journal.guest);
+    const committing = (journal: Journal): HostError => refuse(journal, `its copy on ${journal.to} is verified and the commit is under way (${journal.phase}); vfleet finishes it`);
+    const active = this.active.get(migration);
+    if (active) {
+      if (COMMIT_PHASES.includes(active.journal.phase)) throw committing(active.journal);
+      active.controller.abort(new HostError(active.journal.host, `the admin aborted it (in ${active.journal.phase})`, 'permanent', active.journal.guest));
+      await active.settled;
+      if (active.journal.phase === 'done') throw refuse(active.journal, 'it reached its commit before the abort took effect; the guest runs on its target');
+      return journalView(active.journal);
+    }
+    const run = this.pending.get(migration);
+    if (run) {
+      if (COMMIT_PHASES.includes(run.journal.phase)) throw committing(run.journal);
+      // A journal waiting for a host: the resolution it waits for is the abort (or the rollback) itself, tried now.
+      await this.resolvePending();
+      if (this.pending.has(migration)) {
+        throw refuse(run.journal, `${run.journal.note ?? 'a host does not answer'}; vfleet keeps trying (vfleet migrations --resume)`);
+      }
+      return journalView(run.journal);
+    }
+    const journal = (await this.options.journals.list()).journals.find((entry) => entry.migration === migration);
+    if (!journal) throw new Error(`no migration ${migration} is journaled here (vfleet migrations lists them)`);
+    throw refuse(journal, isFinished(journal) ? `it is already finished (${journal.phase})` : `another core holds it (${journal.phase})`);
   }
 
   private async resolveEach(): Promise<void> {
@@ -178,8 +218,11 @@ export class MigrationCoordinator {
   }
 
   /** `request` as the API entry parsed it. */
-  async migrate(request: ParsedMigrateRequest, signal?: AbortSignal): Promise<MigrateResult> {
+  async migrate(request: ParsedMigrateRequest, callSignal?: AbortSignal): Promise<MigrateResult> {
     const started = Date.now();
+    // The caller's cancel and `migrations.abort` stop it alike: an abort before the switch, a rollback after it.
+    const controller = new AbortController();
+    const signal = callSignal ? AbortSignal.any([callSignal, controller.signal]) : controller.signal;
     const journal: Journal = {
       version: 1,
       migration: newMigrationId(),
@@ -201,6 +244,8 @@ export class MigrationCoordinator {
     const targetHost = this.host(request.to);
     const run = this.runOf(journal);
     let resolvedHere = true;
+    let settle: () => void = () => undefined;
+    this.active.set(journal.migration, { journal, controller, settled: new Promise<void>((resolve) => { settle = resolve; }) });
     try {
       await this.assertNoUnfinished(request);
       const preflight = await runPreflight({ request, sourceHost, targetHost, source: run.source, target: run.target });
@@ -214,7 +259,7 @@ export class MigrationCoordinator {
       }
       journal.xid = preflight.xid;
       journal.sourceWasRunning = preflight.inspect.status.state === 'running';
-      signal?.throwIfAborted();
+      signal.throwIfAborted();
       const outcome = await this.transfer(run, sourceHost, targetHost, signal);
       const totalMs = Date.now() - started;
       return {
@@ -231,26 +276,30 @@ export class MigrationCoordinator {
       };
     } catch (error) {
       if (journal.phase === 'preflight') throw error;
+      // An aborted call's own error says only that it was cancelled; the abort's reason says why.
+      const cause: unknown = signal.aborted ? signal.reason : error;
       // Undo or finish what the journal says may have happened; a host that does not answer leaves it to the resolver.
       let what: string;
       try {
-        what = await this.resolve(run, error);
+        what = await this.resolve(run, cause);
       } catch (resolution) {
         resolvedHere = false;
         journal.note = `not resolved yet: ${describe(resolution)}`;
         await this.options.journals.write(journal).catch(() => undefined);
         this.pending.set(journal.migration, run);
         this.scheduleResolve(RESOLVE_RETRY_MS);
-        throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(error)}; it could not be resolved yet (${describe(resolution)}), vfleet retries until both hosts answer`, 'permanent', request.guest);
+        throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(cause)}; it could not be resolved yet (${describe(resolution)}), vfleet retries until both hosts answer`, 'permanent', request.guest);
       }
-      throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(error)}; ${what}`, 'permanent', request.guest);
+      throw new HostError(request.host, `migration ${journal.migration} to ${request.to} failed: ${describe(cause)}; ${what}`, 'permanent', request.guest);
     } finally {
+      this.active.delete(journal.migration);
+      settle();
       if (resolvedHere) run.release();
     }
   }
 
   /** Pre-copy, switch, verification and commit of a checked migration. */
-  private async transfer(run: Run, sourceHost: Host, targetHost: Host, signal?: AbortSignal): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
+  private async transfer(run: Run, sourceHost: Host, targetHost: Host, signal: AbortSignal): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
     const { journal, source, target } = run;
     const name = journal.guest;
     const ids = { migration: journal.migration, name };
@@ -266,7 +315,7 @@ export class MigrationCoordinator {
       if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
       const round = await source.call('migrationSync', {
         ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
-      }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+      }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, signal });
       journal.rounds += 1;
       journal.bytesSent += round.bytesSent;
       ({ specials } = round);
@@ -282,10 +331,10 @@ export class MigrationCoordinator {
       await target.call('migrationPrepare', { ...ids, from: sourceHost.address, publicKey }, call);
       let delta = await sync();
       while (delta > DELTA_LARGE_BYTES && journal.rounds < MAX_PRECOPY_ROUNDS) {
-        signal?.throwIfAborted();
+        signal.throwIfAborted();
         delta = await sync();
       }
-      signal?.throwIfAborted();
+      signal.throwIfAborted();
 
       await this.phase(run, 'switching');
       await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
@@ -295,14 +344,20 @@ export class MigrationCoordinator {
         if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
         else await source.call('stop', ids, call);
       }
+      // From here an abort (or the caller's cancel) is a rollback, checked between the steps.
+      signal.throwIfAborted();
       await this.phase(run, 'finalSync');
       await sync();
+      signal.throwIfAborted();
       await this.phase(run, 'arrived');
       await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
+      signal.throwIfAborted();
       let announced: MigrateResult['announced'] = [];
       if (journal.sourceWasRunning) {
         await this.phase(run, 'started');
         await target.call('start', ids, call);
+        this.report(run, { message: 'verifying' });
+        signal.throwIfAborted();
         // The announcement's packets leave at once; its arpings then wait out their reply time, which verification need not.
         const announcing = target.call('migrationAnnounce', ids, call);
         announcing.catch(() => undefined);
@@ -314,6 +369,7 @@ export class MigrationCoordinator {
         journal.verifiedAt = Date.now();
         ({ announced } = await announcing);
       }
+      signal.throwIfAborted();
       await this.phase(run, 'verified');
       await this.commit(run);
       return { transferMs, announced };
@@ -379,9 +435,14 @@ export class MigrationCoordinator {
     await target.call('migrationCleanup', { ...ids, discardArrival: true }, call);
     const inspect = await source.call('migrationInspect', { name: journal.guest }, call);
     if (journal.sourceWasRunning) {
-      if (inspect.status.state === 'running') {
-        if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: false }, call);
-      } else {
+      if (inspect.status.state !== 'running') {
+        await source.call('start', ids, call);
+      } else if (journal.mode === 'freeze') {
+        await source.call('migrationFreeze', { ...ids, frozen: false }, call);
+      } else if (journal.stoppedAt !== undefined) {
+        // Its stop may have been sent (by an agent process whose session was cut, or to an init that
+        // ends on its own): running now says nothing about a moment later. It is stopped, then started.
+        await source.call('stop', ids, call);
         await source.call('start', ids, call);
       }
     }

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { migrationModeSchema, migrationPhaseSchema, type MigrationJournalView, type MigrationPhase } from '../../../shared/api/migration';
+import { FINAL_MIGRATION_PHASES, migrationModeSchema, migrationPhaseSchema, type MigrationJournalView, type MigrationPhase } from '../../../shared/api/migration';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
 import { migrationIdSchema } from '../../../shared/protocol/schemas';
 
@@ -32,20 +32,22 @@ export const journalSchema = z.object({
 });
 export type Journal = z.infer<typeof journalSchema>;
 
-/** Phases after which nothing is left to do. */
-export const FINAL_PHASES: readonly MigrationPhase[] = ['done', 'rolledBack', 'aborted'];
 /** From these on the target copy is verified: a resolution rolls forward. */
 export const COMMIT_PHASES: readonly MigrationPhase[] = ['verified', 'committing'];
 /** Before these the source never stopped: a resolution aborts (the source runs on). */
 export const BEFORE_SWITCH: readonly MigrationPhase[] = ['preflight', 'precopy'];
 
 export function isFinished(journal: Journal): boolean {
-  return FINAL_PHASES.includes(journal.phase);
+  return FINAL_MIGRATION_PHASES.includes(journal.phase);
 }
 
 export function journalView(journal: Journal): MigrationJournalView {
-  const { migration, host, guest, to, mode, phase, startedAt, updatedAt, note } = journal;
-  return { migration, host, guest, to, mode, phase, startedAt, updatedAt, ...(note !== undefined ? { note } : {}) };
+  const { migration, host, guest, to, mode, phase, startedAt, updatedAt, note, stoppedAt, verifiedAt, bytesSent, rounds } = journal;
+  return {
+    migration, host, guest, to, mode, phase, startedAt, updatedAt, bytesSent, rounds,
+    ...(note !== undefined ? { note } : {}),
+    ...(stoppedAt !== undefined && verifiedAt !== undefined ? { downtimeMs: verifiedAt - stoppedAt } : {}),
+  };
 }
 
 export class MigrationJournals {

@@ -65,13 +65,14 @@ export class GuestLocks {
 
   /**
    * Takes the lock or throws ERROR_CODES.busy naming the holder. `key` is a guest name or ".build".
-   * `adopt`: a live holder whose operation is exactly this one does not count (a migration's hold,
-   * left by an agent process whose session was cut, taken over by its coordinator's new session).
+   * `adopt`: a live holder whose operation is exactly this one (true) or one of those (a list) does
+   * not count (a migration's hold, left by an agent process whose session was cut, taken over by its
+   * coordinator's new session; or this process's own hold, beside which each step of it takes an entry).
    */
-  async acquire(key: string, operation: string, adopt = false): Promise<HeldLock> {
+  async acquire(key: string, operation: string, adopt: boolean | readonly string[] = false): Promise<HeldLock> {
     const folder = join(this.directory, `${key}.locks`);
     try {
-      return await this.take(key, folder, operation, adopt ? operation : undefined);
+      return await this.take(key, folder, operation, adopt === true ? [operation] : adopt || undefined);
     } catch (error) {
       // Whoever leaves last removes the folder; a non-empty one (a holder, a taker) stays.
       await removeIfEmpty(folder);
@@ -79,7 +80,7 @@ export class GuestLocks {
     }
   }
 
-  private async take(key: string, folder: string, operation: string, adoptable: string | undefined): Promise<HeldLock> {
+  private async take(key: string, folder: string, operation: string, adoptable: readonly string[] | undefined): Promise<HeldLock> {
     // The single lock file of agents before lock folders: honoured while its owner lives.
     const legacy = await readOwner(join(this.directory, `${key}.lock`));
     if (holdsIt(legacy)) throw busyError(key, describeOwner(legacy), { holderPid: legacy.pid, operation: legacy.operation });
@@ -122,13 +123,13 @@ async function entries(folder: string): Promise<string[]> {
   return names.filter((name) => ENTRY.test(name)).sort();
 }
 
-/** The entries (but `mine`, and those of the `adoptable` operation) whose owner is alive, oldest first. */
-async function liveEntries(folder: string, mine: string | undefined, adoptable?: string): Promise<{ name: string; owner: LockOwner }[]> {
+/** The entries (but `mine`, and those of the `adoptable` operations) whose owner is alive, oldest first. */
+async function liveEntries(folder: string, mine: string | undefined, adoptable?: readonly string[]): Promise<{ name: string; owner: LockOwner }[]> {
   const live: { name: string; owner: LockOwner }[] = [];
   for (const name of await entries(folder)) {
     if (name === mine) continue;
     const owner = await readOwner(join(folder, name));
-    if (holdsIt(owner) && owner.operation !== adoptable) live.push({ name, owner });
+    if (holdsIt(owner) && !adoptable?.includes(owner.operation)) live.push({ name, owner });
   }
   return live;
 }

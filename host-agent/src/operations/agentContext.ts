@@ -14,6 +14,16 @@ import { GuestLocks, type HeldLock } from '../locks/guestLock';
 /** The host-wide lock key of build's final check-and-rename (never a guest name: those start with a letter or digit). */
 export const BUILD_LOCK_KEY = '.build';
 
+/** The operation a migration's hold takes the guest's lock as (adopted by that migration's next agent process). */
+export function migrationHoldOperation(migration: string): string {
+  return `migration ${migration}`;
+}
+
+/** The operation each step run under a migration's hold takes an entry of the guest's lock as. */
+function migrationStepOperation(migration: string): string {
+  return `migration ${migration} step`;
+}
+
 /** Every guest configuration on the host: the readable ones, and the others with the cause. */
 export interface ConfigScan {
   configs: GuestConfig[];
@@ -107,7 +117,17 @@ export class AgentContext {
       if (hold?.migration !== migration) {
         return Promise.reject(hostError(ERROR_CODES.conflict, `guest '${name}' is not held for migration ${migration} by this agent process; the migration must hold it first`));
       }
-      return action();
+      // Each step takes an entry of its own beside the hold (steps of the migration do not count for one
+      // another), so that a new agent process adopting the hold (its coordinator's session was cut)
+      // is refused busy until this process's steps have ended.
+      const adoptable = [migrationHoldOperation(migration), migrationStepOperation(migration)];
+      return this.locks.acquire(name, migrationStepOperation(migration), adoptable).then(async (step) => {
+        try {
+          return await action();
+        } finally {
+          await step.release();
+        }
+      });
     }
     return this.locks.with(name, operation, action);
   }

@@ -24,7 +24,7 @@ import { makeSpecialFiles } from '../migration/specialFiles';
 import {
   authorizedKeyLine, authorizedMigrations, authorizeKey, listTransferKeys, makeTransferKey, removeTransferKey, revokeKey, rootAuthorizedKeysFile,
 } from '../migration/transferKeys';
-import type { AgentContext } from './agentContext';
+import { migrationHoldOperation, type AgentContext } from './agentContext';
 import { stopGuest } from './lifecycleOperations';
 
 /** Host-wide lock keys (never guest names): root's authorized_keys, and ip_nonlocal_bind around an announcement. */
@@ -49,7 +49,7 @@ async function hostStep<T>(context: AgentContext, key: string, operation: string
     }
   }
 }
-type Handlers = { [M in MigrationMethod]: (params: AgentParsedParams<M>) => Promise<AgentResult<M>> };
+type Handlers = { [M in MigrationMethod]: (params: AgentParsedParams<M>, signal: AbortSignal) => Promise<AgentResult<M>> };
 
 /** Where the target stages an incoming copy: root/ and config/ under <guestBase>/.vfleet-migration/<id>/ (a dot-folder: never a guest). */
 export function stagingDir(context: AgentContext, migration: string): string {
@@ -119,7 +119,7 @@ export function migrationHandlers(
       if (current?.migration === migration) return {};
       if (current) throw guestError(ERROR_CODES.busy, name, `busy: migration ${current.migration} holds it`, { migration: current.migration });
       // Another agent process may still hold it for this very migration (its session was cut): the coordinator's new session takes over.
-      const lock = await context.locks.acquire(name, `migration ${migration}`, true);
+      const lock = await context.locks.acquire(name, migrationHoldOperation(migration), true);
       context.migrationHolds.set(name, { migration, lock });
       return {};
     },
@@ -222,7 +222,8 @@ export function migrationHandlers(
       return { staging };
     },
 
-    migrationSync: async ({ migration, name, address, port, hostKey }) => held(name, 'migration sync', migration, async () => {
+    // A cancel of the round (the coordinator's abort) stops its rsync, as the agent's shutdown does.
+    migrationSync: async ({ migration, name, address, port, hostKey }, signal) => held(name, 'migration sync', migration, async () => {
       const config = await context.readConfig(name);
       let lastSent = 0;
       const started = Date.now();
@@ -232,7 +233,7 @@ export function migrationHandlers(
           if (now - lastSent < PROGRESS_EVERY_MS) return;
           lastSent = now;
           progress({ migration, name, ...figures, time: now });
-        }, shutdownSignal);
+        }, AbortSignal.any([signal, shutdownSignal]));
       } catch (error) {
         throw guestError(ERROR_CODES.failed, name, `the transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
       }

@@ -46,6 +46,7 @@ export function buildCommands(services: AppServices, hosts: readonly HostStatus[
     const words = `${host.address} ${host.tags.join(' ')} ${host.connection}`;
     commands.push({ id: `host-edit:${host.name}`, group: 'Action', title: `Edit host ${host.name}`, keywords: words, run: () => openOnboardingDialog({ kind: 'editHost', name: host.name }) });
     commands.push({ id: `host:${host.name}`, group: 'Host', title: `Open host ${host.name}`, keywords: words, run: () => navigate({ view: 'host', host: host.name }) });
+    commands.push({ id: `host-evacuate:${host.name}`, group: 'Action', title: `Evacuate host ${host.name}`, keywords: `${words} migrate maintenance drain`, run: () => openOnboardingDialog({ kind: 'evacuateHost', host: host.name }) });
     const connected = host.connection === 'connected';
     commands.push({
       id: `host-connect:${host.name}`, group: 'Action', title: `${connected ? 'Disconnect' : 'Connect'} host ${host.name}`, keywords: words,
@@ -60,6 +61,7 @@ export function buildCommands(services: AppServices, hosts: readonly HostStatus[
     const ref = { host: guest.host, guest: guest.name };
     const words = `${guest.host} ${guest.state} ${guest.config?.nodename ?? ''} ${guest.config?.interfaces.map((entry) => entry.ip).join(' ') ?? ''}`;
     commands.push({ id: `guest:${guest.host}/${guest.name}`, group: 'Guest', title: `Open guest ${guest.name} on ${guest.host}`, keywords: words, run: () => navigate({ view: 'guest', ...ref }) });
+    commands.push({ id: `guest-migrate:${guest.host}/${guest.name}`, group: 'Action', title: `Migrate guest ${guest.name} on ${guest.host}`, keywords: `${words} move host`, run: () => openOnboardingDialog({ kind: 'migrateGuest', ...ref }) });
     const actions: LifecycleAction[] = guest.state === 'running' ? ['stop', 'restart'] : ['start'];
     for (const action of actions) {
       commands.push({

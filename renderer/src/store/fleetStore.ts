@@ -4,6 +4,7 @@
 // changed topic once, so a delta for one guest re-renders only what shows that guest.
 import type { Alert, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostStatus } from '../../../shared/api/fleetState';
 import type { HealthPoint } from '../../../shared/api/health';
+import { FINAL_MIGRATION_PHASES, type MigrationPhase, type MigrationProgress } from '../../../shared/api/migration';
 import { markSnapshot } from '../app/performanceMarks';
 import { compareText } from '../widgets/format';
 import { LiveSeries } from './liveSeries';
@@ -19,6 +20,21 @@ export type GuestSeries = LiveSeries<GuestSeriesField>;
 export const HOST_SERIES_CAPACITY = 900;
 export const GUEST_SERIES_CAPACITY = 600;
 const CLEARED_ALERTS_KEPT = 200;
+/** Migrations kept once finished (the journal keeps them all: migrations.list). */
+const FINISHED_MIGRATIONS_KEPT = 100;
+
+/** A migration as the feed told it: its latest progress, and when each phase was first reported. */
+export interface MigrationTrack {
+  progress: MigrationProgress;
+  /** Phase -> the time (workstation clock) its first delta carried. */
+  phases: Partial<Record<MigrationPhase, number>>;
+  /** The first delta's time. */
+  firstSeen: number;
+}
+
+export function migrationFinished(track: MigrationTrack): boolean {
+  return FINAL_MIGRATION_PHASES.includes(track.progress.phase);
+}
 
 export interface ClearedAlert extends Alert {
   clearedAt: number;
@@ -52,6 +68,8 @@ export class FleetStore {
   private guestOrder: string[] | undefined;
   private readonly hostGuestLists = new Map<string, GuestView[]>();
   private alertList: Alert[] | undefined;
+  private readonly migrations = new Map<string, MigrationTrack>();
+  private migrationList: MigrationTrack[] | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -116,6 +134,17 @@ export class FleetStore {
   /** Alerts cleared while this page was open, newest first. */
   clearedAlerts(): ClearedAlert[] {
     return this.cleared;
+  }
+
+  /** Every migration the feed reported since this page loaded, newest first. */
+  migrationTracks(): MigrationTrack[] {
+    this.migrationList ??= [...this.migrations.values()].sort((a, b) => b.firstSeen - a.firstSeen);
+    return this.migrationList;
+  }
+
+  /** The unfinished migration of this guest, whether it leaves this host or arrives on it. */
+  activeMigrationOf(host: string, guest: string): MigrationTrack | undefined {
+    return this.migrationTracks().find((track) => !migrationFinished(track) && track.progress.guest === guest && (track.progress.host === host || track.progress.to === host));
   }
 
   hostSeriesOf(host: string): HostSeries | undefined {
@@ -195,6 +224,9 @@ export class FleetStore {
         this.alerts.set(delta.alert.id, delta.alert);
         this.alertsChanged();
         return;
+      case 'migration':
+        this.trackMigration(delta.progress);
+        return;
       case 'alertCleared': {
         const alert = this.alerts.get(delta.id);
         if (!alert) return;
@@ -204,6 +236,18 @@ export class FleetStore {
         return;
       }
     }
+  }
+
+  private trackMigration(progress: MigrationProgress): void {
+    const known = this.migrations.get(progress.migration);
+    const phases = known?.phases[progress.phase] !== undefined ? known.phases : { ...known?.phases, [progress.phase]: progress.time };
+    this.migrations.set(progress.migration, { progress, phases, firstSeen: known?.firstSeen ?? progress.time });
+    const finished = [...this.migrations.values()].filter(migrationFinished).sort((a, b) => a.firstSeen - b.firstSeen);
+    for (const track of finished.slice(0, Math.max(0, finished.length - FINISHED_MIGRATIONS_KEPT))) this.migrations.delete(track.progress.migration);
+    this.migrationList = undefined;
+    this.touch('migrations');
+    this.touch(`migration:${guestKey(progress.host, progress.guest)}`);
+    this.touch(`migration:${guestKey(progress.to, progress.guest)}`);
   }
 
   private setHost(status: HostStatus): void {

@@ -3,7 +3,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Alert, FleetSummary, GuestView, HostStatus } from '../../../shared/api/fleetState';
 import { useServices } from '../app/appContext';
-import { guestKey, type ClearedAlert, type FleetStore, type GuestSeriesField, type HostSeriesField } from './fleetStore';
+import { guestKey, type ClearedAlert, type FleetStore, type GuestSeriesField, type HostSeriesField, type MigrationTrack } from './fleetStore';
 import type { SeriesPoint } from './liveSeries';
 import type { LinkStatus } from '../api/linkStatus';
 import type { Operation } from './operations';
@@ -58,6 +58,16 @@ export function useHostSeries(host: string): SeriesPoint<HostSeriesField>[] {
 
 export function useGuestSeries(host: string, guest: string): SeriesPoint<GuestSeriesField>[] {
   return useTopic(`series:${guestKey(host, guest)}`, (store) => store.guestSeriesOf(host, guest)?.points() ?? NO_POINTS);
+}
+
+/** Every migration the feed reported since the page loaded, newest first. */
+export function useMigrations(): MigrationTrack[] {
+  return useTopic('migrations', (store) => store.migrationTracks());
+}
+
+/** The unfinished migration moving this guest off or onto this host, if any. */
+export function useGuestMigration(host: string, guest: string): MigrationTrack | undefined {
+  return useTopic(`migration:${guestKey(host, guest)}`, (store) => store.activeMigrationOf(host, guest));
 }
 
 export function useLink(): LinkStatus {

@@ -12,11 +12,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { MigrateResult, MigrationMode } from '../../../shared/api/migration';
+import type { MigrateResult, MigrationMode, MigrationProgress } from '../../../shared/api/migration';
 import { labDown, labUp, type Lab } from '../../lab/lab';
 import { runCommand, runOrThrow } from '../../lab/system/command';
 import { onboardLabHosts, removeDataDir, startCore, waitFor } from '../../core/support/coreOnLab';
-import { answeredAgain, longestGapMs, startHttpProbe, type HttpProbe } from '../../migration/support/httpProbe';
+import { longestGapMs, phaseTimeline, startClient, type HttpClient } from '../../migration/support/downtime';
 import type { CleanupStack } from '../benchCleanup';
 import { repeated } from '../report/benchFigure';
 import type { BenchRecorder } from '../report/benchRecorder';
@@ -117,10 +117,10 @@ export async function benchMigration(recorder: BenchRecorder, cleanup: CleanupSt
   await runningOn('lab-1');
   // The guest's httpd comes up with its init scripts: the probe waits for its first answers.
   const watched = async (move: () => Promise<Omit<Move, 'downtimeMs'>>, answerWaitMs?: number): Promise<Move> => {
-    const probe: HttpProbe = await startHttpProbe(lab, CLIENT_HOST, URL);
+    const probe: HttpClient = await startClient(lab, CLIENT_HOST, URL);
     try {
       const moved = await move();
-      await answeredAgain(probe, answerWaitMs);
+      await probe.answeredAgain(answerWaitMs);
       return { ...moved, downtimeMs: longestGapMs(probe.stop()) };
     } finally {
       probe.stop();
@@ -128,29 +128,21 @@ export async function benchMigration(recorder: BenchRecorder, cleanup: CleanupSt
   };
 
   const vfleetMove = (from: string, to: string, mode: MigrationMode): Promise<Move> => watched(async () => {
-    // Each rsync round as the coordinator reports it, with when it ended from the pre-copy's start.
-    const rounds: string[] = [];
-    let precopyAt: number | undefined;
-    let firstRoundRate: number | undefined;
-    /** When each phase from the switch on began. */
-    const phases = new Map<string, number>();
+    // Each rsync round as the coordinator reports it, and when each phase began.
+    const progress: MigrationProgress[] = [];
     const unsubscribe = core.subscribe((delta) => {
-      if (delta.type !== 'migration') return;
-      const { phase, time, message } = delta.progress;
-      if (phase === 'precopy') precopyAt ??= time;
-      if (['switching', 'finalSync', 'arrived', 'started', 'verified'].includes(phase) && !phases.has(phase)) phases.set(phase, time);
-      if (!message?.startsWith('round')) return;
-      const afterMs = time - (precopyAt ?? time);
-      rounds.push(`${message} at +${afterMs} ms`);
-      const changed = Number(/(\d+) bytes changed/.exec(message)?.[1]);
-      if (rounds.length === 1 && changed > 0 && afterMs > 0) firstRoundRate = changed / (afterMs / 1000);
+      if (delta.type === 'migration') progress.push(delta.progress);
     });
     const result: MigrateResult = await core.invoke('guest.migrate', { host: from, guest: GUEST, to, mode, keepSource: false, verifyPort: 80 })
       .finally(unsubscribe);
     await runningOn(to);
+    const precopyAt = progress.find((entry) => entry.phase === 'precopy')?.time ?? 0;
+    const rounds = progress.filter((entry) => entry.message?.startsWith('round')).map((entry) => ({ text: entry.message ?? '', afterMs: entry.time - precopyAt }));
+    const firstChanged = Number(/(\d+) bytes changed/.exec(rounds[0]?.text ?? '')?.[1]);
+    const firstRoundRate = firstChanged > 0 && (rounds[0]?.afterMs ?? 0) > 0 ? firstChanged / ((rounds[0]?.afterMs ?? 1) / 1000) : undefined;
     return {
       totalMs: result.totalMs, rate: result.rateBytesPerSecond, ...(firstRoundRate !== undefined ? { firstRoundRate } : {}), hostDowntimeMs: result.downtimeMs ?? Number.NaN,
-      detail: `${(result.bytesSent / MIB).toFixed(0)} MiB in ${result.rounds} rounds (${rounds.join(', ')}), from the switch: ${[...phases].map(([phase, time]) => `${phase} +${time - (phases.get('switching') ?? time)}`).join(' ')} ms`,
+      detail: `${(result.bytesSent / MIB).toFixed(0)} MiB in ${result.rounds} rounds (${rounds.map((round) => `${round.text} at +${round.afterMs} ms of the pre-copy`).join(', ')}); phases: ${phaseTimeline(progress)}`,
     };
   });
 

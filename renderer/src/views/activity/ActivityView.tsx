@@ -1,5 +1,5 @@
 // Activity: the operations this page started (running ones with progress and cancel, finished
-// ones with their outcome), the active and recently cleared alerts, and the audit log with its
+// ones with their outcome), the migrations and their journal, the active and recently cleared alerts, and the audit log with its
 // filters (audit.query) and a text search over what it returned.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditQuery } from '../../../../shared/api/audit';
@@ -10,6 +10,7 @@ import { formatDateTime, formatDuration } from '../../widgets/format';
 import { EmptyState, FailureNotice, Loading } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
 import { AlertList } from './AlertList';
+import { MigrationsPanel } from './MigrationsPanel';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
 
 const AUDIT_LIMIT = 500;
@@ -138,6 +139,7 @@ export function ActivityView() {
     <div className="page">
       <header className="page-header"><h1>Activity</h1></header>
       <Operations />
+      <MigrationsPanel />
       <AlertList />
       <AuditLog />
     </div>

@@ -1,12 +1,13 @@
 // A guest's page: state and configuration (context, addresses, hostname, init style, mark, flags),
-// actions (start, stop, restart, and delete confirmed by typing the name), limits with their usage,
-// capabilities, processes, charts and a terminal into the guest.
+// actions (start, stop, restart, migrate, and delete confirmed by typing the name), limits with their
+// usage, capabilities, processes, charts and a terminal into the guest. While a migration moves the
+// guest off or onto this host, a badge and a notice name it and every change is disabled.
 import { useState, type ReactNode } from 'react';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { LIFECYCLE_RUNNING, LIFECYCLE_VERB, runLifecycle, type LifecycleAction } from '../../app/guestLifecycle';
 import { navigate, routeHref } from '../../app/routes';
-import { useGuest, useGuestSeries, useHost } from '../../store/useFleet';
+import { useGuest, useGuestMigration, useGuestSeries, useHost } from '../../store/useFleet';
 import { useHistory } from '../../store/useHistory';
 import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDateTime, formatPercent, formatUptime } from '../../widgets/format';
@@ -18,6 +19,8 @@ import { GuestCharts } from './GuestCharts';
 import { GuestTerminal } from './GuestTerminal';
 import { LimitsEditor } from './LimitsEditor';
 import { ProcessesPanel } from './ProcessesPanel';
+import { GuestMigrationBadge, migrationName, PHASE_WORDS } from '../migration/migrationFacts';
+import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
 
 function DeleteDialog({ host, guest, onClose }: { host: string; guest: string; onClose: () => void }) {
   const services = useServices();
@@ -78,6 +81,7 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
   const [busy, setBusy] = useState<LifecycleAction | undefined>();
   const [failures, setFailures] = useState<Failure[]>([]);
   const [deleting, setDeleting] = useState(false);
+  const migration = useGuestMigration(host, name);
 
   if (!guest) {
     return (
@@ -98,22 +102,33 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
     setBusy(undefined);
   };
   const actions: LifecycleAction[] = running ? ['stop', 'restart'] : ['start'];
+  const moving = migration ? migrationName(migration.progress) : undefined;
+  const locked = busy !== undefined || hostDown || moving !== undefined;
   return (
     <div className="page">
       <header className="page-header">
         <h1>{name}</h1>
         <GuestStateBadge state={guest.state} hostDown={hostDown} misconfigured={guest.misconfigured !== undefined} />
+        <GuestMigrationBadge host={host} guest={name} />
         <span className="muted">on <a href={routeHref({ view: 'host', host })}>{host}</a></span>
         <span className="toolbar-gap" />
         {actions.map((action) => (
-          <button key={action} type="button" className={action === 'start' ? 'primary' : ''} disabled={busy !== undefined || hostDown} onClick={() => void act(action)}>
+          <button key={action} type="button" className={action === 'start' ? 'primary' : ''} disabled={locked} title={moving ? `busy: ${moving}` : undefined} onClick={() => void act(action)}>
             {busy === action ? `${LIFECYCLE_RUNNING[action]}…` : LIFECYCLE_VERB[action]}
           </button>
         ))}
-        <button type="button" className="danger" disabled={busy !== undefined || hostDown || running} title={running ? 'Stop the guest before deleting it' : undefined} onClick={() => setDeleting(true)}>
+        <button type="button" disabled={locked} title={moving ? `busy: ${moving}` : undefined} onClick={() => openOnboardingDialog({ kind: 'migrateGuest', host, guest: name })}>
+          Migrate…
+        </button>
+        <button type="button" className="danger" disabled={locked || running} title={moving ? `busy: ${moving}` : running ? 'Stop the guest before deleting it' : undefined} onClick={() => setDeleting(true)}>
           Delete…
         </button>
       </header>
+      {migration && moving ? (
+        <p className="notice notice-warn" role="status">
+          <span>Busy: {moving}, now {PHASE_WORDS[migration.progress.phase]}. Changes to {name} wait until it ends (see <a href={routeHref({ view: 'activity' })}>Activity</a>).</span>
+        </p>
+      ) : null}
       {hostDown ? (
         <FailureNotice failure={{ title: `${host} is ${hostStatus?.connection ?? 'gone'}`, message: hostStatus?.error ?? `vfleet has no connection to ${host}.`, hint: `What shows is ${name}'s last known state; actions come back when ${host} reconnects (see its page).` }} />
       ) : null}
@@ -147,9 +162,9 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
       </div>
       {!hostDown ? (
         <>
-          <Section title="Limits" wide><LimitsEditor host={host} guest={name} /></Section>
+          <Section title="Limits" wide><fieldset disabled={moving !== undefined}><LimitsEditor host={host} guest={name} /></fieldset></Section>
           <div className="columns">
-            <Section title="Capabilities"><CapabilitiesPanel host={host} guest={name} /></Section>
+            <Section title="Capabilities"><fieldset disabled={moving !== undefined}><CapabilitiesPanel host={host} guest={name} /></fieldset></Section>
             <Section title="Processes"><ProcessesPanel host={host} guest={name} running={running} /></Section>
           </div>
           <Section title="Terminal" wide><GuestTerminal host={host} guest={name} running={running} /></Section>

@@ -1,5 +1,6 @@
 // A host's page: connection (state, address, key trust, the failure and what to do), the agent
-// (version, deploy, last error), the host's facts, its guests, and its charts.
+// (version, deploy, last error), the host's facts, its guests, and its charts; "Evacuate host…"
+// migrates its guests elsewhere.
 import { useState } from 'react';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
@@ -15,6 +16,8 @@ import { HostCharts } from './HostCharts';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
 import { HostActions } from '../onboarding/HostActions';
 import { HostKeyNotice } from '../onboarding/HostKeyNotice';
+import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
+import { GuestMigrationBadge } from '../migration/migrationFacts';
 
 function Facts({ rows, label }: { rows: Array<[string, React.ReactNode]>; label: string }) {
   return (
@@ -75,6 +78,7 @@ export function HostPage({ host: name }: { host: string }) {
         <span className="muted">{host.user}@{host.address}:{host.port}</span>
         <span className="toolbar-gap" />
         <HostActions name={name} />
+        <button type="button" disabled={!connected || guests.length === 0} title={guests.length === 0 ? `${name} has no guests` : undefined} onClick={() => openOnboardingDialog({ kind: 'evacuateHost', host: name })}>Evacuate host…</button>
         {connected ? (
           <button type="button" disabled={busy} onClick={() => void act('Disconnect', () => services.client.call('hosts.disconnect', { names: [name] }))}>Disconnect</button>
         ) : (
@@ -156,7 +160,7 @@ export function HostPage({ host: name }: { host: string }) {
               {guests.map((guest) => (
                 <tr key={guest.name} className={down ? 'row-down' : ''}>
                   <th scope="row"><a href={routeHref({ view: 'guest', host: name, guest: guest.name })}>{guest.name}</a></th>
-                  <td><GuestStateBadge state={guest.state} hostDown={down} misconfigured={guest.misconfigured !== undefined} /></td>
+                  <td><GuestStateBadge state={guest.state} hostDown={down} misconfigured={guest.misconfigured !== undefined} /> <GuestMigrationBadge host={name} guest={guest.name} /></td>
                   <td className="num mono">{guest.xid}</td>
                   <td className="num mono">{guest.state === 'running' ? guest.processes : '–'}</td>
                   <td className="num mono">{guest.state === 'running' && guest.memoryBytes !== undefined ? formatBytes(guest.memoryBytes) : '–'}</td>

@@ -1,6 +1,6 @@
-// Which onboarding dialog is open (add, edit or import hosts, host keys, create a guest), so
-// buttons on any view and the palette's commands open the same one; the window renders it above
-// whatever view is shown.
+// Which onboarding dialog is open (add, edit or import hosts, host keys, create a guest; also a
+// guest's migration and a host's evacuation), so buttons on any view and the palette's commands
+// open the same one; the window renders it above whatever view is shown.
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Host } from '../../../../shared/api/hosts';
 import { useServices } from '../../app/appContext';
@@ -11,13 +11,17 @@ import { CreateGuestWizard } from './CreateGuestWizard';
 import { HostDialog } from './HostDialog';
 import { HostKeyDialog } from './HostKeyDialog';
 import { ImportHostsDialog } from './ImportHostsDialog';
+import { EvacuateDialog } from '../migration/EvacuateDialog';
+import { MigrateDialog } from '../migration/MigrateDialog';
 
 export type OnboardingDialog =
   | { kind: 'createGuest'; host?: string }
   | { kind: 'hostKeys'; only?: string[] }
   | { kind: 'addHost' }
   | { kind: 'editHost'; name: string }
-  | { kind: 'importHosts' };
+  | { kind: 'importHosts' }
+  | { kind: 'migrateGuest'; host: string; guest: string }
+  | { kind: 'evacuateHost'; host: string };
 
 let open: OnboardingDialog | undefined;
 const listeners = new Set<() => void>();
@@ -70,6 +74,10 @@ export function OnboardingDialogs() {
       return <EditHostDialog key={`edit:${dialog.name}`} name={dialog.name} onClose={close} />;
     case 'importHosts':
       return <ImportHostsDialog key="importHosts" onClose={close} />;
+    case 'migrateGuest':
+      return <MigrateDialog key={`migrate:${dialog.host}/${dialog.guest}`} host={dialog.host} guest={dialog.guest} onClose={close} />;
+    case 'evacuateHost':
+      return <EvacuateDialog key={`evacuate:${dialog.host}`} host={dialog.host} onClose={close} />;
     case undefined:
       return null;
   }
