@@ -1,5 +1,5 @@
 // The window: navigation, the link banner, the command palette and the view the hash names.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { onShellNavigate } from './api/connect';
 import { CommandPalette } from './app/CommandPalette';
 import { routeHref, useRoute, type Route } from './app/routes';
@@ -7,11 +7,14 @@ import { useAlerts, useLink, useLoaded } from './store/useFleet';
 import { Loading } from './widgets/Notice';
 import { ActivityView } from './views/activity/ActivityView';
 import { GuestList } from './views/guests/GuestList';
-import { GuestPage } from './views/guests/GuestPage';
-import { HostPage } from './views/hosts/HostPage';
 import { OnboardingDialogs } from './views/onboarding/OnboardingDialogs';
 import { FleetOverview } from './views/overview/FleetOverview';
 import { SettingsView } from './views/settings/SettingsView';
+
+// The pages with charts (recharts) and the terminal (xterm.js) load when first opened: the overview
+// and the guest list, where the app starts, do without most of the bundle.
+const GuestPage = lazy(() => import('./views/guests/GuestPage').then((module) => ({ default: module.GuestPage })));
+const HostPage = lazy(() => import('./views/hosts/HostPage').then((module) => ({ default: module.HostPage })));
 
 const NAVIGATION: Array<{ label: string; route: Route; matches: Route['view'][] }> = [
   { label: 'Overview', route: { view: 'overview' }, matches: ['overview', 'host'] },
@@ -106,7 +109,7 @@ export function App() {
       <div className="workspace">
         <LinkBanner />
         <main id="main" tabIndex={-1} className="content">
-          {loaded ? <CurrentView route={route} /> : <Loading what="the fleet" />}
+          {loaded ? <Suspense fallback={<Loading what="the page" />}><CurrentView route={route} /></Suspense> : <Loading what="the fleet" />}
         </main>
       </div>
       {palette ? <CommandPalette onClose={() => setPalette(false)} /> : null}

@@ -1,5 +1,5 @@
 // The short bench (`npm run bench -- --short`) end to end, so the benchmarks cannot rot: it runs on
-// real labs (bench20, benchsample) and must produce latest.json (valid against the report schema,
+// real labs (bench20, benchsample, benchmig, benchui) and must produce latest.json (valid against the report schema,
 // every benchmark with figures) and latest.md (the table). Its times are not asserted: with one
 // small size and few repetitions they prove nothing.
 import { spawn } from 'node:child_process';
@@ -13,7 +13,7 @@ import { benchReportSchema, type BenchReport } from './report/benchReport';
 const REPOSITORY = path.resolve(import.meta.dirname, '..', '..');
 const BENCHMARKS = [
   'agent bundle', 'lab of 20 hosts', 'fleet onboarding', 'external-change latency', 'agent RPC', 'faults',
-  'fleet at scale', 'core memory', 'agent sampling overhead', 'health history memory',
+  'fleet at scale', 'core memory', 'agent sampling overhead', 'health history memory', 'migration', 'UI with 1,000 guests',
 ];
 /** A peer tool that cannot be installed (no package mirror) or run is reported, not hidden; nothing else may fail. */
 const isPeerFailure = (benchmark: string): boolean => benchmark.startsWith('fleet at scale: peer');
@@ -25,6 +25,8 @@ afterAll(async () => {
   // The bench removes its labs itself; these only matter after a crash.
   await labDown({ name: 'bench20' });
   await labDown({ name: 'benchsample' });
+  await labDown({ name: 'benchmig' });
+  await labDown({ name: 'benchui' });
 });
 
 function runShortBench(out: string): Promise<{ code: number | null; output: string }> {

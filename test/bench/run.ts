@@ -15,6 +15,8 @@ import { benchExternalChange } from './fleet/externalChange';
 import { benchFaults } from './fleet/faultDetection';
 import { benchFleetScale, type FleetScaleOptions } from './fleet/fleetScale';
 import { benchLabScale } from './lab/labScale';
+import { benchMigration, type MigrationBenchOptions } from './migration/migrationSideBySide';
+import { benchUi, type UiBenchOptions } from './ui/uiScale';
 import { benchCoreMemory } from './memory/runCoreMemory';
 import { benchHealthHistoryMemory, HEALTH_HISTORY_HOURS } from './memory/runHealthHistoryMemory';
 import { BenchRecorder } from './report/benchRecorder';
@@ -24,12 +26,21 @@ import { resultTable } from './report/resultTable';
 const DEFAULT_OUT = path.join(os.tmpdir(), 'vfleet-bench');
 const FLEET_BENCHMARKS = ['external-change latency', 'agent RPC', 'faults'];
 
+/** The benchmarks --only can run alone, by the name the option takes. */
+const ALONE = {
+  migration: 'migration',
+  ui: 'UI with 1,000 guests',
+} as const;
+type AloneName = keyof typeof ALONE;
+
 const SPEC: CommandSpec = {
   name: 'bench --',
   summary: 'Measures vfleet\'s speed and memory goals on lab hosts (root only); writes latest.md and latest.json.',
   options: [
     { name: '--short', help: 'one fleet size, few repetitions, short windows: what CI runs so the bench cannot rot (its figures prove nothing)' },
     { name: '--memory-seconds', value: 'S', help: 'how long the core-memory benchmark keeps its fleet connected (default 600; 20 with --short)' },
+    { name: '--ui-seconds', value: 'S', help: 'how long the UI benchmark keeps the guests view open under the 1 Hz feed (default 600; 20 with --short)' },
+    { name: '--only', value: 'BENCHMARK', help: `run one benchmark alone (after the agent bundle it deploys): ${Object.keys(ALONE).join(', ')}` },
     { name: '--out', value: 'DIR', help: `where latest.md and latest.json go (default ${DEFAULT_OUT})` },
     { name: '--help', help: 'show this help' },
   ],
@@ -44,9 +55,13 @@ export interface BenchPlan {
   coreMemory: { guestsPerHost: number; seconds: number };
   sampling: SamplingOptions;
   healthHistoryHours: number;
+  migration: MigrationBenchOptions;
+  ui: UiBenchOptions;
 }
 
-function planOf(short: boolean, memorySeconds: number | undefined): BenchPlan {
+const UI_FLEET = { hosts: 20, guestsPerHost: 50, recordHosts: 2 };
+
+function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: number | undefined): BenchPlan {
   if (short) {
     return {
       short, labHosts: 3, externalChangeRounds: 3, rpcDurationMs: 500,
@@ -54,6 +69,8 @@ function planOf(short: boolean, memorySeconds: number | undefined): BenchPlan {
       coreMemory: { guestsPerHost: 3, seconds: memorySeconds ?? 20 },
       sampling: { guests: 5, windows: 1, windowSeconds: 5 },
       healthHistoryHours: 2,
+      migration: { repetitions: 1, dataMiB: 20 },
+      ui: { ...UI_FLEET, recordGuestsPerHost: 2, renders: 2, traceSeconds: 5, heapSeconds: uiSeconds ?? 20 },
     };
   }
   return {
@@ -62,12 +79,18 @@ function planOf(short: boolean, memorySeconds: number | undefined): BenchPlan {
     coreMemory: { guestsPerHost: 50, seconds: memorySeconds ?? 600 },
     sampling: { guests: 50, windows: 3, windowSeconds: 20 },
     healthHistoryHours: HEALTH_HISTORY_HOURS,
+    migration: { repetitions: 3, dataMiB: 200 },
+    ui: { ...UI_FLEET, recordGuestsPerHost: 5, renders: 5, traceSeconds: 20, heapSeconds: uiSeconds ?? 600 },
   };
 }
 
 /** `cleanup` runs between benchmarks (labs, cores); `lasting` holds what every benchmark uses (the bundle) until the end. */
-async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, lasting: CleanupStack): Promise<void> {
+async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, lasting: CleanupStack, only: AloneName | undefined): Promise<void> {
   const bundlePath = await recorder.attempt('agent bundle', () => benchAgentBundle(recorder, lasting));
+  if (only !== undefined) {
+    await runLate(plan, recorder, cleanup, bundlePath, only);
+    return;
+  }
   await recorder.attempt('lab of 20 hosts', () => benchLabScale(recorder, cleanup, plan.labHosts));
   const fleet = await recorder.attempt('fleet onboarding', () => startBenchFleet(recorder, cleanup, bundlePath));
   if (fleet) {
@@ -91,6 +114,22 @@ async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: 
   if (bundlePath) await recorder.attempt('agent sampling overhead', () => benchSamplingOverhead(recorder, cleanup, bundlePath, plan.sampling));
   await cleanup.runAll();
   await recorder.attempt('health history memory', () => benchHealthHistoryMemory(recorder, cleanup, plan.healthHistoryHours));
+  await cleanup.runAll();
+  await runLate(plan, recorder, cleanup, bundlePath, undefined);
+}
+
+/** The benchmarks that need the machine to themselves, each on its own lab: all of them, or the one --only names. */
+async function runLate(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string | undefined, only: AloneName | undefined): Promise<void> {
+  if (only === undefined || only === 'migration') {
+    if (bundlePath) await recorder.attempt(ALONE.migration, () => benchMigration(recorder, cleanup, bundlePath, plan.migration));
+    else recorder.fail(ALONE.migration, 'not run: the agent bundle did not build (see agent bundle)');
+    await cleanup.runAll();
+  }
+  if (only === undefined || only === 'ui') {
+    if (bundlePath) await recorder.attempt(ALONE.ui, () => benchUi(recorder, cleanup, bundlePath, plan.ui));
+    else recorder.fail(ALONE.ui, 'not run: the agent bundle did not build (see agent bundle)');
+    await cleanup.runAll();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -106,18 +145,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp('npm run', SPEC));
     return 0;
   }
-  const memoryText = lastValue(args, 'memory-seconds');
-  const memorySeconds = memoryText === undefined ? undefined : Number(memoryText);
-  if (memorySeconds !== undefined && !(Number.isInteger(memorySeconds) && memorySeconds >= 10)) {
-    console.error(`bench: --memory-seconds takes a whole number of seconds, at least 10, not '${memoryText}'`);
-    return 2;
-  }
+  const seconds = (option: string): number | undefined | 'invalid' => {
+    const text = lastValue(args, option);
+    const value = text === undefined ? undefined : Number(text);
+    if (value === undefined || (Number.isInteger(value) && value >= 10)) return value;
+    console.error(`bench: --${option} takes a whole number of seconds, at least 10, not '${text}'`);
+    return 'invalid';
+  };
+  const memorySeconds = seconds('memory-seconds');
+  const uiSeconds = seconds('ui-seconds');
+  if (memorySeconds === 'invalid' || uiSeconds === 'invalid') return 2;
   if (process.getuid?.() !== 0) {
     console.error('npm run bench needs root: the lab makes network namespaces, cgroups and mounts');
     return 2;
   }
+  const only = lastValue(args, 'only');
+  if (only !== undefined && !Object.hasOwn(ALONE, only)) {
+    console.error(`bench: --only takes one of ${Object.keys(ALONE).join(', ')}, not '${only}'`);
+    return 2;
+  }
   const outDir = path.resolve(lastValue(args, 'out') ?? DEFAULT_OUT);
-  const plan = planOf(args.flags.has('short'), memorySeconds);
+  const plan = planOf(args.flags.has('short'), memorySeconds, uiSeconds);
   const startedAt = new Date();
   const loadAtStart = os.loadavg()[0] ?? 0;
   const recorder = new BenchRecorder();
@@ -141,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    await runBenchmarks(plan, recorder, cleanup, lasting);
+    await runBenchmarks(plan, recorder, cleanup, lasting, only as AloneName | undefined);
   } finally {
     await cleanUpAll();
   }

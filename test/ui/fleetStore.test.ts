@@ -52,6 +52,22 @@ describe('the fleet store', () => {
     expect(store.guestsOf('h2')).toBe(store.guestsOf('h2'));
   });
 
+  it('keeps the guest list by host then name through figure updates, arrivals and removals', () => {
+    const store = new FleetStore(() => T0);
+    store.applySnapshot(snapshotOf(3));
+    const names = (): string[] => store.guestViews().map((view) => guestKey(view.host, view.name));
+    expect(names()).toEqual(['h1/g0', 'h1/g1', 'h1/g2', 'h2/g0', 'h2/g1', 'h2/g2']);
+    // A health sample changes every sampled guest's figures, not the order: the list shows the new figures.
+    store.applyDeltas([{ type: 'health', host: 'h2', point: { time: T0 + 1000, cpu: 0.1, memoryBytes: 1 }, guests: [{ name: 'g1', point: { time: T0 + 1000, cpu: 0.25, memoryBytes: 42, processes: 3 } }] }]);
+    expect(names()).toEqual(['h1/g0', 'h1/g1', 'h1/g2', 'h2/g0', 'h2/g1', 'h2/g2']);
+    expect(store.guestViews()[4]).toMatchObject({ name: 'g1', cpu: 0.25, memoryBytes: 42, processes: 3 });
+    // A guest that arrives takes its place in the order; one that goes leaves it.
+    store.applyDeltas([{ type: 'guest', guest: guest('h1', 'g10', 110) }, { type: 'guest', guest: guest('a0', 'z', 120) }]);
+    expect(names()).toEqual(['a0/z', 'h1/g0', 'h1/g1', 'h1/g10', 'h1/g2', 'h2/g0', 'h2/g1', 'h2/g2']);
+    store.applyDeltas([{ type: 'guestRemoved', host: 'h1', guest: 'g1' }]);
+    expect(names()).toEqual(['a0/z', 'h1/g0', 'h1/g10', 'h1/g2', 'h2/g0', 'h2/g1', 'h2/g2']);
+  });
+
   it('notifies each changed topic once per batch, however many deltas the batch holds', () => {
     const store = new FleetStore(() => T0);
     store.applySnapshot(snapshotOf(3));

@@ -7,6 +7,7 @@ import { bridgeServerMessageSchema, type BridgeClientMessage, type BridgeError, 
 import { fleetApi, type FleetApiMethod, type FleetApiParams, type FleetApiResult } from '../../../shared/api/fleetApi';
 import type { FleetDelta, FleetSnapshot } from '../../../shared/api/fleetState';
 import type { GuestRef } from '../../../shared/api/guestActions';
+import { markBridgeOpen } from '../app/performanceMarks';
 import { LinkStatusCell, type LinkStatusSource } from './linkStatus';
 import {
   VfleetCallError, type TerminalHandle, type TerminalHandlers, type TerminalSize, type VfleetClient,
@@ -78,6 +79,7 @@ export function createWebSocketClient(options: WebSocketClientOptions = {}): Web
     socket = ws;
     ws.addEventListener('open', () => {
       link.set({ state: 'open', attempt: 0 });
+      markBridgeOpen();
       // One subscribe for the feed as it is now, whatever was queued while the socket was down.
       const queued = outbox.splice(0).filter((message) => message.type !== 'subscribe' && message.type !== 'unsubscribe');
       if (feed.size > 0) ws.send(JSON.stringify({ type: 'subscribe' } satisfies BridgeClientMessage));

@@ -5,6 +5,8 @@
 import type { Alert, FleetDelta, FleetSnapshot, FleetSummary, GuestView, HostStatus } from '../../../shared/api/fleetState';
 import type { HealthPoint } from '../../../shared/api/health';
 import { FINAL_MIGRATION_PHASES, type MigrationPhase, type MigrationProgress } from '../../../shared/api/migration';
+import { markSnapshot } from '../app/performanceMarks';
+import { compareText } from '../widgets/format';
 import { LiveSeries } from './liveSeries';
 
 export const HOST_SERIES_FIELDS = ['cpu', 'memoryBytes', 'load', 'diskUsedBytes'] as const;
@@ -64,6 +66,8 @@ export class FleetStore {
   private dirty = new Set<string>();
   private hostList: HostStatus[] | undefined;
   private guestList: GuestView[] | undefined;
+  /** Guest keys by host then name: sorted again only when a guest comes or goes, not when its figures change. */
+  private guestOrder: string[] | undefined;
   private readonly hostGuestLists = new Map<string, GuestView[]>();
   private alertList: Alert[] | undefined;
   private readonly migrations = new Map<string, MigrationTrack>();
@@ -87,7 +91,7 @@ export class FleetStore {
 
   /** Every host in name order. */
   hostStatuses(): HostStatus[] {
-    this.hostList ??= [...this.hosts.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.hostList ??= [...this.hosts.values()].sort((a, b) => compareText(a.name, b.name));
     return this.hostList;
   }
 
@@ -97,7 +101,12 @@ export class FleetStore {
 
   /** Every guest of the fleet, by host then name. */
   guestViews(): GuestView[] {
-    this.guestList ??= [...this.guests.values()].sort((a, b) => a.host.localeCompare(b.host) || a.name.localeCompare(b.name));
+    if (!this.guestList) {
+      this.guestOrder ??= [...this.guests.values()]
+        .sort((a, b) => compareText(a.host, b.host) || compareText(a.name, b.name))
+        .map((guest) => guestKey(guest.host, guest.name));
+      this.guestList = this.guestOrder.flatMap((key) => this.guests.get(key) ?? []);
+    }
     return this.guestList;
   }
 
@@ -170,6 +179,7 @@ export class FleetStore {
     this.loaded = true;
     this.touch('loaded');
     this.flush();
+    markSnapshot();
   }
 
   applyDeltas(deltas: readonly FleetDelta[]): void {
@@ -263,6 +273,7 @@ export class FleetStore {
 
   private setGuest(guest: GuestView): void {
     const key = guestKey(guest.host, guest.name);
+    if (!this.guests.has(key)) this.guestOrder = undefined;
     this.guests.set(key, guest);
     this.touch(`guest:${key}`);
     this.guestsChanged(guest.host);
@@ -271,6 +282,7 @@ export class FleetStore {
   private forgetGuest(host: string, guest: string): void {
     const key = guestKey(host, guest);
     if (!this.guests.delete(key)) return;
+    this.guestOrder = undefined;
     this.guestSeries.delete(key);
     this.touch(`guest:${key}`);
     this.guestsChanged(host);

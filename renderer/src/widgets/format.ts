@@ -26,9 +26,17 @@ export function formatDuration(ms: number): string {
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** toLocaleTimeString's fields, made once: a formatter per call costs a list of 1,000 guests time on every update. */
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+
 export function formatClock(time: number): string {
-  return new Date(time).toLocaleTimeString(undefined, { hour12: false });
+  return CLOCK.format(time);
 }
+
+const COLLATOR = new Intl.Collator();
+
+/** localeCompare's order, with one collator for every comparison (a sort of 1,000 rows makes about 10,000). */
+export const compareText = (a: string, b: string): number => COLLATOR.compare(a, b);
 
 export function formatDateTime(time: number | string): string {
   const date = new Date(time);

@@ -26,8 +26,10 @@ export interface BenchFigure {
   spread?: { min: number; max: number; runs: number };
   peer?: BenchPeer;
   target?: BenchTarget;
-  /** A goal on the ratio peer / value: how many times faster (or smaller) than the peer. */
+  /** A goal on the ratio: how many times faster (or smaller) than the peer (see peerRatio). */
   ratioTarget?: BenchTarget;
+  /** 'higher' for a figure where more is better (a rate): its ratio is then value / peer. */
+  betterWhen?: 'higher';
   /** Why the figure is what it is, when a number alone would mislead. */
   note?: string;
 }
@@ -43,10 +45,11 @@ export function repeated(values: readonly number[]): Pick<BenchFigure, 'value' |
   return { value: median(values), spread: { min: Math.min(...values), max: Math.max(...values), runs: values.length } };
 }
 
-/** How many times the peer's figure the vfleet figure is better: peer / value. */
+/** How many times better than the peer's the vfleet figure is: peer / value, or value / peer where higher is better. */
 export function peerRatio(figure: BenchFigure): number | undefined {
-  if (!figure.peer || !(figure.value > 0)) return undefined;
-  return figure.peer.value / figure.value;
+  if (!figure.peer) return undefined;
+  if (figure.betterWhen === 'higher') return figure.peer.value > 0 ? figure.value / figure.peer.value : undefined;
+  return figure.value > 0 ? figure.peer.value / figure.value : undefined;
 }
 
 function passes(value: number | undefined, target: BenchTarget): boolean {

@@ -4,7 +4,7 @@
 import { textTable } from '../../../shared/format/textTable';
 import { hasGoal, meetsTarget, peerRatio, type BenchFailure, type BenchFigure, type BenchTarget } from './benchFigure';
 
-const DECIMALS: Record<string, number> = { s: 2, ms: 0, KiB: 1, MiB: 1, MB: 1, '%': 1, 'req/s': 0, x: 1 };
+const DECIMALS: Record<string, number> = { s: 2, ms: 0, KiB: 1, MiB: 1, MB: 1, '%': 1, 'req/s': 0, 'MiB/s': 0, x: 1 };
 const HEADER = ['benchmark', 'metric', 'median', 'min', 'max', 'peer', 'ratio', 'goal', 'met'];
 
 export function formatNumber(value: number, unit: string): string {

@@ -32,8 +32,8 @@ export function longestGapMs(samples: ClientSample[]): number {
 
 export interface HttpClient {
   samples(): ClientSample[];
-  /** Until the last five fetches were answered: the gap it saw has closed. */
-  answeredAgain(): Promise<void>;
+  /** Until the last five fetches were answered: the gap it saw has closed (at most `timeoutMs`, default 20 s). */
+  answeredAgain(timeoutMs?: number): Promise<void>;
   stop(): ClientSample[];
 }
 
@@ -47,8 +47,8 @@ export async function startClient(lab: Lab, host: string, url: string): Promise<
   await waitFor(`the first answers on ${host}`, () => samples().filter((sample) => sample.ok).length >= 5, 20_000);
   return {
     samples,
-    answeredAgain: async () => {
-      await waitFor('the client\'s answers after the move', () => samples().slice(-5).length === 5 && samples().slice(-5).every((sample) => sample.ok), 20_000);
+    answeredAgain: async (timeoutMs = 20_000) => {
+      await waitFor('the client\'s answers after the move', () => samples().slice(-5).length === 5 && samples().slice(-5).every((sample) => sample.ok), timeoutMs);
     },
     stop: () => {
       client.kill();

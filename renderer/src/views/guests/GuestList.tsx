@@ -7,11 +7,12 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardE
 import type { GuestRef } from '../../../../shared/api/guestActions';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
+import { markGuestRowsPainted } from '../../app/performanceMarks';
 import { LIFECYCLE_RUNNING, LIFECYCLE_VERB, runLifecycle, type LifecycleAction, type LifecycleFailure } from '../../app/guestLifecycle';
 import { routeHref } from '../../app/routes';
 import { guestKey } from '../../store/fleetStore';
 import { useGuests, useHosts } from '../../store/useFleet';
-import { formatClock } from '../../widgets/format';
+import { compareText, formatClock } from '../../widgets/format';
 import { EmptyState, FailureNotice } from '../../widgets/Notice';
 import { GuestStateBadge } from '../../widgets/StateBadge';
 import { useNow } from '../../widgets/useNow';
@@ -87,29 +88,39 @@ export function GuestList() {
   }, [readStat]);
 
   const hostDown = useMemo(() => new Map(hosts.map((host) => [host.name, host.connection !== 'connected'])), [hosts]);
+  // Only the UPTIME column sorts by the clock: the list is not sorted again every second for the others.
+  const sortNow = sort.column === 'uptime' ? now : 0;
+  /** Last render's rows by key: a row whose guest, stat and host state are unchanged stays the same object, so its memoised row does not render again. */
+  const rowCache = useRef(new Map<string, GuestRowData>());
   const rows = useMemo(() => {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
     const column = GUEST_COLUMNS.find((entry) => entry.id === sort.column) ?? GUEST_COLUMNS[0];
+    const previous = rowCache.current;
+    const kept = new Map<string, GuestRowData>();
     const list: GuestRowData[] = [];
     for (const guest of guests) {
       if (stateFilter !== 'all' && guest.state !== stateFilter) continue;
       if (hostFilter !== '' && guest.host !== hostFilter) continue;
       const key = guestKey(guest.host, guest.name);
-      const row: GuestRowData = { key, guest, stat: stat?.rows.get(key), hostDown: hostDown.get(guest.host) ?? true };
+      const statRow = stat?.rows.get(key);
+      const down = hostDown.get(guest.host) ?? true;
+      const last = previous.get(key);
+      const row: GuestRowData = last && last.guest === guest && last.stat === statRow && last.hostDown === down ? last : { key, guest, stat: statRow, hostDown: down };
       if (words.length > 0 && !words.every((word) => guestSearchText(row).includes(word))) continue;
+      kept.set(key, row);
       list.push(row);
     }
-    if (column) {
-      const direction = sort.descending ? -1 : 1;
-      list.sort((a, b) => {
-        const left = column.sortValue(a, now);
-        const right = column.sortValue(b, now);
-        const order = typeof left === 'number' && typeof right === 'number' ? left - right : String(left).localeCompare(String(right));
-        return order * direction || a.key.localeCompare(b.key);
-      });
-    }
-    return list;
-  }, [guests, stat, hostDown, filter, stateFilter, hostFilter, sort, now]);
+    rowCache.current = kept;
+    if (!column) return list;
+    const direction = sort.descending ? -1 : 1;
+    // Each row's sort value once, not once per comparison.
+    const keyed = list.map((row) => ({ row, value: column.sortValue(row, sortNow) }));
+    keyed.sort((a, b) => {
+      const order = typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : compareText(String(a.value), String(b.value));
+      return order * direction || compareText(a.row.key, b.row.key);
+    });
+    return keyed.map((entry) => entry.row);
+  }, [guests, stat, hostDown, filter, stateFilter, hostFilter, sort, sortNow]);
 
   const selectedRefs: GuestRef[] = useMemo(
     () => guests.filter((guest) => selected.has(guestKey(guest.host, guest.name))).map((guest) => ({ host: guest.host, guest: guest.name })),
@@ -147,6 +158,10 @@ export function GuestList() {
     count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12, useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
+  const rowsShown = items.length > 0;
+  useEffect(() => {
+    if (rowsShown) markGuestRowsPainted();
+  }, [rowsShown]);
   /** Up and down arrows move to the same column's control in the row above or below, scrolling it into view. */
   const moveByArrow = (event: KeyboardEvent<HTMLDivElement>): void => {
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
