@@ -114,7 +114,7 @@ describe('relay mode: migrating between two hosts that cannot reach each other',
     const marker = JSON.parse(await readFile(join(hostFiles(lab.dir, 'lab-1').hostDir, 'etc-vservers', GUEST, 'apps', 'vfleet', 'migration'), 'utf8')) as { state: string };
     expect(marker.state).toBe('moved');
     expect(await runningOn()).toEqual(['lab-2']);
-  });
+  }, 600_000);
 
   it('leaves no key, authorised key, staging, rsync or relay end on either host, nor a relay open in the core', async () => {
     expect(await labShell(lab, 'lab-2', 'cat /run/vfleet-lab/authorized_keys')).not.toContain('vfleet-migration-');
