@@ -137,4 +137,13 @@ describe('fencing at boot, and two cores failing over at once', () => {
     expect((await agentOnHost(lab, 'lab-1', 'start', 'web')).stderr).toContain('it is the replica of lab-2\'s copy');
     expect(await labShell(lab, 'lab-1', 'cat "$(readlink /etc/vservers/web/vdir)/www/data.txt"')).toBe('web\n');
   });
+
+  it('--freeze: each sync\'s final pass runs with the guest frozen, the freeze time recorded, and the guest thawed', async () => {
+    const { replica } = await first!.core.invoke('guest.replicate', { host: 'lab-2', guest: 'app', to: 'lab-3', intervalMs: 5_000, freeze: true });
+    console.log(`replication with --freeze: the first sync froze lab-2/app for ${replica.lastSync?.freezeMs} ms`);
+    expect(replica).toMatchObject({ host: 'lab-2', to: 'lab-3', freeze: true, lastSync: { result: 'ok', freezeMs: expect.any(Number) } });
+    // Thawed: its init answers and its server serves.
+    expect((await first!.core.invoke('guest.exec', { host: 'lab-2', guest: 'app', argv: ['echo', 'thawed'] })).stdout).toBe('thawed\n');
+    await waitForHttp(lab, 'lab-3', `http://${GUESTS[1]!.ip}/data.txt`, 'app\n');
+  });
 });
