@@ -15,8 +15,9 @@ import { labDown, type Lab } from '../lab/lab';
 import { treeManifest, type TreeManifest } from '../agent/support/treeManifest';
 import { removeDataDir, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
 import {
-  CHANGING, guestUrl, labShell as shellOn, labWithHttpGuest, waitForAnswer as answerFrom, without,
+  CHANGING, guestUrl, labWithHttpGuest, waitForAnswer as answerFrom, without,
 } from './support/httpGuest';
+import { labShell as shellOn } from './support/labGuests';
 import { longestGapMs, phaseTimeline, startClient, type HttpClient } from './support/downtime';
 
 const LAB = { name: 'migr', subnet: '10.213.142.0/24', hosts: 3 };

@@ -19,8 +19,9 @@ import type { Lab } from '../lab/lab';
 import { treeManifest, type TreeManifest } from '../agent/support/treeManifest';
 import { closeCoreAndLab, type CoreHandle } from '../core/support/coreOnLab';
 import {
-  CHANGING, guestUrl, labShell, labWithHttpGuest, waitForAnswer, without,
+  CHANGING, guestUrl, labWithHttpGuest, waitForAnswer, without,
 } from './support/httpGuest';
+import { labShell } from './support/labGuests';
 import { longestGapMs, phaseTimeline, startClient } from './support/downtime';
 import { expectNoMigrationLeft, hostsRunning } from './support/migrationLeftovers';
 

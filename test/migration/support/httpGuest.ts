@@ -7,12 +7,13 @@ import type { FleetCore } from '../../../electron/core/fleet';
 import { labDown, labUp, type Lab, type LabOptions } from '../../lab/lab';
 import { treeManifest, type TreeManifest } from '../../agent/support/treeManifest';
 import { onboardLabHosts, startCore, type CoreHandle } from '../../core/support/coreOnLab';
+import { HTTPD_INIT_SCRIPT, labShell, waitForHttp } from './labGuests';
 
 /** The guest's own writer, changing this file every 50 ms while it runs (a change during pre-copy). */
 export const CHANGING = 'var/counter';
 
 const INIT_SCRIPTS: Record<string, string> = {
-  'etc/init.d/S50httpd': '#!/bin/sh\n[ "$1" = start ] && busybox httpd -p 80 -h /www\nexit 0\n',
+  'etc/init.d/S50httpd': HTTPD_INIT_SCRIPT,
   'etc/init.d/S60counter': '#!/bin/sh\n[ "$1" = start ] && (while :; do date +%s%N > /var/counter; usleep 50000; done) &\nexit 0\n',
 };
 
@@ -44,26 +45,13 @@ export function without(manifest: TreeManifest, path: string): TreeManifest {
   return rest;
 }
 
-/** A shell script run on a lab host as root; its output, or an error with its stderr. */
-export async function labShell(lab: Lab, host: string, script: string, ...args: string[]): Promise<string> {
-  const outcome = await lab.exec(host, ['sh', '-c', script, 'sh', ...args], { timeoutMs: 120_000 });
-  if (outcome.code !== 0) throw new Error(`${host}: ${script.slice(0, 60)}... exited ${outcome.code}: ${outcome.stderr}`);
-  return outcome.stdout;
-}
-
 export function guestUrl(ip: string): string {
   return `http://${ip}/index.html`;
 }
 
 /** Until the URL answers from `host` (the guest's httpd starts with its init scripts). */
-export async function waitForAnswer(lab: Lab, host: string, url: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const fetched = await lab.exec(host, ['curl', '-sf', '-m', '2', url], { timeoutMs: 10_000 });
-    if (fetched.code === 0 && fetched.stdout === SERVED) return;
-    if (Date.now() > deadline) throw new Error(`${url} does not answer from ${host}: ${fetched.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function waitForAnswer(lab: Lab, host: string, url: string): Promise<void> {
+  return waitForHttp(lab, host, url, SERVED);
 }
 
 /** Builds the guest on `host` with the fidelity content and its init scripts, starts it and waits for its URL to answer from `client`. */
