@@ -186,7 +186,12 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
     } catch (error) {
       operation.fail(error);
       if (error instanceof VfleetCallError && error.error.kind === 'cancelled') setOutcome({ kind: 'cancelled' });
-      else setOutcome({ kind: 'failed', failure: describeFailure(`migrate ${host}/${guest} to ${target}`, error) });
+      else {
+        const failure = describeFailure(`migrate ${host}/${guest} to ${target}`, error);
+        // A failed migration was resolved (or is pending): what vfleet did shows below, rather than the generic advice.
+        const resolved = error instanceof VfleetCallError && error.error.kind === 'failed';
+        setOutcome({ kind: 'failed', failure: resolved ? { ...failure, hint: 'If it had begun moving, what vfleet did about it is below and in the migration journal (Activity). Fix the cause, then migrate again.' } : failure });
+      }
     }
     checkedKey.current = undefined;
     setRunning(undefined);
