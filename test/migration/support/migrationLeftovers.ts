@@ -19,7 +19,8 @@ export async function expectNoMigrationLeft(core: FleetCore, lab: Lab, hosts: st
     const left = await core.agent(host).call('migrationList', {});
     expect({ host, ...left }).toEqual({ host, markers: expect.any(Array), staging: [], keys: [], authorized: [], held: [] });
     expect(left.markers.filter((entry) => entry.marker.state !== 'moved')).toEqual([]);
-    const files = await lab.exec(host, ['sh', '-c', 'cat /run/vfleet-lab/authorized_keys; ls -A /etc/vservers /run/vfleet/migration 2>/dev/null || true'], { timeoutMs: 60_000 });
-    expect(files.stdout).not.toMatch(/vfleet-migration-|arriving/);
+    const files = await lab.exec(host, ['sh', '-c',
+      'cat /run/vfleet-lab/authorized_keys; ls -A /etc/vservers; ls -A /run/vfleet/migration 2>/dev/null; ls -A /vservers/.vfleet-migration 2>/dev/null; true'], { timeoutMs: 60_000 });
+    expect(files.stdout).not.toMatch(/vfleet-migration-|arriving|m-[0-9a-z]{8}/);
   }
 }
