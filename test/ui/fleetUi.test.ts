@@ -109,8 +109,8 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     expect(await hostRow('lab-1').getByRole('cell', { name: '1 / 1' }).count()).toBe(1);
     expect(await hostRow('lab-3').getByRole('cell', { name: '0 / 1' }).count()).toBe(1);
     await page.getByRole('region', { name: 'Fleet totals' }).getByText('2 / 3').waitFor(WAIT);
-    // Sparklines need a few samples: wait until the host has drawn one.
-    await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
+    // Sparklines need a few samples: wait until the host has drawn one (attached: a flat line, e.g. a saturated CPU, has no height and counts as hidden).
+    await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor({ ...WAIT, state: 'attached' });
     await shoot('overview');
 
     await open('#/guests', 'Guests');
@@ -309,7 +309,7 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'light', undefined, WAIT);
     await open('#/', 'Fleet overview');
-    await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor(WAIT);
+    await page.getByRole('img', { name: 'CPU of lab-1, last minutes' }).locator('path').waitFor({ ...WAIT, state: 'attached' });
     await shoot('overview');
     await publishShot('overview.png');
   });
