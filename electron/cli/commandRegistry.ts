@@ -4,6 +4,7 @@ import type { VfleetCommand } from './cliContext';
 import { auditCommand } from './commands/audit';
 import { evacuateCommand } from './commands/evacuate';
 import { execCommand } from './commands/exec';
+import { failoverCommand } from './commands/failover';
 import { guestBuildCommand } from './commands/guestBuild';
 import { guestCapsCommand } from './commands/guestCaps';
 import { guestDeleteCommand } from './commands/guestDelete';
@@ -23,6 +24,8 @@ import { importSshConfigCommand } from './commands/importSshConfig';
 import { inventoryCommand } from './commands/inventory';
 import { migrateCommand } from './commands/migrate';
 import { migrationsCommand } from './commands/migrations';
+import { replicasCommand } from './commands/replicas';
+import { replicateCommand } from './commands/replicate';
 import { statCommand } from './commands/stat';
 import { uiCommand } from './commands/ui';
 import { watchCommand } from './commands/watch';
@@ -32,7 +35,7 @@ export const VFLEET_COMMANDS: readonly VfleetCommand[] = [
   importSshConfigCommand, importAnsibleCommand, inventoryCommand, statCommand,
   guestBuildCommand, guestStartCommand, guestStopCommand, guestRestartCommand, guestDeleteCommand,
   guestLimitCommand, guestCapsCommand, guestUnameCommand, guestExecCommand,
-  execCommand, migrateCommand, migrationsCommand, evacuateCommand, watchCommand, auditCommand, uiCommand,
+  execCommand, migrateCommand, migrationsCommand, evacuateCommand, replicateCommand, replicasCommand, failoverCommand, watchCommand, auditCommand, uiCommand,
 ];
 
 /** The command named by the first one or two words, and the words after its name. */

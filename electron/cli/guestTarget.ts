@@ -1,8 +1,15 @@
 // What the `vfleet guest ...` commands share: HOST GUEST words, the host connected first, and
 // the guest's one-line state.
-import { positional, type CommandSpec, type OptionDef, type ParsedArgv } from '../../shared/cli/argv';
+import { positional, UsageError, type CommandSpec, type OptionDef, type ParsedArgv } from '../../shared/cli/argv';
 import type { GuestView } from '../../shared/api/fleetState';
 import { connectForCommand, EXIT_FAILED, EXIT_OK, interruptible, type CliContext, type VfleetCommand } from './cliContext';
+
+/** A HOST/GUEST word (migrate, replicate, failover). */
+export function guestWord(word: string): { host: string; guest: string } {
+  const [host, guest, extra] = word.split('/');
+  if (!host || !guest || extra !== undefined) throw new UsageError(`'${word}' is not HOST/GUEST`);
+  return { host, guest };
+}
 
 export function guestSpec(verb: string, summary: string, options: readonly OptionDef[] = [], args = 'HOST GUEST'): CommandSpec {
   return { name: `guest ${verb}`, args, summary, options };

@@ -17,6 +17,7 @@ import { FleetState } from './inventory/fleetState';
 import { DEFAULT_HISTORY_LIMITS } from './inventory/healthHistory';
 import { MigrationCoordinator } from './migration/migrationCoordinator';
 import { MigrationJournals } from './migration/migrationJournal';
+import { ReplicationManager } from './replication/replicationManager';
 import { MemorySecretStore } from './secrets/memorySecretStore';
 import type { SecretKind, SecretStore } from './secrets/secretStore';
 import { SessionPool, type HostAgent } from './sessions/sessionPool';
@@ -80,6 +81,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     maxConcurrentConnects: options.maxConcurrentConnects ?? 8,
     thresholds: { ...DEFAULT_ALERT_THRESHOLDS, ...options.thresholds },
     theme: 'system',
+    migrationTransport: 'auto',
   });
   const initial = settings.current();
   const state = new FleetState({ thresholds: initial.thresholds, historyLimits: initial.history });
@@ -120,6 +122,10 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     agent: (host) => pool.agent(host),
     lockGuest: (guest, operation) => locks.acquire(guest, operation),
     progress: (progress) => state.migrationProgress(progress),
+    transport: () => settings.current().migrationTransport,
+  });
+  const replicas = new ReplicationManager({
+    dataDir, registry, state, audit, agent: (host) => pool.agent(host), lockGuest: (guest, operation) => locks.acquire(guest, operation),
   });
   const context: FleetContext = {
     registry,
@@ -131,8 +137,10 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     disconnect: (name) => pool.disconnect(name),
     syncRegistry,
     migrations,
+    replicas,
   };
   syncRegistry();
+  replicas.start();
   // Journals a crash left unfinished are taken (their guests held) before any call comes in, then resolved.
   await migrations.start();
 
@@ -149,6 +157,7 @@ export async function createFleetCore(options: FleetCoreOptions = {}): Promise<F
     lockGuest: (guest, operation) => locks.acquire(guest, operation),
     async close() {
       migrations.close();
+      replicas.close();
       pool.close();
     },
   };

@@ -20,6 +20,8 @@ const TITLES: Record<AlertKind, (alert: Alert) => string> = {
   memoryLimitHit: (alert) => `${alert.guest} on ${alert.host} hit its memory limit`,
   processLimitHit: (alert) => `${alert.guest} on ${alert.host} hit its process limit`,
   diskLow: (alert) => `${alert.host} is low on guest disk space`,
+  replicaSyncFailed: (alert) => `${alert.guest} on ${alert.host}: its replica's sync failed`,
+  replicaStale: (alert) => `${alert.guest} on ${alert.host}: its replica is stale`,
 };
 
 /** The page that shows what an alert is about. */

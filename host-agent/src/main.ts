@@ -10,6 +10,7 @@ import { resolveAgentPaths } from './host/agentPaths';
 import { createHostDriver } from './host/driverSelection';
 import { AgentContext } from './operations/agentContext';
 import { sealAgentEnvironment } from './process/hostEnvironment';
+import { RELAY_COMMAND, runRelayCommand } from './migration/relayPipe';
 
 /** Options every command takes, before or after the command word. */
 const GLOBAL_OPTIONS: readonly OptionDef[] = [
@@ -48,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
   sealAgentEnvironment();
   let json = argv.includes('--json');
   try {
+    // Plumbing of a relayed migration (migration/relayPipe.ts): no driver, no admin options.
+    if (argv[0] === RELAY_COMMAND) return await runRelayCommand(resolveAgentPaths({}), argv.slice(1));
     const globals = parseArgv(argv, PROGRAM_SPEC);
     if (globals.flags.has('version')) {
       process.stdout.write(`${AGENT_VERSION}\n`);

@@ -14,6 +14,7 @@ import {
 } from './guestActions';
 import { healthHistorySchema, healthQuerySchema } from './health';
 import { settingsSchema, settingsUpdateSchema } from './settings';
+import { failoverRequestSchema, failoverResultSchema, replicaViewSchema, replicateRequestSchema, replicateResultSchema } from './replication';
 import {
   evacuateRequestSchema, evacuateResultSchema, migrateRequestSchema, migrationAbortRequestSchema, migrateResultSchema, migrationJournalViewSchema, migrationTargetsResultSchema,
 } from './migration';
@@ -63,6 +64,14 @@ export const fleetApi = {
   'guest.migrationTargets': { params: guestRefSchema, result: migrationTargetsResultSchema },
   /** Every guest of a host migrated elsewhere, placed by headroom; a result per guest. */
   'host.evacuate': { params: evacuateRequestSchema, result: evacuateResultSchema },
+  /** A standby copy of the guest on another host, synced by the source host on schedule; the first sync runs now. */
+  'guest.replicate': { params: replicateRequestSchema, result: replicateResultSchema },
+  /** Removes the guest's replication from both hosts (the unpromoted replica with it). */
+  'guest.replicateStop': { params: guestRefSchema, result: z.object({ removed: z.array(z.string()) }) },
+  /** The replica of a guest whose host is unreachable becomes the guest on its replica host (once: a compare-and-set of its generation). */
+  'guest.failover': { params: failoverRequestSchema, result: failoverResultSchema },
+  /** Every replication the connected hosts know, with its age, size, last result and staleness. */
+  'replicas.list': { params: nothing, result: z.array(replicaViewSchema) },
   /** The journaled migrations, finished or not. */
   'migrations.list': { params: nothing, result: z.array(migrationJournalViewSchema) },
   /** Resolves every unfinished journal now (rolled back before verification, forward after) instead of at the next retry; then the list. */

@@ -77,7 +77,7 @@ export const fleetSummarySchema = z.object({
 });
 export type FleetSummary = z.infer<typeof fleetSummarySchema>;
 
-export const alertKindSchema = z.enum(['hostUnreachable', 'guestStoppedUnexpectedly', 'memoryLimitHit', 'processLimitHit', 'diskLow']);
+export const alertKindSchema = z.enum(['hostUnreachable', 'guestStoppedUnexpectedly', 'memoryLimitHit', 'processLimitHit', 'diskLow', 'replicaSyncFailed', 'replicaStale']);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 
 /** critical: a host or guest is down; warning: it runs but needs a look (limits, disk). */

@@ -10,6 +10,14 @@ export const MIGRATION_MODES = ['stop', 'freeze'] as const;
 export const migrationModeSchema = z.enum(MIGRATION_MODES);
 export type MigrationMode = z.infer<typeof migrationModeSchema>;
 
+/** How a migration's data goes: host to host over SSH, through the workstation's two SSH connections, or direct unless a probe fails. */
+export const MIGRATION_TRANSPORTS = ['auto', 'direct', 'relay'] as const;
+export const migrationTransportSettingSchema = z.enum(MIGRATION_TRANSPORTS);
+export type MigrationTransportSetting = z.infer<typeof migrationTransportSettingSchema>;
+/** The transport a migration used. */
+export const migrationTransportSchema = z.enum(['direct', 'relay']);
+export type MigrationTransport = z.infer<typeof migrationTransportSchema>;
+
 export const migrateRequestSchema = z.object({
   host: hostNameSchema,
   guest: guestNameSchema,
@@ -24,6 +32,8 @@ export const migrateRequestSchema = z.object({
   xid: xidSchema.optional(),
   /** Only run the pre-flight checks and return them; nothing moves. */
   checkOnly: z.boolean().default(false),
+  /** Absent: the settings' migrationTransport (default auto: direct unless the source cannot reach the target). */
+  transport: migrationTransportSettingSchema.optional(),
 }).strict().refine((request) => request.host !== request.to, { message: 'the target is the host the guest is on', path: ['to'] });
 export type MigrateRequest = z.input<typeof migrateRequestSchema>;
 /** The request as the API entry parsed it (defaults filled in). */
@@ -58,6 +68,8 @@ export const migrationProgressSchema = z.object({
   secondsLeft: z.number().nonnegative().optional(),
   /** Pre-copy round, from 1. */
   round: z.number().int().nonnegative(),
+  /** The transport, once chosen (after the pre-flight, and the probe in auto mode). */
+  transport: migrationTransportSchema.optional(),
   time: z.number(),
   message: z.string().optional(),
 });
@@ -79,6 +91,8 @@ export const migrateResultSchema = z.object({
   bytesSent: z.number().nonnegative(),
   rateBytesPerSecond: z.number().nonnegative(),
   rounds: z.number().int().nonnegative(),
+  /** The transport used (checked: the one the migration would use without a probe). */
+  transport: migrationTransportSchema,
   sourceKept: z.boolean(),
   announced: z.array(z.object({ ip: z.string(), device: z.string() })),
 });

@@ -3,6 +3,7 @@
 // once, the alert thresholds and the theme. The core keeps what the admin changed in settings.json.
 import { z } from 'zod';
 import { alertThresholdsSchema } from './fleetState';
+import { migrationTransportSettingSchema } from './migration';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
@@ -23,6 +24,8 @@ export const settingsSchema = z.object({
   thresholds: alertThresholdsSchema.strict(),
   /** 'system' follows the OS's light or dark preference. */
   theme: z.enum(THEMES),
+  /** How migrations send their data when the request does not say (auto: direct, relayed through the workstation when the source cannot reach the target). */
+  migrationTransport: migrationTransportSettingSchema,
 }).strict();
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -33,6 +36,7 @@ export const settingsUpdateSchema = z.object({
   maxConcurrentConnects: settingsSchema.shape.maxConcurrentConnects.optional(),
   thresholds: alertThresholdsSchema.partial().strict().optional(),
   theme: settingsSchema.shape.theme.optional(),
+  migrationTransport: settingsSchema.shape.migrationTransport.optional(),
 }).strict();
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 

@@ -18,8 +18,12 @@ import {
   migrationInspectResultSchema, migrationProbeParamsSchema, migrationProbeResultSchema, migrationPrepareParamsSchema, migrationSyncParamsSchema,
   migrationSyncResultSchema, migrationArriveParamsSchema, migrationMarkParamsSchema, migrationFreezeParamsSchema, migrationAnnounceResultSchema,
   migrationVerifyParamsSchema, migrationVerifyResultSchema, migrationCleanupParamsSchema, migrationCleanupResultSchema, migrationListResultSchema,
-  migrationMarkerSchema, sshPublicKeySchema,
+  migrationMarkerSchema, sshPublicKeySchema, migrationReachParamsSchema, migrationReachResultSchema,
 } from './schemas';
+import {
+  replicationFenceParamsSchema, replicationFenceResultSchema, replicationGuestParamsSchema, replicationListResultSchema, replicationPrepareParamsSchema,
+  replicationPromoteParamsSchema, replicationPromoteResultSchema, replicationRemoveResultSchema, replicationScheduleParamsSchema, replicationSyncResultSchema,
+} from './replicationSchemas';
 
 const unreadableSchema = z.array(unreadableGuestSchema).optional();
 
@@ -75,8 +79,12 @@ export const agentMethods = {
   migrationKey: { params: migrationGuestParamsSchema, result: z.object({ publicKey: sshPublicKeySchema }) },
   /** Target: the staging directory, and the source's key authorised for it alone (from=, restrict, rrsync). */
   migrationPrepare: { params: migrationPrepareParamsSchema, result: z.object({ staging: z.string() }) },
+  /** Source: whether the target's sshd takes the migration's key from here (auto transport: else the core relays). */
+  migrationReach: { params: migrationReachParamsSchema, result: migrationReachResultSchema },
   /** Source: one rsync round of the root and the configuration into the target's staging directory; progress as migrationProgress events. */
   migrationSync: { params: migrationSyncParamsSchema, result: migrationSyncResultSchema },
+  /** Target: the copy received so far (staged or arrived) written to disk (syncfs of its filesystem). */
+  migrationFlush: { params: migrationGuestParamsSchema, result: z.object({ durationMs: z.number().nonnegative() }) },
   /** Target: the staged copy becomes the guest, marked as this migration's arrival. */
   migrationArrive: { params: migrationArriveParamsSchema, result: z.object({ config: guestConfigSchema }) },
   /** Sets or clears the guest's marker; "moved" also removes the autostart mark (kept in the marker). */
@@ -90,6 +98,23 @@ export const agentMethods = {
   migrationCleanup: { params: migrationCleanupParamsSchema, result: migrationCleanupResultSchema },
   /** Every marker, staging directory, key and hold of migrations on this host. */
   migrationList: { params: noParamsSchema, result: migrationListResultSchema },
+  // Replication (feature "replication" in hello): see docs/architecture.md, "Replicas and failover".
+  /** Source: the replication's key pair (kept in the state folder, root only); the public half. */
+  replicationKey: { params: replicationGuestParamsSchema, result: z.object({ publicKey: sshPublicKeySchema }) },
+  /** Replica host: the replica's directory, and the source's key authorised for this replica's gate alone. */
+  replicationPrepare: { params: replicationPrepareParamsSchema, result: z.object({ directory: z.string() }) },
+  /** Source: the schedule its replicator runs, the replicator started, and the first sync run now. */
+  replicationSchedule: { params: replicationScheduleParamsSchema, result: replicationSyncResultSchema },
+  /** Source: one sync now (the replicator's own step). */
+  replicationSync: { params: replicationGuestParamsSchema, result: replicationSyncResultSchema },
+  /** Schedules, replica markers and the replicator of this host. */
+  replicationList: { params: noParamsSchema, result: replicationListResultSchema },
+  /** Replica host: the replica becomes the guest (compare-and-set of its generation), takes its mark and starts; its addresses announced. */
+  replicationPromote: { params: replicationPromoteParamsSchema, result: replicationPromoteResultSchema },
+  /** Source: the stale copy of a promoted replica disabled (stopped, marked fenced, its mark removed, no more syncs). */
+  replicationFence: { params: replicationFenceParamsSchema, result: replicationFenceResultSchema },
+  /** Removes this host's part of a replication: schedule and key (source), authorised key and the unpromoted replica (replica host). */
+  replicationRemove: { params: replicationGuestParamsSchema, result: replicationRemoveResultSchema },
 } as const;
 
 /** The methods a `cancel` really stops on the host; a caller cancelling another method just stops waiting. */

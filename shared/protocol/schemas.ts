@@ -187,8 +187,9 @@ export const helloResultSchema = z.object({
   pid: z.number().int().positive(),
   configBase: z.string(),
   guestBase: z.string(),
-  /** The file this agent runs from: where a quick start found it. */
+  /** The file this agent runs from and the Node running it (process.execPath): what a quick start ran. */
   agentFile: z.string(),
+  nodePath: z.string(),
 });
 
 // Migration (docs/architecture.md, "Migration"): the calls a coordinator makes of the source's and
@@ -211,8 +212,8 @@ export type MigrationMarker = z.infer<typeof migrationMarkerSchema>;
 
 const migrationGuestParams = { migration: migrationIdSchema, name: guestNameSchema };
 /** A host the coordinator names to an agent: its registry name, an address the other host reaches and the SSH port. */
-const peerNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, 'a host name is letters, digits, ".", "_" and "-"');
-const addressSchema = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, 'an address is a host name or an IP address');
+export const peerNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, 'a host name is letters, digits, ".", "_" and "-"');
+export const addressSchema = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, 'an address is a host name or an IP address');
 /** One line of an OpenSSH public key: type and base64 blob, nothing else (no options, no comment). */
 export const sshPublicKeySchema = z.string().max(16_384).regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/, 'an SSH public key is its type and its base64 blob');
 
@@ -268,15 +269,29 @@ export const migrationPrepareParamsSchema = z.object({
   ...migrationGuestParams,
   /** The source's address as this host sees it: the key is authorised from there only. */
   from: addressSchema,
-  publicKey: sshPublicKeySchema,
+  /** Absent for a relayed transfer: then no key is authorised, only the staging directory made. */
+  publicKey: sshPublicKeySchema.optional(),
 }).strict();
 
-export const migrationSyncParamsSchema = z.object({
+export const migrationTransferTargetParams = {
   ...migrationGuestParams,
   address: addressSchema,
   port: z.number().int().min(1).max(65535),
   /** The target's host key as the workstation verified it, for the source's known_hosts. */
   hostKey: sshPublicKeySchema,
+};
+export const migrationReachParamsSchema = z.object(migrationTransferTargetParams).strict();
+export const migrationReachResultSchema = z.object({
+  reachable: z.boolean(),
+  /** ssh's reason when it could not log in (a timeout when the hosts cannot reach each other). */
+  detail: z.string(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const migrationSyncParamsSchema = z.object({
+  ...migrationTransferTargetParams,
+  /** Through the core's relay (its channels to both hosts) rather than over SSH to address:port. */
+  relay: z.boolean().optional(),
 }).strict();
 
 /** A path below a guest root as the transfer names it: relative, no "..", no NUL. */

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ERROR_CODES } from '../../shared/protocol/envelope';
+import { ERROR_CODES, PROTOCOL_VERSION } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { waitUntil } from '../lab/system/processTable';
 import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, type CoreHandle } from '../core/support/coreOnLab';
@@ -136,6 +136,8 @@ describe('cancel through the agent protocol', () => {
   it('stops a real debootstrap while it installs packages: no mount, process or file of it is left', async () => {
     const debian = await debianRoot();
     const client = serve();
+    // The agent itself runs before the table is read (its launch through the lab's nsenter may lag the spawn).
+    expect((await client.call('hello', { client: 'cancel-test', protocolVersion: PROTOCOL_VERSION })).error).toBeUndefined();
     const before = await processTable();
     const build = client.request('build', { name: 'deb', method: 'debootstrap', xid: 313, distribution: debian.spec.suite, debootstrapOptions: debian.debootstrapOptions });
     // The second stage: dpkg configures packages in the new root with /proc mounted there.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentMethods } from '../../shared/protocol/methods';
-import { MAX_LINE_BYTES, agentLineSchema } from '../../shared/protocol/envelope';
+import { MAX_LINE_BYTES, PROTOCOL_VERSION, agentLineSchema } from '../../shared/protocol/envelope';
 import { stageAgentBundle, type StagedAgent } from './support/agentBundle';
 import { SeededRandom } from './support/seededRandom';
 
@@ -226,7 +226,7 @@ describe('the RPC server under hostile input', () => {
       }
     }
     const finalHello = answers.find((answer) => answer.id === 'final-hello') as { result?: { protocolVersion: number } };
-    expect(finalHello.result?.protocolVersion).toBe(1);
+    expect(finalHello.result?.protocolVersion).toBe(PROTOCOL_VERSION);
     expect(agentExit).toBeUndefined();
     expect(stderr).toBe('');
   });

@@ -17,7 +17,7 @@ const config = (name: string, xid: number) => ({
 
 const sync = (guests: Array<[string, number, 'running' | 'stopped']>): HostSync => ({
   deployment: { file: '/var/lib/vfleet/agent/x/vfleet-agent.js', nodeVersion: '20.0.0', uploaded: false, pruned: [] },
-  hello: { protocolVersion: 2, agentVersion: '0.1.0', driver: 'namespaces', cgroupVersion: 1, features: [], hostname: 'h1', pid: 10, configBase: '/etc/vservers', guestBase: '/vservers', agentFile: '/var/lib/vfleet/agent/x/vfleet-agent.js' },
+  hello: { protocolVersion: 2, agentVersion: '0.1.0', driver: 'namespaces', cgroupVersion: 1, features: [], hostname: 'h1', pid: 10, configBase: '/etc/vservers', guestBase: '/vservers', agentFile: '/var/lib/vfleet/agent/x/vfleet-agent.js', nodePath: '/usr/bin/node' },
   info: {
     hostname: 'h1', kernel: '6.1', driver: 'namespaces', cgroupVersion: 1, cpus: 4, memoryTotal: 8e9, memoryAvailable: 6e9, load: [0, 0, 0],
     guestBase: '/vservers', configBase: '/etc/vservers', diskTotal: 100e9, diskFree: 50e9, agentVersion: '0.1.0', nodeVersion: '20.0.0',

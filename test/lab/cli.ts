@@ -22,6 +22,8 @@ const COMMANDS: readonly CommandSpec[] = [
   { name: 'status', summary: 'show the lab and its hosts', options: [JSON_OPTION, ...TARGET_OPTIONS] },
   hostCommand('cut', 'take the host\'s link down'),
   hostCommand('heal', 'bring the host\'s link up'),
+  { name: 'partition', args: 'HOST1 HOST2', summary: 'the two hosts cannot reach each other (both still reach this machine)', options: TARGET_OPTIONS },
+  { name: 'unpartition', args: 'HOST1 HOST2', summary: 'heal a partition', options: TARGET_OPTIONS },
   hostCommand('kill-sshd', 'stop the host\'s sshd'),
   hostCommand('start-sshd', 'start the host\'s sshd'),
   hostCommand('reboot', 'power-cycle the host (all its processes die, files stay)'),
@@ -39,6 +41,7 @@ const usage = [
 function printStatus(status: LabStatus): void {
   console.log(`lab ${status.name} in ${status.dir} (subnet ${status.subnet}, this machine is ${status.gateway})`);
   for (const host of status.hosts) console.log(`  ${host.name.padEnd(8)} ${host.address.padEnd(15)} port ${host.port}  ${host.state}`);
+  for (const [first, second] of status.partitions) console.log(`  partitioned: ${first} and ${second} cannot reach each other`);
   const example = status.hosts[1] ?? status.hosts[0];
   if (example) console.log(`reach a host with: ssh -F ${status.sshConfigPath} ${example.name} hostname`);
 }
@@ -80,6 +83,15 @@ async function main(): Promise<void> {
     }
     case 'cut': return withHost((lab, host) => lab.cut(host));
     case 'heal': return withHost((lab, host) => lab.heal(host));
+    case 'partition':
+    case 'unpartition': {
+      const [first, second] = args.positionals;
+      if (!first || !second) throw new UsageError(`${command} needs two host names, e.g. ${command} lab-1 lab-2`);
+      const lab = await labAttach(target);
+      await (command === 'partition' ? lab.partition(first, second) : lab.unpartition(first, second));
+      printStatus(await lab.status());
+      return;
+    }
     case 'kill-sshd': return withHost((lab, host) => lab.killSshd(host));
     case 'start-sshd': return withHost((lab, host) => lab.startSshd(host));
     case 'reboot': return withHost((lab, host) => lab.reboot(host));

@@ -8,6 +8,7 @@ import { bootHost, hostEnvironment, sshdListening, type HostBootPlan } from './h
 import { joinCgroupsArgv } from './hosts/joinCgroups';
 import { hostFiles, hostMountPoints, labFiles } from './labLayout';
 import { findLabLeftovers, hasLeftovers, looksLikeLabDirectory, removeLab, type LabLeftovers } from './labTeardown';
+import { addPartition, listPartitions, removePartition } from './network/labPartition';
 import { createBridge, createHostLink, deleteHostLink, isLinkUp, listLinks, setLinkUp, subnetConflict } from './network/labNetwork';
 import { gatewayAddress, hostAddress, hostCapacity, parseSubnet } from './network/subnet';
 import {
@@ -45,6 +46,8 @@ export interface LabStatus {
   sshConfigPath: string;
   knownHostsPath: string;
   hosts: (LabHost & { keyPath: string; sshConfigPath: string })[];
+  /** Pairs of hosts that cannot reach each other (`partition`), each in host order. */
+  partitions: [string, string][];
 }
 
 export interface LabExecOptions {
@@ -107,6 +110,7 @@ export class Lab {
       gateway: state.gateway,
       ...files,
       hosts: this.hosts.map((host) => ({ ...host, keyPath: files.keyPath, sshConfigPath: files.sshConfigPath })),
+      partitions: await listPartitions(this.name),
     };
   }
 
@@ -133,6 +137,19 @@ export class Lab {
 
   async heal(host: string): Promise<void> {
     await setLinkUp(this.tools.ip, this.record(host).vethRoot, true);
+    await this.status();
+  }
+
+  /** The two hosts cannot reach each other (frames between them dropped at the bridge, both ways); both still reach the machine and the other hosts. */
+  async partition(first: string, second: string): Promise<void> {
+    await addPartition(this.name, [first, second].map((host) => ({ name: host, veth: this.record(host).vethRoot })));
+    await this.status();
+  }
+
+  async unpartition(first: string, second: string): Promise<void> {
+    this.record(first);
+    this.record(second);
+    await removePartition(this.name, first, second);
     await this.status();
   }
 
@@ -354,6 +371,7 @@ function describeLeftovers(leftovers: LabLeftovers): string {
     leftovers.netns.length > 0 ? `network namespaces ${leftovers.netns.join(' ')}` : '',
     leftovers.mounts.length > 0 ? `mounts ${leftovers.mounts.join(' ')}` : '',
     leftovers.cgroupRoots.length > 0 ? `cgroups ${leftovers.cgroupRoots.join(' ')}` : '',
+    leftovers.firewall.join(' '),
   ].filter(Boolean).join('; ');
 }
 

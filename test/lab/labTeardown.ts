@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findCgroupDirectories, pidsInCgroupTree, removeCgroupTree } from './cgroups/cgroupTree';
 import { discoverHierarchies } from './cgroups/hierarchies';
 import { deleteLink, listLinks, listNetns, netnsPath } from './network/labNetwork';
+import { deletePartitionTable, partitionTableLeftover } from './network/labPartition';
 import { runCommand } from './system/command';
 import { allPids, namespaceOf, readProcess, sendSignal, waitUntil } from './system/processTable';
 import { findExecutable } from '../../host-agent/src/process/runTool';
@@ -17,6 +18,8 @@ export interface LabLeftovers {
   netns: string[];
   mounts: string[];
   cgroupRoots: string[];
+  /** The lab's nftables table of partitions. */
+  firewall: string[];
 }
 
 export async function findLabLeftovers(labName: string, dir: string): Promise<LabLeftovers> {
@@ -31,11 +34,12 @@ export async function findLabLeftovers(labName: string, dir: string): Promise<La
     netns,
     mounts: labMounts(dir, names),
     cgroupRoots,
+    firewall: await partitionTableLeftover(labName),
   };
 }
 
 export function hasLeftovers(leftovers: LabLeftovers): boolean {
-  return leftovers.pids.length + leftovers.links.length + leftovers.netns.length + leftovers.mounts.length + leftovers.cgroupRoots.length > 0;
+  return leftovers.pids.length + leftovers.links.length + leftovers.netns.length + leftovers.mounts.length + leftovers.cgroupRoots.length + leftovers.firewall.length > 0;
 }
 
 async function findLabCgroupRoots(dir: string, names: LabObjectNames): Promise<string[]> {
@@ -102,6 +106,7 @@ export async function removeLab(labName: string, dir: string): Promise<void> {
   }
   for (const mountPoint of labMounts(dir, labObjectNames(labName)).reverse()) await runCommand(['umount', '--lazy', mountPoint]);
   for (const root of leftovers.cgroupRoots) await removeCgroupTree(root);
+  if (leftovers.firewall.length > 0) await deletePartitionTable(labName);
   if (existsSync(dir)) {
     if (!looksLikeLabDirectory(dir)) throw new Error(`not deleting ${dir}: it does not look like a vfleet lab directory (no lab.json, hosts/ or id_ed25519 in it)`);
     await rm(dir, { recursive: true, force: true });

@@ -27,7 +27,7 @@ const RESOLVED_WITHIN_MS = 120_000;
 const EXTRA_SETUP = `
 mkfifo srv/fifo
 mknod srv/null-device c 1 3
-printf '#!/bin/sh\n[ "$1" = stop ] && [ -e /srv/slow-stop ] && sleep 4\nexit 0\n' > etc/init.d/S90slowstop
+printf '#!/bin/sh\n[ "$1" = stop ] && [ -e /srv/slow-stop ] && sleep 4 && touch /srv/slow-stopped\nexit 0\n' > etc/init.d/S90slowstop
 chmod 755 etc/init.d/S90slowstop
 `;
 
@@ -117,6 +117,26 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
     if (phase !== 'done') expect((await handle!.core.invoke('guest.migrate', { host: 'lab-3', guest: GUEST, to: 'lab-1', keepSource: false })).outcome).toBe('done');
   });
 
+  /** While it runs, the guest's stop takes 4 s more (srv/slow-stop, then srv/slow-stopped at its end); srv's mtime is put back afterwards (the manifest has it). */
+  async function withSlowStop(action: () => Promise<void>): Promise<void> {
+    const srv = `/vservers/${GUEST}/srv`;
+    const mtime = (await shell('lab-1', `stat -c %y ${srv}`)).trim();
+    await shell('lab-1', `touch ${srv}/slow-stop`);
+    await action();
+    await shell('lab-1', `rm -f ${srv}/slow-stop ${srv}/slow-stopped && touch -d '${mtime}' ${srv}`);
+  }
+
+  it('a stop waits for the guest\'s whole stop sequence (its slow rc script), and no longer than until only its init\'s pauses are left', async () => {
+    await withSlowStop(async () => {
+      const started = Date.now();
+      expect((await handle!.core.invoke('guest.stop', { host: 'lab-1', guest: GUEST })).state).toBe('stopped');
+      console.log(`stop with a 4 s rc script: ${Date.now() - started} ms`);
+      expect(await shell('lab-1', `ls /vservers/${GUEST}/srv`)).toContain('slow-stopped');
+    });
+    await handle!.core.invoke('guest.start', { host: 'lab-1', guest: GUEST });
+    await onlyOn('lab-1');
+  });
+
   it('the app\'s process killed at the switch: a new core rolls the journal back; the source runs, once', async () => {
     const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching');
     await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
@@ -124,17 +144,14 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
   });
 
   it('the app\'s process killed while the source runs its stop sequence: the new core waits for that stop, then starts the source', async () => {
-    // The guest's stop takes 4 s more while srv/slow-stop exists; srv's mtime is put back afterwards (the manifest has it).
-    const srv = `/vservers/${GUEST}/srv`;
-    const mtime = (await shell('lab-1', `stat -c %y ${srv}`)).trim();
-    await shell('lab-1', `touch ${srv}/slow-stop`);
     const initBefore = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
     const stopping = async (): Promise<void> => {
       while ((await lab.exec('lab-1', ['pgrep', '-f', 'S90slowstop stop'])).code !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
     };
-    const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching', stopping);
-    await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
-    await shell('lab-1', `rm ${srv}/slow-stop && touch -d '${mtime}' ${srv}`);
+    await withSlowStop(async () => {
+      const migration = await appKilledAt('lab-1', 'lab-2', 'stop', 'switching', stopping);
+      await waitForJournal('rolledBack', RESOLVED_WITHIN_MS, migration);
+    });
     // A new init: the one that was ending was not taken for the running source.
     const initAfter = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
     expect(initAfter).toBeDefined();
@@ -181,10 +198,10 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
     expect(await answers('lab-1')).toBe(true);
   });
 
-  /** A migration from lab-1 to lab-2 that `vfleet migrations --abort` stops at the first progress in `phase`. */
+  /** A migration from lab-2 (where the test before left the guest) to lab-1 that `vfleet migrations --abort` stops at the first progress in `phase`. */
   async function abortAt(phase: MigrationPhase): Promise<{ outcome: string; aborted: MigrationJournalView | string }> {
     let aborted: Promise<MigrationJournalView | string> | undefined;
-    const { outcome } = await migrateWithFault({ host: 'lab-1', to: 'lab-2', keepSource: false }, (progress) => progress.phase === phase && (phase !== 'precopy' || progress.bytes > 0),
+    const { outcome } = await migrateWithFault({ host: 'lab-2', to: 'lab-1', keepSource: false }, (progress) => progress.phase === phase && (phase !== 'precopy' || progress.bytes > 0),
       async () => {
         aborted = handle!.core.invoke('migrations.abort', { migration: (await handle!.core.invoke('migrations.list', {})).at(-1)!.migration }).catch((error: unknown) => String(error));
         await aborted;
@@ -193,26 +210,26 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
   }
 
   it('vfleet migrations --abort before the switch: the source never stops, the target\'s copy is removed', async () => {
-    const initBefore = (await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid;
+    const initBefore = (await handle!.core.agent('lab-2').call('status', { name: GUEST })).initPid;
     const { outcome, aborted } = await abortAt('precopy');
-    expect(outcome).toMatch(/failed: .*the admin aborted it \(in precopy\); aborted before the switch: app stays on lab-1, nothing left on lab-2/);
-    expect(aborted).toMatchObject({ phase: 'aborted', note: 'aborted: Host lab-1, guest app: the admin aborted it (in precopy)' });
-    expect((await handle!.core.agent('lab-1').call('status', { name: GUEST })).initPid).toBe(initBefore);
-    await onlyOn('lab-1');
+    expect(outcome).toMatch(/failed: .*the admin aborted it \(in precopy\); aborted before the switch: app stays on lab-2, nothing left on lab-1/);
+    expect(aborted).toMatchObject({ phase: 'aborted', note: 'aborted: Host lab-2, guest app: the admin aborted it (in precopy)' });
+    expect((await handle!.core.agent('lab-2').call('status', { name: GUEST })).initPid).toBe(initBefore);
+    await onlyOn('lab-2');
   });
 
   it('vfleet migrations --abort after the switch: rolled back, the target\'s copy removed and the source started again', async () => {
     const { outcome, aborted } = await abortAt('arrived');
-    expect(outcome).toMatch(/failed: .*the admin aborted it \(in arrived\); rolled back: app runs on lab-1, nothing left on lab-2/);
+    expect(outcome).toMatch(/failed: .*the admin aborted it \(in arrived\); rolled back: app runs on lab-2, nothing left on lab-1/);
     expect(aborted).toMatchObject({ phase: 'rolledBack' });
-    await onlyOn('lab-1');
+    await onlyOn('lab-2');
   });
 
   it('vfleet migrations --abort of a finished migration or an unknown one is refused, changing nothing', async () => {
-    const done = await handle!.core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', keepSource: false, verifyPort: 80 });
-    await expect(handle!.core.invoke('migrations.abort', { migration: done.migration })).rejects.toThrow(`migration ${done.migration} of app to lab-2 cannot be aborted: it is already finished (done)`);
+    const done = await handle!.core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-1', keepSource: false, verifyPort: 80 });
+    await expect(handle!.core.invoke('migrations.abort', { migration: done.migration })).rejects.toThrow(`migration ${done.migration} of app to lab-1 cannot be aborted: it is already finished (done)`);
     await expect(handle!.core.invoke('migrations.abort', { migration: 'm-0000000000000000' })).rejects.toThrow('no migration m-0000000000000000 is journaled here');
     await expect(handle!.core.invoke('migrations.abort', { migration: '../etc' } as never)).rejects.toThrow(/migration/);
-    await onlyOn('lab-2');
+    await onlyOn('lab-1');
   });
 });

@@ -11,48 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDelta } from '../../shared/api/fleetState';
 import type { MigrateResult, MigrationProgress } from '../../shared/api/migration';
 import { hostFiles } from '../lab/labLayout';
-import { labDown, labUp, type Lab } from '../lab/lab';
+import { labDown, type Lab } from '../lab/lab';
 import { treeManifest, type TreeManifest } from '../agent/support/treeManifest';
-import { longestGapMs, phaseTimeline, startClient } from './support/downtime';
-import { onboardLabHosts, removeDataDir, startCore, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
+import { removeDataDir, unpinAgentBundle, waitFor, type CoreHandle } from '../core/support/coreOnLab';
+import {
+  CHANGING, guestUrl, labWithHttpGuest, waitForAnswer as answerFrom, without,
+} from './support/httpGuest';
+import { labShell as shellOn } from './support/labGuests';
+import { longestGapMs, phaseTimeline, startClient, type HttpClient } from './support/downtime';
 
 const LAB = { name: 'migr', subnet: '10.213.142.0/24', hosts: 3 };
 const GUEST = 'web';
 const GUEST_IP = '10.213.142.101';
-const URL = `http://${GUEST_IP}/index.html`;
-/** The guest's own writer, changing this file every 50 ms while it runs (a change during pre-copy). */
-const CHANGING = 'var/counter';
-
-const INIT_SCRIPTS: Record<string, string> = {
-  'etc/init.d/S50httpd': '#!/bin/sh\n[ "$1" = start ] && busybox httpd -p 80 -h /www\nexit 0\n',
-  'etc/init.d/S60counter': '#!/bin/sh\n[ "$1" = start ] && (while :; do date +%s%N > /var/counter; usleep 50000; done) &\nexit 0\n',
-};
-
-/** Fidelity content made on the host in the guest's root (as root, before its first start). */
-const FIDELITY_SCRIPT = `
-set -e
-cd "$1"
-mkdir -p www srv/shared srv/data var
-printf 'served by the guest\\n' > www/index.html
-dd if=/dev/urandom of=srv/data/bulk bs=1M count=200 status=none
-printf 'owned\\n' > srv/data/owned && chown 1234:2345 srv/data/owned && chmod 660 srv/data/owned
-ln srv/data/owned srv/shared/owned-hardlink
-ln -s ../data/owned srv/shared/owned-symlink
-mkfifo srv/fifo
-mknod srv/null-device c 1 3
-printf head > srv/data/sparse && truncate -s 64M srv/data/sparse && printf tail | dd of=srv/data/sparse bs=1 seek=33554432 conv=notrunc status=none
-cp /bin/busybox srv/data/tool && setcap cap_net_bind_service+ep srv/data/tool
-setfattr -n user.origin -v migration srv/data/owned
-setfattr -n trusted.vfleet -v kept srv/data/owned
-setfacl -m u:4242:rw srv/data/owned
-setfacl -d -m g:4343:rx srv/shared && chmod 2775 srv/shared
-touch -d '2001-02-03 04:05:06.123456789' srv/data/owned www/index.html
-`;
-
-function without(manifest: TreeManifest, path: string): TreeManifest {
-  const { [path]: _dropped, ...rest } = manifest;
-  return rest;
-}
+const URL = guestUrl(GUEST_IP);
 
 describe('migrating a running guest from lab-1 to lab-2', () => {
   let lab: Lab;
@@ -64,26 +35,12 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
   let changeAttempt: unknown;
 
   const rootOn = (host: string): string => join(hostFiles(lab.dir, host).hostDir, 'vservers', GUEST);
-  const labShell = async (host: string, script: string, ...args: string[]): Promise<string> => {
-    const outcome = await lab.exec(host, ['sh', '-c', script, 'sh', ...args], { timeoutMs: 120_000 });
-    if (outcome.code !== 0) throw new Error(`${host}: ${script.slice(0, 60)}... exited ${outcome.code}: ${outcome.stderr}`);
-    return outcome.stdout;
-  };
+  const labShell = (host: string, script: string, ...args: string[]): Promise<string> => shellOn(lab, host, script, ...args);
+  const startClientOn = (host: string): Promise<HttpClient> => startClient(lab, host, URL);
+  const waitForAnswer = (host: string): Promise<void> => answerFrom(lab, host, URL);
 
   beforeAll(async () => {
-    await labDown({ name: LAB.name }).catch(() => undefined);
-    lab = await labUp(LAB);
-    handle = await startCore();
-    await onboardLabHosts(handle.core, lab);
-    const core = handle.core;
-    await core.invoke('guest.build', { host: 'lab-1', build: { name: GUEST, method: 'busybox', xid: 401, interfaces: [{ ip: GUEST_IP, prefix: 24 }] } });
-    await labShell('lab-1', FIDELITY_SCRIPT, `/vservers/${GUEST}`);
-    for (const [path, text] of Object.entries(INIT_SCRIPTS)) {
-      await labShell('lab-1', 'printf %s "$2" > "$1" && chmod 755 "$1"', `/vservers/${GUEST}/${path}`, text);
-    }
-    await core.invoke('guest.start', { host: 'lab-1', guest: GUEST });
-    await waitForAnswer('lab-3');
-    before = await treeManifest(rootOn('lab-1'), undefined, { content: true, mtime: true });
+    ({ lab, handle, before } = await labWithHttpGuest(LAB, { name: GUEST, xid: 401, ip: GUEST_IP }));
   });
 
   afterAll(async () => {
@@ -92,17 +49,6 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
     await unpinAgentBundle();
     await labDown({ name: LAB.name });
   });
-
-  /** Until the URL answers from `host` (the guest's httpd starts with its init scripts). */
-  async function waitForAnswer(host: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const fetched = await lab.exec(host, ['curl', '-sf', '-m', '2', URL], { timeoutMs: 10_000 });
-      if (fetched.code === 0 && fetched.stdout === 'served by the guest\n') return;
-      if (Date.now() > deadline) throw new Error(`${URL} does not answer from ${host}: ${fetched.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 
   it('has the fidelity content in the source, a security.* xattr included', () => {
     expect(before['srv/data/tool']).toContain('security.capability=0x');
@@ -118,7 +64,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('moves the guest while a client on lab-3 fetches its URL every 20 ms, and refuses a second migration and a change meanwhile', async () => {
     const core = handle!.core;
-    const client = await startClient(lab, 'lab-3', URL);
+    const client = await startClientOn('lab-3');
     const unsubscribe = core.subscribe((delta: FleetDelta) => { if (delta.type === 'migration') progress.push(delta.progress); });
     const moving = core.invoke('guest.migrate', { host: 'lab-1', guest: GUEST, to: 'lab-2', verifyPort: 80 });
     await waitFor('the pre-copy to begin', () => progress.some((entry) => entry.phase === 'precopy'), 60_000);
@@ -217,7 +163,7 @@ describe('migrating a running guest from lab-1 to lab-2', () => {
 
   it('freeze mode: moves the guest from lab-2 to lab-3 and removes the source copy, a client on lab-1 fetching meanwhile', async () => {
     const core = handle!.core;
-    const client = await startClient(lab, 'lab-1', URL);
+    const client = await startClientOn('lab-1');
     const moved = await core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-3', mode: 'freeze', verifyPort: 80, keepSource: false });
     await client.answeredAgain();
     const samples = client.stop();

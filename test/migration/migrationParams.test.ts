@@ -45,4 +45,15 @@ describe('migration parameters', () => {
     expect(fleetApi['guest.migrate'].params.safeParse({ host: 'lab-1', guest: 'web', to: 'lab-2', mode: 'live' }).success).toBe(false);
     expect(fleetApi['guest.migrate'].params.safeParse({ host: 'lab-1', guest: 'web', to: 'lab-2' }).success).toBe(true);
   });
+
+  it('takes a transport of auto, direct or relay, and a relayed migration\'s calls without a key', () => {
+    for (const transport of ['auto', 'direct', 'relay']) {
+      expect(fleetApi['guest.migrate'].params.safeParse({ host: 'lab-1', guest: 'web', to: 'lab-2', transport }).success).toBe(true);
+    }
+    expect(fleetApi['guest.migrate'].params.safeParse({ host: 'lab-1', guest: 'web', to: 'lab-2', transport: 'tunnel' }).success).toBe(false);
+    expect(checkAgentParams('migrationPrepare', { migration: ID, name: 'web', from: '10.0.0.1' }).ok).toBe(true);
+    expect(checkAgentParams('migrationSync', { migration: ID, name: 'web', address: '10.0.0.2', port: 22, hostKey: KEY, relay: true }).ok).toBe(true);
+    expect(refused('migrationSync', { migration: ID, name: 'web', address: '10.0.0.2', port: 22, hostKey: KEY, relay: 'yes' })).toBe(true);
+    expect(refused('migrationReach', { migration: ID, name: 'web', address: '10.0.0.2;reboot', port: 22, hostKey: KEY })).toBe(true);
+  });
 });

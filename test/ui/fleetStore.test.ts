@@ -147,6 +147,8 @@ describe('the fleet store', () => {
     store.applyDeltas([{ type: 'migration', progress: progress('precopy', T0 + 10) }, { type: 'migration', progress: progress('precopy', T0 + 20, 4096) }]);
     expect(counts).toEqual({ migrations: 1, [`migration:${guestKey('h1', 'g0')}`]: 1, [`migration:${guestKey('h2', 'g0')}`]: 1, [`migration:${guestKey('h1', 'g1')}`]: 0, guests: 0 });
     expect(store.activeMigrationOf('h1', 'g0')?.progress.bytes).toBe(4096);
+    store.applyDeltas([{ type: 'migration', progress: { ...progress('precopy', T0 + 25, 8192), rateBytesPerSecond: 1e6 } }, { type: 'migration', progress: progress('precopy', T0 + 26, 8192) }]);
+    expect(store.activeMigrationOf('h1', 'g0')?.lastRateBytesPerSecond).toBe(1e6);
     expect(store.activeMigrationOf('h2', 'g0')?.progress.migration).toBe('m-1');
     expect(store.activeMigrationOf('h1', 'g1')).toBeUndefined();
     store.applyDeltas([{ type: 'migration', progress: progress('switching', T0 + 30) }, { type: 'migration', progress: progress('rollingBack', T0 + 40) }]);

@@ -7,8 +7,10 @@
 // runs with its phases and figures shown, and the result names the downtime and links to the guest
 // on lab-2. The agents say where it runs and that lab-1's copy is disabled. Then lab-2 is
 // evacuated from its page: the guest that fits moves to lab-1, the one no host can take stays with
-// each host's reason. Last, a migration cancelled during its pre-copy is aborted and leaves nothing
-// on the target. Screenshots go to test-results/ui/migration-*.png (with
+// each host's reason. A migration cancelled during its pre-copy (opened from the palette) is
+// aborted and leaves nothing on the target, and one verified on a port nothing serves is rolled
+// back after its switch; an evacuation of lab-3 stopped during its first guest
+// finishes that one and leaves the next. Screenshots go to test-results/ui/migration-*.png (with
 // VFLEET_UPDATE_SCREENSHOTS=1 the dialog also to docs/screenshots/migrate.png); the page's console
 // must stay empty throughout.
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -30,6 +32,8 @@ const MIGRATION_WAIT = { timeout: 180_000 };
 const WEB = { name: 'web', xid: 481, ip: '10.213.148.101' };
 const OTHER = { name: 'other', xid: 481, ip: '10.213.148.102' };
 const SLOW = { name: 'slow', xid: 490, ip: '10.213.148.103' };
+/** Two small guests on lab-3 (its guest filesystem holds them; no copy of theirs fits there). */
+const SMALL = [{ name: 's1', xid: 491, ip: '10.213.148.104' }, { name: 's2', xid: 492, ip: '10.213.148.105' }];
 const HTTPD = '#!/bin/sh\n[ "$1" = start ] && busybox httpd -p 80 -h /www\nexit 0\n';
 
 /** What the page showed over time, recorded in the page by a MutationObserver (see `recordInPage`). */
@@ -153,8 +157,10 @@ describe('migration in Chromium against a 3-host lab', () => {
     const expected = await core!.core.invoke('guest.migrate', { host: 'lab-1', guest: WEB.name, to: 'lab-2', checkOnly: true });
     expect(expected.preflight.filter((check) => check.outcome === 'failed')).toEqual([]);
     expect(await checks.getByRole('listitem').count()).toBe(expected.preflight.length);
+    // The same checks with the same outcomes; details compared without their figures (free disk moves on a busy machine).
+    const figuresOut = (text: string | null): string => (text ?? '').replace(/\d+(\.\d+)?/g, 'N');
     for (const check of expected.preflight) {
-      expect(await checks.getByRole('listitem', { name: `${check.check}: ${check.outcome}`, exact: true }).textContent()).toContain(check.detail);
+      expect(figuresOut(await checks.getByRole('listitem', { name: `${check.check}: ${check.outcome}`, exact: true }).textContent())).toContain(figuresOut(check.detail));
     }
     expect(await checks.getByRole('listitem', { name: 'xid: warning', exact: true }).textContent()).toContain(`context ${WEB.xid} is used by guest ${OTHER.name} on lab-2`);
     // The context id field holds the one lab-2 proposes, not web's own (taken there by other).
@@ -187,6 +193,8 @@ describe('migration in Chromium against a 3-host lab', () => {
     await dialog.getByRole('button', { name: 'Migrate to lab-2' }).click();
     const progress = dialog.getByRole('region', { name: 'Migration progress' });
     await progress.waitFor(WAIT);
+    // For the picture: rsync's live figures, once the first of them arrives (the shot is taken either way).
+    await progress.getByText(/\d(\.\d)? [KMG]iB\/s/).waitFor({ timeout: 15_000 }).catch(() => undefined);
     await shoot('running', dialog);
     await dialog.getByText(`${WEB.name} now runs on`).waitFor(MIGRATION_WAIT);
     // The feed's last delta may come after the call's answer: the progress ends at done.
@@ -217,7 +225,9 @@ describe('migration in Chromium against a 3-host lab', () => {
     expect(seen.busy.length).toBeGreaterThan(0);
     expect(seen.busy.every((entry) => entry.badge === 'migrating to lab-2' && entry.allDisabled)).toBe(true);
     expect(seen.busy[0]?.title).toBe(`busy: migration ${migrationId} of ${WEB.name} from lab-1 to lab-2`);
-    console.log(`UI migration ${migrationId}: phases shown ${seen.phases.join(' > ')}; ${figureText}`);
+    const live = reported.filter((entry) => entry.rateBytesPerSecond > 0);
+    console.log(`UI migration ${migrationId}: phases shown ${seen.phases.join(' > ')}; ${figureText}; `
+      + `${live.length} deltas with rsync's live figures (highest rate ${Math.max(0, ...live.map((entry) => entry.rateBytesPerSecond))} B/s)`);
   }, MIGRATION_WAIT.timeout + 60_000);
 
   it('left web running on lab-2 only, its copy on lab-1 disabled by the migration and refusing to start', async () => {
@@ -236,6 +246,9 @@ describe('migration in Chromium against a 3-host lab', () => {
     await page.getByRole('heading', { level: 1, name: WEB.name, exact: true }).waitFor(WAIT);
     await page.locator('.page-header').getByRole('link', { name: 'lab-2', exact: true }).waitFor(WAIT);
     await page.getByRole('dialog').waitFor({ state: 'detached', ...WAIT });
+    // The copy left on lab-1 says what it is.
+    await open(`#/guests/lab-1/${WEB.name}`, WEB.name);
+    await page.getByText(`${WEB.name} was moved to lab-2 by migration ${migrationId} of ${WEB.name} from lab-1 to lab-2: this copy on lab-1 is disabled`, { exact: false }).waitFor(WAIT);
   });
 
   it('shows the migration and its journal in Activity with its measured downtime', async () => {
@@ -290,6 +303,8 @@ describe('migration in Chromium against a 3-host lab', () => {
     expect(await running('lab-1')).toEqual([OTHER.name]);
     expect(await running('lab-2')).toEqual([WEB.name]);
     expect((await core!.core.agent('lab-2').call('migrationInspect', { name: OTHER.name })).marker?.state).toBe('moved');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
   }, MIGRATION_WAIT.timeout + 60_000);
 
   it('cancels a migration during its pre-copy from the dialog: aborted, the guest runs on where it was, nothing is left on the target', async () => {
@@ -298,7 +313,11 @@ describe('migration in Chromium against a 3-host lab', () => {
     await onHost('lab-1', `dd if=/dev/urandom of=/vservers/${SLOW.name}/bulk bs=1M count=200 status=none`);
     await core!.core.invoke('guest.start', { host: 'lab-1', guest: SLOW.name });
     await open(`#/guests/lab-1/${SLOW.name}`, SLOW.name);
-    await page.getByRole('button', { name: 'Migrate…' }).click();
+    // From the command palette this time.
+    await page.keyboard.press('Control+K');
+    await page.getByRole('combobox', { name: 'Command' }).fill(`migrate ${SLOW.name}`);
+    await page.getByRole('option', { name: `Migrate guest ${SLOW.name} on lab-1` }).waitFor(WAIT);
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: `Migrate ${SLOW.name} from lab-1` });
     await dialog.getByRole('radiogroup', { name: 'Target host' }).getByRole('radio', { name: 'lab-2', exact: true }).check();
     await dialog.getByText(/checks passed/).waitFor(WAIT);
@@ -307,14 +326,68 @@ describe('migration in Chromium against a 3-host lab', () => {
     await progress.getByRole('heading').getByText('pre-copy (the guest runs)', { exact: true }).waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Cancel migration' }).click();
     await progress.getByRole('heading').getByText('aborted', { exact: true }).waitFor(MIGRATION_WAIT);
-    await dialog.getByText(/What vfleet did: aborted/).waitFor(WAIT);
+    await dialog.getByText(`Cancelled. What vfleet did: aborted before the switch: ${SLOW.name} never stopped and stays on lab-1; nothing is left on lab-2.`, { exact: false }).waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Migrate to lab-2' }).waitFor(WAIT);
     await shoot('cancelled', dialog);
-    expect(await running('lab-1')).toEqual([OTHER.name, SLOW.name].sort());
+    expect(await running('lab-1')).toContain(SLOW.name);
     expect((await core!.core.agent('lab-1').call('migrationInspect', { name: SLOW.name })).marker).toBeUndefined();
     expect(await onHost('lab-2', `ls -d /etc/vservers/${SLOW.name} /vservers/${SLOW.name} /vservers/.vfleet-migration/* 2>/dev/null; true`)).toBe('');
     const journal = (await core!.core.invoke('migrations.list', {})).filter((entry) => entry.guest === SLOW.name);
     expect(journal.map((entry) => entry.phase)).toEqual(['aborted']);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  }, MIGRATION_WAIT.timeout + 60_000);
+
+  it('shows a migration that fails after the switch rolled back: verified on a port nothing serves, slow runs on lab-1 again and lab-2 holds nothing of it', async () => {
+    await page.getByRole('button', { name: 'Migrate…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Migrate ${SLOW.name} from lab-1` });
+    await dialog.getByRole('radiogroup', { name: 'Target host' }).getByRole('radio', { name: 'lab-2', exact: true }).check();
+    await dialog.getByLabel('TCP port to verify', { exact: true }).fill('81');
+    // A failure here says what the dialog showed instead.
+    await dialog.getByText(/checks passed/).waitFor(WAIT).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nthe dialog showed: ${await dialog.textContent()}`);
+    });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('button')).some((button) => button.textContent === 'Migrate to lab-2' && !button.disabled), undefined, WAIT);
+    await dialog.getByRole('button', { name: 'Migrate to lab-2' }).click();
+    await dialog.getByRole('alert').getByText(`Could not migrate lab-1/${SLOW.name} to lab-2`).waitFor(MIGRATION_WAIT);
+    const progress = dialog.getByRole('region', { name: 'Migration progress' });
+    await progress.getByRole('heading').getByText('rolled back', { exact: true }).waitFor(WAIT);
+    await dialog.getByText(`What vfleet did: rolled back: ${SLOW.name} is back on lab-1; its copy on lab-2 was removed. Cause:`, { exact: false }).waitFor(WAIT);
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/port 81 .*does not accept connections/);
+    await shoot('rolled-back', dialog);
+    expect(await running('lab-1')).toContain(SLOW.name);
+    expect((await core!.core.agent('lab-1').call('migrationInspect', { name: SLOW.name })).marker).toBeUndefined();
+    expect(await onHost('lab-2', `ls -d /etc/vservers/${SLOW.name} /vservers/${SLOW.name} /vservers/.vfleet-migration/* 2>/dev/null; true`)).toBe('');
+    const journal = (await core!.core.invoke('migrations.list', {})).filter((entry) => entry.guest === SLOW.name).map((entry) => entry.phase).sort();
+    expect(journal).toEqual(['aborted', 'rolledBack']);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  }, MIGRATION_WAIT.timeout + 60_000);
+
+  it('stops an evacuation of lab-3 between guests: the running migration finishes, the next guest stays, each with its outcome', async () => {
+    for (const guest of SMALL) {
+      await core!.core.invoke('guest.build', { host: 'lab-3', build: { name: guest.name, method: 'busybox', xid: guest.xid, hostname: guest.name, interfaces: [{ ip: guest.ip, prefix: 24 }] } });
+      await core!.core.invoke('guest.start', { host: 'lab-3', guest: guest.name });
+    }
+    await open('#/hosts/lab-3', 'lab-3');
+    await page.getByRole('button', { name: 'Evacuate host…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Evacuate lab-3' });
+    await dialog.getByLabel('Migrations at once', { exact: true }).fill('1');
+    await dialog.getByRole('button', { name: 'Evacuate lab-3…' }).click();
+    await dialog.getByRole('button', { name: 'Yes, evacuate lab-3' }).click();
+    const table = dialog.getByRole('region', { name: 'Guests of the evacuation' });
+    // One at a time: Stop once the first guest's migration shows, before it can end.
+    const first = table.getByRole('row').filter({ hasNot: page.getByText('waiting', { exact: true }) }).filter({ has: page.getByRole('rowheader') });
+    await first.first().waitFor(WAIT);
+    const moving = (await first.first().getByRole('rowheader').textContent()) ?? '';
+    await dialog.getByRole('button', { name: 'Stop', exact: true }).click();
+    await table.getByRole('heading', { name: 'Stopped' }).waitFor(MIGRATION_WAIT);
+    await shoot('evacuate-stopped', dialog);
+    const rowOf = (guest: string): Locator => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: guest, exact: true }) });
+    const other = SMALL.map((guest) => guest.name).find((name) => name !== moving) ?? '';
+    expect(await rowOf(moving).textContent()).toMatch(/moved to lab-[12] with \d+(\.\d)? (ms|s) downtime/);
+    expect(await rowOf(other).textContent()).toContain('not moved: the evacuation was stopped before its turn');
+    const to = (await rowOf(moving).getByRole('link').textContent()) ?? '';
+    expect(await running(to)).toContain(moving);
+    expect(await running('lab-3')).toEqual([other]);
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   }, MIGRATION_WAIT.timeout + 60_000);
 

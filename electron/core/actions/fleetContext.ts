@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/auditLog';
 import type { FleetState } from '../inventory/fleetState';
 import type { FleetSettings } from '../settings/fleetSettings';
 import type { MigrationCoordinator } from '../migration/migrationCoordinator';
+import type { ReplicationManager } from '../replication/replicationManager';
 
 export interface FleetContext {
   registry: HostRegistry;
@@ -22,4 +23,6 @@ export interface FleetContext {
   syncRegistry(): void;
   /** Migrations: the coordinator holds its guests itself (on both hosts), so the dispatcher takes no lock for them. */
   migrations: MigrationCoordinator;
+  /** Replicas and failover: the manager locks the replica host's guest itself. */
+  replicas: ReplicationManager;
 }

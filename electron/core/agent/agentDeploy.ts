@@ -140,8 +140,9 @@ export function usesSudo(login: { user: string; sudo: boolean }): boolean {
 }
 
 /** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check and the agent's flags. */
-export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch): string[] {
-  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, 'serve', '--stdio'];
+/** The installed agent with these arguments (default: its serve --stdio), through sudo where the login needs it. */
+export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch, args: readonly string[] = ['serve', '--stdio']): string[] {
+  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, ...args];
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {

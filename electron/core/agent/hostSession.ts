@@ -2,6 +2,7 @@
 // deployed, start it, check its protocol version, subscribe to its events and read the guests.
 // Listeners attach here, not to one agent process, so subscriptions survive reconnects.
 import { EventEmitter } from 'node:events';
+import type { ClientChannel } from 'ssh2';
 import type { Host } from '../../../shared/api/hosts';
 import { FLEET_EXEC_MAX_CONCURRENCY } from '../../../shared/api/fleetExec';
 import type { AgentEventName, AgentEventData } from '../../../shared/protocol/events';
@@ -14,7 +15,7 @@ import type { ConnectionStatus, SshConnection } from '../ssh/sshConnection';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { agentCommand, deployAgent, quickStartCommand, usesSudo, type AgentDeployment } from './agentDeploy';
+import { agentCommand, deployAgent, quickStartCommand, usesSudo, type AgentDeployment, type AgentLaunch } from './agentDeploy';
 import type { AgentSigningKey } from './agentSigningKey';
 import { sudoPasswordRefusal } from './sudoersRule';
 import { AgentRpcClient, type CallOptions } from './agentRpcClient';
@@ -71,6 +72,8 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
   /** Why the agent cannot run on a connection kept up for jumps; calls fail with it at once. */
   private agentFailure: HostError | undefined;
   lastSync: HostSync | undefined;
+  /** The agent as last deployed and started here. */
+  private launch: AgentLaunch | undefined;
 
   constructor(readonly connection: SshConnection, private readonly deps: HostSessionDeps) {
     super();
@@ -115,6 +118,18 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     const rpc = this.rpc;
     if (!rpc) throw new HostError(this.name, 'the agent is not running', 'unreachable', options.guest);
     return rpc.call(method, params, options);
+  }
+
+  /**
+   * An exec channel of its own running this host's installed agent with `args` (a relayed
+   * migration's ends, migration/migrationRelay.ts); only once the agent runs.
+   */
+  async agentChannel(args: readonly string[], options: { signal?: AbortSignal } = {}): Promise<ClientChannel> {
+    await this.whenReady(options);
+    const launch = this.launch;
+    if (!launch) throw new HostError(this.name, 'the agent is not running', 'unreachable');
+    const host = this.deps.host();
+    return this.connection.exec(agentCommand({ user: host.user, sudo: host.sudo }, launch, args), options);
   }
 
   /** Reads the guest list again (a guest appeared that this core has not seen). */
@@ -216,10 +231,13 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     // damaged one, a Node or sudo rule that changed) goes the checked way, whose errors say why.
     const quick = await this.openAgent(quickStartCommand(login, bundle)).catch(() => undefined);
     if (quick) {
-      return { ...quick, deployment: { file: quick.hello.agentFile, nodeVersion: quick.info.nodeVersion, uploaded: false, pruned: [] } };
+      const launch = { file: quick.hello.agentFile, nodeVersion: quick.info.nodeVersion, nodePath: quick.hello.nodePath, uploaded: false, pruned: [] };
+      this.launch = launch;
+      return { ...quick, deployment: launch };
     }
     const signingKey = await this.deps.signingKey();
     const deployment = await deployAgent(this.connection, bundle, { signingKey, login });
+    this.launch = deployment;
     const launched = await this.openAgent(agentCommand(login, deployment), (rpc) => {
       const refusal = usesSudo(login) ? sudoPasswordRefusal(this.name, host.user, rpc.stderr, deployment.nodePath, signingKey) : undefined;
       if (refusal) return refusal;

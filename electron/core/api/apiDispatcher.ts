@@ -125,7 +125,7 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       entry: (params) => (params.checkOnly ? undefined : { host: params.host, guest: params.guest, params }),
       detail: (result) => ({
         migration: result.migration, to: result.to, xid: result.xid, downtimeMs: result.downtimeMs, totalMs: result.totalMs,
-        bytesSent: result.bytesSent, rateBytesPerSecond: result.rateBytesPerSecond, rounds: result.rounds, sourceKept: result.sourceKept,
+        bytesSent: result.bytesSent, rateBytesPerSecond: result.rateBytesPerSecond, rounds: result.rounds, transport: result.transport, sourceKept: result.sourceKept,
       }),
     },
   },
@@ -140,6 +140,20 @@ const methods: { [M in FleetApiMethod]: MethodEntry<M> } = {
       detail: (result) => ({ guests: result.guests.map((guest) => ({ guest: guest.guest, outcome: guest.outcome, to: guest.to })), stopped: result.stopped }),
     },
   },
+  // The manager locks the replica host's guest itself; a promotion refused (busy, already promoted) is audited with its cause.
+  'guest.replicate': {
+    run: (context, params) => context.replicas.replicate(params),
+    audit: { entry: (params) => ({ host: params.host, guest: params.guest, params }), detail: ({ replica }) => ({ replication: replica.replication, to: replica.to, sizeBytes: replica.sizeBytes }) },
+  },
+  'guest.replicateStop': { run: (context, params) => context.replicas.stop(params), locks: (params) => params, audit: guestChange },
+  'guest.failover': {
+    run: (context, params) => context.replicas.failover(params),
+    audit: {
+      entry: (params) => ({ host: params.host, guest: params.guest, params }),
+      detail: (result) => ({ replication: result.replication, to: result.to, generation: result.generation, dataAgeMs: result.dataAgeMs, durationMs: result.durationMs }),
+    },
+  },
+  'replicas.list': { run: (context) => context.replicas.list() },
   'migrations.list': { run: (context) => context.migrations.list() },
   'migrations.resolve': {
     run: async (context) => {

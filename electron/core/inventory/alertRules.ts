@@ -19,7 +19,23 @@ export type AlertFacts =
   | { kind: 'guestStoppedUnexpectedly'; host: string; guest: string }
   | { kind: 'memoryLimitHit'; host: string; guest: string; memoryHits: number; oomKills: number }
   | { kind: 'processLimitHit'; host: string; guest: string; processesHits: number }
-  | { kind: 'diskLow'; host: string; guest?: undefined; diskFree: number; diskTotal: number };
+  | { kind: 'diskLow'; host: string; guest?: undefined; diskFree: number; diskTotal: number }
+  | { kind: 'replicaSyncFailed'; host: string; guest: string; to: string; error: string }
+  | { kind: 'replicaStale'; host: string; guest: string; to: string; ageMs?: number; intervalMs: number };
+
+/** What the replica rules read of one replication (shared/api/replication.ts's ReplicaView). */
+export interface ReplicaFacts {
+  host: string;
+  guest: string;
+  to: string;
+  role?: string;
+  stale: boolean;
+  ageMs?: number;
+  intervalMs: number;
+  lastAttempt?: { result: 'ok' | 'failed'; error?: string };
+}
+
+const REPLICA_KINDS: readonly AlertKind[] = ['replicaSyncFailed', 'replicaStale'];
 
 const SEVERITY: Record<AlertKind, AlertSeverity> = {
   hostUnreachable: 'critical',
@@ -27,6 +43,8 @@ const SEVERITY: Record<AlertKind, AlertSeverity> = {
   memoryLimitHit: 'warning',
   processLimitHit: 'warning',
   diskLow: 'warning',
+  replicaSyncFailed: 'warning',
+  replicaStale: 'warning',
 };
 
 export function alertMessage(facts: AlertFacts): string {
@@ -44,6 +62,10 @@ export function alertMessage(facts: AlertFacts): string {
       const percent = ((facts.diskFree / facts.diskTotal) * 100).toFixed(1);
       return `Host ${facts.host}: the guest base has only ${percent}% free (${formatBytes(facts.diskFree, 'iec')} of ${formatBytes(facts.diskTotal, 'iec')})`;
     }
+    case 'replicaSyncFailed':
+      return `Host ${facts.host}, guest ${facts.guest}: the last sync of its replica on ${facts.to} failed: ${facts.error}`;
+    case 'replicaStale':
+      return `Host ${facts.host}, guest ${facts.guest}: its replica on ${facts.to} is ${facts.ageMs === undefined ? 'not synced yet' : `${Math.round(facts.ageMs / 1000)} s old`}, more than three intervals of ${Math.round(facts.intervalMs / 1000)} s`;
   }
 }
 
@@ -125,6 +147,33 @@ export class AlertRules {
     if (diskTotal <= 0) return;
     if (diskFree / diskTotal < this.thresholds.diskFreeFraction) this.raise({ kind: 'diskLow', host, diskFree, diskTotal });
     else this.book.clear('diskLow', host);
+  }
+
+  /**
+   * Every replication as the core just listed it: a failed last sync (as its source reported it) and
+   * a standby replica older than three intervals raise; the others, and replications gone, clear.
+   */
+  replicasSeen(replicas: readonly ReplicaFacts[]): void {
+    const open = new Set<string>();
+    for (const replica of replicas) {
+      const { host, guest, to } = replica;
+      if (replica.lastAttempt?.result === 'failed') {
+        this.raise({ kind: 'replicaSyncFailed', host, guest, to, error: replica.lastAttempt.error ?? 'no reason given' });
+        open.add(alertId('replicaSyncFailed', host, guest));
+      } else if (replica.lastAttempt?.result === 'ok') {
+        this.book.clear('replicaSyncFailed', host, guest);
+      } else if (this.book.has(alertId('replicaSyncFailed', host, guest))) {
+        // The source did not answer: what it last said stands.
+        open.add(alertId('replicaSyncFailed', host, guest));
+      }
+      if (replica.stale && replica.role === 'replica') {
+        this.raise({ kind: 'replicaStale', host, guest, to, ...(replica.ageMs !== undefined ? { ageMs: replica.ageMs } : {}), intervalMs: replica.intervalMs });
+        open.add(alertId('replicaStale', host, guest));
+      }
+    }
+    for (const alert of this.book.list()) {
+      if (REPLICA_KINDS.includes(alert.kind) && !open.has(alert.id)) this.book.clear(alert.kind, alert.host, alert.guest);
+    }
   }
 
   /** A host left the fleet or a guest was deleted: its alerts and pending timers go with it. */

@@ -14,7 +14,7 @@ import type { GuestConfig, GuestStatus, HostSample } from '../../../shared/domai
 import type { HostSync } from '../agent/hostSession';
 import type { ConnectionStatus } from '../ssh/sshConnection';
 import { hostFailureMessage } from '../ssh/sshErrors';
-import { AlertRules } from './alertRules';
+import { AlertRules, type ReplicaFacts } from './alertRules';
 import { summarizeFleet } from './fleetSummary';
 import { DEFAULT_HISTORY_LIMITS, HealthHistoryBuffer, type HealthHistoryLimits } from './healthHistory';
 
@@ -238,6 +238,11 @@ export class FleetState {
     this.alerts.forget(hostName, guest);
     this.emit({ type: 'guestRemoved', host: hostName, guest });
     this.emitSummary();
+  }
+
+  /** The replications as the core just listed them, for the replica alerts (inventory/alertRules.ts). */
+  replicasSeen(replicas: readonly ReplicaFacts[]): void {
+    this.alerts.replicasSeen(replicas);
   }
 
   /** Marks a stop this core asked for, so it does not raise "stopped unexpectedly". */

@@ -70,9 +70,11 @@ export class HealthHistoryBuffer {
   constructor(subject: HealthSubject, limits: HealthHistoryLimits = DEFAULT_HISTORY_LIMITS) {
     this.figures = FIGURES[subject];
     this.aggregates = this.figures.flatMap((entry) => (entry.avg ? [entry.avg, entry.max] : [entry.max]));
-    // Times exact, figures to 7 digits (ringBuffer.ts): a day of a guest's history in about 65 KB, not 110 KB.
-    this.live = new ColumnRing<LiveColumn>(limits.liveSeconds, ['time', 'cpu', 'memoryBytes', ...this.figures.map((entry) => entry.figure)], ['time']);
-    this.minutes = new ColumnRing<MinuteColumn>(limits.minutes, ['minute', 'samples', 'cpuAvg', 'cpuMax', 'memoryAvg', 'memoryMax', ...this.aggregates], ['minute']);
+    // Times and bytes exact, CPU, load and counts as Float32 (ringBuffer.ts): a day of a guest's history in about 80 KB, not 110 KB.
+    this.live = new ColumnRing<LiveColumn>(limits.liveSeconds, ['time', 'cpu', 'memoryBytes', ...this.figures.map((entry) => entry.figure)], ['time', 'memoryBytes', 'diskUsedBytes']);
+    this.minutes = new ColumnRing<MinuteColumn>(
+      limits.minutes, ['minute', 'samples', 'cpuAvg', 'cpuMax', 'memoryAvg', 'memoryMax', ...this.aggregates], ['minute', 'memoryAvg', 'memoryMax', 'diskUsedAvg', 'diskUsedMax'],
+    );
   }
 
   record(point: HealthPoint): void {

@@ -1,8 +1,8 @@
 // Fixed-capacity history stored as columns of numbers: the oldest row is overwritten, so memory is
 // allocated once and stays bounded however long the app runs (no object a row). A column is exact
-// (8 bytes a value: times) or a figure (4 bytes a value: Float32, within one part in ten million;
-// whole numbers of bytes that are multiples of 512 below 2^33 exactly), read back as the shortest
-// decimal that is the same Float32, so 0.2 stays 0.2.
+// (8 bytes a value: times, byte counts) or a ratio-like figure (4 bytes a value: Float32, within one
+// part in ten million: CPU shares, load, process counts), read back as the shortest decimal that is
+// the same Float32, so 0.2 stays 0.2.
 
 export class ColumnRing<Column extends string> {
   private readonly columns: Record<Column, Float64Array | Float32Array>;
@@ -11,7 +11,7 @@ export class ColumnRing<Column extends string> {
   private start = 0;
   private count = 0;
 
-  /** `exact` names the columns kept exactly (timestamps); the others are figures. */
+  /** `exact` names the columns kept exactly (times, bytes); the others are Float32 figures. */
   constructor(readonly capacity: number, names: readonly Column[], exact: readonly Column[] = names) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`a ring buffer needs a positive capacity, got ${capacity}`);
     this.names = [...names];

@@ -3,10 +3,12 @@
 // journals a crash left unfinished (rolled back before the target copy is verified, forward after).
 // It drives the two agents (sessionPool.agent) and holds the guest on both hosts, in this core
 // (lockGuest) and in each agent (migrationHold). Phases, markers and transport: docs/architecture.md.
+// A relayed round's data path is migrationRelay.ts.
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../../shared/api/hosts';
 import type {
-  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, ParsedEvacuateRequest, ParsedMigrateRequest,
+  EvacuateResult, MigrateResult, MigrationJournalView, MigrationPhase, MigrationProgress, MigrationTransport, MigrationTransportSetting,
+  ParsedEvacuateRequest, ParsedMigrateRequest,
 } from '../../../shared/api/migration';
 import type { GuestRef } from '../../../shared/api/guestActions';
 import type { AgentResult } from '../../../shared/protocol/methods';
@@ -17,6 +19,7 @@ import { BEFORE_SWITCH, COMMIT_PHASES, isFinished, journalView, MigrationJournal
 import { runPreflight } from './migrationPreflight';
 import { evacuateHost } from './evacuation';
 import { migrationTargets } from './migrationTargets';
+import { openRelays, type RelayPipe } from './migrationRelay';
 
 /** Another pre-copy round while the last one moved more than this much changed data. */
 const DELTA_LARGE_BYTES = 4 * 1024 * 1024;
@@ -31,6 +34,8 @@ export interface MigrationCoordinatorOptions {
   agent(host: string): HostAgent;
   lockGuest(guest: GuestRef, operation: string): () => void;
   progress(progress: MigrationProgress): void;
+  /** The settings' transport, for a request that names none. */
+  transport(): MigrationTransportSetting;
 }
 
 function newMigrationId(): string {
@@ -202,6 +207,7 @@ export class MigrationCoordinator {
       rateBytesPerSecond: figures.rateBytesPerSecond ?? 0,
       ...(figures.secondsLeft !== undefined ? { secondsLeft: figures.secondsLeft } : {}),
       round: journal.rounds,
+      ...(journal.transport ? { transport: journal.transport } : {}),
       time: Date.now(),
       ...(figures.message ? { message: figures.message } : {}),
     });
@@ -248,19 +254,21 @@ export class MigrationCoordinator {
     this.active.set(journal.migration, { journal, controller, settled: new Promise<void>((resolve) => { settle = resolve; }) });
     try {
       await this.assertNoUnfinished(request);
-      const preflight = await runPreflight({ request, sourceHost, targetHost, source: run.source, target: run.target });
+      const transport = request.transport ?? this.options.transport();
+      const preflight = await runPreflight({ request: { ...request, transport }, sourceHost, targetHost, source: run.source, target: run.target });
       const failed = preflight.checks.filter((check) => check.outcome === 'failed');
       const base = { migration: journal.migration, host: request.host, guest: request.guest, to: request.to, mode: request.mode, preflight: preflight.checks };
-      if (request.checkOnly || failed.length > 0 || !preflight.inspect || preflight.xid === undefined) {
+      const [preferred] = preflight.transports;
+      if (request.checkOnly || failed.length > 0 || !preflight.inspect || preflight.xid === undefined || !preferred) {
         if (!request.checkOnly) {
           throw new HostError(request.host, `migration to ${request.to} refused, nothing moved: ${failed.map((check) => check.detail).join('; ')}`, 'permanent', request.guest);
         }
-        return { ...base, xid: preflight.xid ?? preflight.inspect?.config.xid ?? 0, outcome: 'checked', totalMs: Date.now() - started, bytesSent: 0, rateBytesPerSecond: 0, rounds: 0, sourceKept: true, announced: [] };
+        return { ...base, xid: preflight.xid ?? preflight.inspect?.config.xid ?? 0, outcome: 'checked', transport: preferred ?? 'direct', totalMs: Date.now() - started, bytesSent: 0, rateBytesPerSecond: 0, rounds: 0, sourceKept: true, announced: [] };
       }
       journal.xid = preflight.xid;
       journal.sourceWasRunning = preflight.inspect.status.state === 'running';
       signal.throwIfAborted();
-      const outcome = await this.transfer(run, sourceHost, targetHost, signal);
+      const outcome = await this.transfer(run, sourceHost, targetHost, preflight.transports, signal);
       const totalMs = Date.now() - started;
       return {
         ...base,
@@ -271,6 +279,7 @@ export class MigrationCoordinator {
         bytesSent: journal.bytesSent,
         rateBytesPerSecond: outcome.transferMs > 0 ? Math.round(journal.bytesSent / (outcome.transferMs / 1000)) : 0,
         rounds: journal.rounds,
+        transport: journal.transport ?? preferred,
         sourceKept: journal.keepSource,
         announced: outcome.announced,
       };
@@ -299,7 +308,9 @@ export class MigrationCoordinator {
   }
 
   /** Pre-copy, switch, verification and commit of a checked migration. */
-  private async transfer(run: Run, sourceHost: Host, targetHost: Host, signal: AbortSignal): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
+  private async transfer(
+    run: Run, sourceHost: Host, targetHost: Host, transports: MigrationTransport[], signal: AbortSignal,
+  ): Promise<{ transferMs: number; announced: MigrateResult['announced'] }> {
     const { journal, source, target } = run;
     const name = journal.guest;
     const ids = { migration: journal.migration, name };
@@ -310,12 +321,23 @@ export class MigrationCoordinator {
       this.report(run, { bytes: journal.bytesSent + event.bytes, rateBytesPerSecond: event.rateBytesPerSecond, ...(event.secondsLeft !== undefined ? { secondsLeft: event.secondsLeft } : {}) });
     });
     let specials: AgentResult<'migrationSync'>['specials'] = { files: [], directories: [] };
-    const sync = async (): Promise<number> => {
+    /** A round; a relayed one through `opened` when the caller opened its relays already, else through relays of its own. */
+    const sync = async (opened?: RelayPipe[]): Promise<number> => {
       const hostKey = targetHost.trust.accepted;
       if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
-      const round = await source.call('migrationSync', {
-        ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
-      }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, signal });
+      const relayed = journal.transport === 'relay';
+      let relays: RelayPipe[] = opened ?? [];
+      let round: AgentResult<'migrationSync'>;
+      try {
+        if (relayed && !opened) relays = await openRelays(source, target, journal.migration, signal);
+        round = await source.call('migrationSync', {
+          ...ids, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`, ...(relayed ? { relay: true } : {}),
+        }, { guest: name, timeoutMs: TRANSFER_TIMEOUT_MS, signal });
+        // The round is over only when both ends of each relay are: the target's rsync has written everything.
+        await Promise.all(relays.map((relay) => relay.done));
+      } finally {
+        for (const relay of relays) relay.close();
+      }
       journal.rounds += 1;
       journal.bytesSent += round.bytesSent;
       ({ specials } = round);
@@ -327,27 +349,39 @@ export class MigrationCoordinator {
       await this.phase(run, 'precopy');
       await source.call('migrationHold', ids, call);
       await target.call('migrationHold', ids, call);
-      const { publicKey } = await source.call('migrationKey', ids, call);
-      await target.call('migrationPrepare', { ...ids, from: sourceHost.address, publicKey }, call);
+      // A key only when the data may go direct; auto with both possible asks the source whether it reaches the target with it.
+      const publicKey = transports.includes('direct') ? (await source.call('migrationKey', ids, call)).publicKey : undefined;
+      await target.call('migrationPrepare', { ...ids, from: sourceHost.address, ...(publicKey ? { publicKey } : {}) }, call);
+      journal.transport = await this.chooseTransport(run, targetHost, transports);
+      await this.options.journals.write(journal);
       let delta = await sync();
       while (delta > DELTA_LARGE_BYTES && journal.rounds < MAX_PRECOPY_ROUNDS) {
         signal.throwIfAborted();
         delta = await sync();
       }
       signal.throwIfAborted();
+      // The pre-copy's data on the target's disk before the switch, not during it.
+      await target.call('migrationFlush', ids, call);
+      signal.throwIfAborted();
 
       await this.phase(run, 'switching');
       await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
-      if (journal.sourceWasRunning) {
-        journal.stoppedAt = Date.now();
-        await this.options.journals.write(journal);
-        if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
-        else await source.call('stop', ids, call);
+      // A relayed final round's channels and agent ends start before the guest stops: their start is not downtime.
+      const finalRelays = journal.transport === 'relay' ? await openRelays(source, target, journal.migration, signal) : undefined;
+      try {
+        if (journal.sourceWasRunning) {
+          journal.stoppedAt = Date.now();
+          await this.options.journals.write(journal);
+          if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
+          else await source.call('stop', ids, call);
+        }
+        // From here an abort (or the caller's cancel) is a rollback, checked between the steps.
+        signal.throwIfAborted();
+        await this.phase(run, 'finalSync');
+        await sync(finalRelays);
+      } finally {
+        for (const relay of finalRelays ?? []) relay.close();
       }
-      // From here an abort (or the caller's cancel) is a rollback, checked between the steps.
-      signal.throwIfAborted();
-      await this.phase(run, 'finalSync');
-      await sync();
       signal.throwIfAborted();
       await this.phase(run, 'arrived');
       await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
@@ -370,12 +404,30 @@ export class MigrationCoordinator {
         ({ announced } = await announcing);
       }
       signal.throwIfAborted();
+      // The final delta on the target's disk before the commit disables (or removes) the source's copy.
+      await target.call('migrationFlush', ids, call);
       await this.phase(run, 'verified');
       await this.commit(run);
       return { transferMs, announced };
     } finally {
       unsubscribe();
     }
+  }
+
+  /** The only transport possible, or (auto) direct when the source's probe with the migration's key reaches the target's sshd, else relay. */
+  private async chooseTransport(run: Run, targetHost: Host, transports: MigrationTransport[]): Promise<MigrationTransport> {
+    const [first, second] = transports;
+    if (!first) throw new HostError(targetHost.name, 'no transport can carry the data');
+    if (!second) return first;
+    const hostKey = targetHost.trust.accepted;
+    if (!hostKey) return 'relay';
+    const reach = await run.source.call('migrationReach', {
+      migration: run.journal.migration, name: run.journal.guest, address: targetHost.address, port: targetHost.port, hostKey: `${hostKey.type} ${hostKey.keyBase64}`,
+    }, { guest: run.journal.guest, timeoutMs: 60_000 });
+    const transport: MigrationTransport = reach.reachable ? 'direct' : 'relay';
+    run.journal.transport = transport;
+    this.report(run, { message: `${transport}: ${reach.detail} (probed in ${reach.durationMs} ms)` });
+    return transport;
   }
 
   /** After verification: the source disabled (a frozen one killed) and kept or removed, the target's marker cleared, nothing left over. */

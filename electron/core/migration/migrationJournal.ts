@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { FINAL_MIGRATION_PHASES, migrationModeSchema, migrationPhaseSchema, type MigrationJournalView, type MigrationPhase } from '../../../shared/api/migration';
+import { FINAL_MIGRATION_PHASES, migrationModeSchema, migrationPhaseSchema, migrationTransportSchema, type MigrationJournalView, type MigrationPhase } from '../../../shared/api/migration';
 import { writeFileAtomic } from '../../../shared/node/atomicWrite';
 import { migrationIdSchema } from '../../../shared/protocol/schemas';
 
@@ -28,6 +28,8 @@ export const journalSchema = z.object({
   verifiedAt: z.number().optional(),
   bytesSent: z.number().nonnegative(),
   rounds: z.number().int().nonnegative(),
+  /** Set once chosen, before the first round. */
+  transport: migrationTransportSchema.optional(),
   note: z.string().optional(),
 });
 export type Journal = z.infer<typeof journalSchema>;

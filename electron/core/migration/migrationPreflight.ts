@@ -3,9 +3,11 @@
 // there, the context id is free (else a free one is proposed), the disk holds the guest plus a
 // margin, the guest's addresses are not answered for on the target's network by anyone but the
 // guest's current host (arping -D from the target) and lie in one of its subnets, the kernel knows
-// the guest's capabilities, and the direct transport can log in (root, a verified host key, rrsync).
+// the guest's capabilities, and a transport can carry the data: direct (the source logs in to the
+// target as root, with a verified host key, rrsync there, no jump host) or relayed through the
+// workstation (both reached as root, rsync and rrsync there); auto takes direct when it can.
 import type { Host } from '../../../shared/api/hosts';
-import type { MigrateRequest, PreflightCheck } from '../../../shared/api/migration';
+import type { MigrateRequest, MigrationTransport, MigrationTransportSetting, PreflightCheck } from '../../../shared/api/migration';
 import { formatBytes } from '../../../shared/format/byteSize';
 import type { AgentResult } from '../../../shared/protocol/methods';
 import type { HostAgent } from '../sessions/sessionPool';
@@ -16,7 +18,7 @@ export function diskNeeded(sizeBytes: number): number {
 }
 
 export interface PreflightInput {
-  request: Pick<MigrateRequest, 'host' | 'guest' | 'to' | 'mode' | 'xid'>;
+  request: Pick<MigrateRequest, 'host' | 'guest' | 'to' | 'mode' | 'xid'> & { transport: MigrationTransportSetting };
   sourceHost: Host;
   targetHost: Host;
   source: HostAgent;
@@ -28,6 +30,8 @@ export interface PreflightOutcome {
   inspect?: AgentResult<'migrationInspect'>;
   /** The context id the guest gets on the target. */
   xid?: number;
+  /** The transports that can carry the data, the one to prefer first (two: auto, a probe decides). */
+  transports: MigrationTransport[];
 }
 
 function describe(error: unknown): string {
@@ -45,17 +49,17 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
   ]);
   if (sourceHello instanceof Error) {
     add('reachable', 'failed', `the source ${request.host} is not reachable: ${describe(sourceHello)}`);
-    return { checks };
+    return { checks, transports: [] };
   }
   if (targetHello instanceof Error) {
     add('reachable', 'failed', `the target ${request.to} is not reachable: ${describe(targetHello)}`);
-    return { checks };
+    return { checks, transports: [] };
   }
   add('reachable', 'ok', `${request.host} and ${request.to} answer`);
   const lacking = [[request.host, sourceHello], [request.to, targetHello]].filter(([, hello]) => !(hello as typeof sourceHello).features.includes('migration')).map(([name]) => name);
   if (lacking.length > 0) {
     add('protocol', 'failed', `the agent of ${lacking.join(' and ')} does not support migration; update it (reconnect with this vfleet's agent bundle)`);
-    return { checks };
+    return { checks, transports: [] };
   }
   add('protocol', 'ok', `both agents speak protocol ${sourceHello.protocolVersion} with migration`);
   if (request.mode === 'freeze' && !sourceHello.features.includes('migration.freeze')) {
@@ -71,7 +75,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
     inspect = await source.call('migrationInspect', { name: request.guest }, { guest: request.guest, timeoutMs: 120_000 });
   } catch (error) {
     add('guest', 'failed', describe(error));
-    return { checks };
+    return { checks, transports: [] };
   }
   const { config, status } = inspect;
   if (inspect.marker) {
@@ -94,7 +98,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
     }, { guest: request.guest, timeoutMs: 60_000 });
   } catch (error) {
     add('target', 'failed', describe(error));
-    return { checks, inspect };
+    return { checks, inspect, transports: [] };
   }
 
   add('name', probe.nameFree ? 'ok' : 'failed', probe.nameFree ? `no guest named ${request.guest} on ${request.to}` : `${request.to} already has a guest named ${request.guest} (${probe.nameDetail ?? ''})`);
@@ -123,13 +127,52 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
   }
   add('capabilities', probe.unsupportedCapabilities.length === 0 ? 'ok' : 'failed',
     probe.unsupportedCapabilities.length === 0 ? `${request.to}'s kernel knows the guest's capabilities` : `${request.to}'s kernel does not know ${probe.unsupportedCapabilities.join(', ')}`);
-  const transport = [
-    probe.directTransportProblem,
+  const transports = transportCheck(add, request, sourceHost, targetHost, probe.directTransportProblem);
+  return { checks, inspect, transports, ...(xid !== undefined ? { xid } : {}) };
+}
+
+function present(problems: (string | undefined)[]): string[] {
+  return problems.filter((problem): problem is string => problem !== undefined);
+}
+
+/** The transport check; returns the transports that can carry the data under the request's setting. */
+function transportCheck(
+  add: (check: string, outcome: PreflightCheck['outcome'], detail: string) => void,
+  request: PreflightInput['request'], sourceHost: Host, targetHost: Host, toolProblem: string | undefined,
+): MigrationTransport[] {
+  const direct = present([
+    toolProblem,
     targetHost.user !== 'root' ? `the direct transfer logs in as root, but ${request.to} is reached as ${targetHost.user}` : undefined,
     targetHost.trust.accepted ? undefined : `no host key of ${request.to} is accepted yet`,
     sourceHost.jump !== undefined || targetHost.jump !== undefined ? 'a host behind a jump host cannot be reached directly by the other' : undefined,
-  ].filter((problem): problem is string => problem !== undefined);
-  add('transport', transport.length === 0 ? 'ok' : 'failed',
-    transport.length === 0 ? `${request.host} sends to root@${targetHost.address}:${targetHost.port} over SSH with a key made for this migration` : transport.join('; '));
-  return { checks, inspect, ...(xid !== undefined ? { xid } : {}) };
+  ]);
+  // The relay's ends run as their own exec channels of the agent, which sudo's rule does not allow.
+  const relay = present([
+    toolProblem,
+    ...[sourceHost, targetHost].map((host) => (host.user !== 'root' ? `the relay runs the agent's relay end as root, but ${host.name} is reached as ${host.user}` : undefined)),
+  ]);
+  const directText = `${request.host} sends to root@${targetHost.address}:${targetHost.port} over SSH with a key made for this migration`;
+  const relayText = `the data goes through this workstation's SSH connections to ${request.host} and ${request.to}`;
+  if (request.transport === 'direct') {
+    add('transport', direct.length === 0 ? 'ok' : 'failed', direct.length === 0 ? directText : direct.join('; '));
+    return direct.length === 0 ? ['direct'] : [];
+  }
+  if (request.transport === 'relay') {
+    add('transport', relay.length === 0 ? 'ok' : 'failed', relay.length === 0 ? `relay: ${relayText}` : relay.join('; '));
+    return relay.length === 0 ? ['relay'] : [];
+  }
+  if (direct.length === 0 && relay.length === 0) {
+    add('transport', 'ok', `${directText} when it reaches ${request.to} (probed first), else ${relayText}`);
+    return ['direct', 'relay'];
+  }
+  if (direct.length === 0) {
+    add('transport', 'ok', `${directText} (no relay: ${relay.join('; ')})`);
+    return ['direct'];
+  }
+  if (relay.length === 0) {
+    add('transport', 'ok', `relay: ${relayText} (not direct: ${direct.join('; ')})`);
+    return ['relay'];
+  }
+  add('transport', 'failed', `neither direct (${direct.join('; ')}) nor relayed (${relay.join('; ')})`);
+  return [];
 }

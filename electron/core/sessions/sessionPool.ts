@@ -2,6 +2,7 @@
 // credentials, a slot of the fleet-wide connect limit), the tunnel through its jump host and the
 // agent bundle it deploys. Nothing here touches the fleet state: the event router listens.
 import path from 'node:path';
+import type { ClientChannel } from 'ssh2';
 import type { Host } from '../../../shared/api/hosts';
 import type { AgentEventData, AgentEventName } from '../../../shared/protocol/events';
 import type { AgentMethodName, AgentParams, AgentResult } from '../../../shared/protocol/methods';
@@ -43,6 +44,8 @@ export interface HostAgent {
   call<M extends AgentMethodName>(method: M, params: AgentParams<M>, options?: CallOptions): Promise<AgentResult<M>>;
   /** Listens to one kind of event this host's agent pushes, across agent restarts; returns the unsubscribe. */
   on<E extends AgentEventName>(event: E, listener: (data: AgentEventData<E>) => void): () => void;
+  /** An exec channel of its own running the host's agent with these arguments (HostSession.agentChannel). */
+  channel(args: readonly string[], options?: { signal?: AbortSignal }): Promise<ClientChannel>;
 }
 
 /** Loads once and keeps the result, but tries again after a failure (a bundle being rebuilt, say). */
@@ -103,6 +106,7 @@ export class SessionPool {
         session.on('agentEvent', onEvent);
         return () => { session.off('agentEvent', onEvent); };
       },
+      channel: (args, options) => session.agentChannel(args, options),
     };
   }
 

@@ -14,6 +14,7 @@ import { infoCommand } from './commands/info';
 import { limitCommand } from './commands/limit';
 import { listCommand } from './commands/list';
 import { psCommand } from './commands/ps';
+import { bootCommand, replicaGateCommand, replicatorCommand } from './commands/replication';
 import { restartCommand } from './commands/restart';
 import { serveCommand } from './commands/serve';
 import { startCommand } from './commands/start';
@@ -25,7 +26,7 @@ import { unameCommand } from './commands/uname';
 export const AGENT_COMMANDS: readonly AgentCommand[] = [
   buildCommand, startCommand, stopCommand, restartCommand, statusCommand, execCommand, enterCommand,
   statCommand, psCommand, listCommand, infoCommand, helloCommand, limitCommand, capsCommand, unameCommand,
-  deleteCommand, serveCommand,
+  deleteCommand, serveCommand, bootCommand, replicatorCommand, replicaGateCommand,
 ];
 
 export function findAgentCommand(name: string): AgentCommand | undefined {

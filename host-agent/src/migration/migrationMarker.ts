@@ -17,8 +17,18 @@ export function markerFile(configBase: string, name: string): string {
 }
 
 /** The marker, undefined when there is none; an unreadable one is an error (it may be guarding the guest). */
-export async function readMarker(configBase: string, name: string): Promise<MigrationMarker | undefined> {
-  const file = markerFile(configBase, name);
+export function readMarker(configBase: string, name: string): Promise<MigrationMarker | undefined> {
+  return readGuestMarker(configBase, name, MIGRATION_MARKER_PATH, migrationMarkerSchema, 'migration');
+}
+
+/** What readGuestMarker needs of a (shared/protocol) schema. */
+interface MarkerSchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+/** A JSON marker in a guest's configuration (migration's, replication's), checked with its schema; absent is undefined, unreadable an error. */
+export async function readGuestMarker<T>(configBase: string, name: string, path: string, schema: MarkerSchema<T>, what: string): Promise<T | undefined> {
+  const file = join(guestConfigDir(configBase, name), path);
   const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
     throw error;
@@ -30,8 +40,8 @@ export async function readMarker(configBase: string, name: string): Promise<Migr
   } catch {
     parsed = undefined;
   }
-  const marker = migrationMarkerSchema.safeParse(parsed);
-  if (!marker.success) throw guestError(ERROR_CODES.failed, name, `its migration marker ${file} is unreadable; check it and remove it by hand`);
+  const marker = schema.safeParse(parsed);
+  if (!marker.success) throw guestError(ERROR_CODES.failed, name, `its ${what} marker ${file} is unreadable; check it and remove it by hand`);
   return marker.data;
 }
 

@@ -1,19 +1,32 @@
-// One round of a migration's direct transfer, run on the source: rsync -aHAXS --numeric-ids
-// --delete of the guest's root and of its configuration into the target's staging directory
-// (root/ and config/), over ssh with the migration's own key and the target's host key as the
+// One round of a migration's transfer, run on the source: rsync -aHAXS --numeric-ids --delete of
+// the guest's root and of its configuration into the target's staging directory (root/ and
+// config/). Direct: over ssh with the migration's own key and the target's host key as the
 // workstation verified it (StrictHostKeyChecking=yes, no other known_hosts, no agent, no config).
-// Progress comes from rsync's --info=progress2 lines, the figures from its --stats.
+// Relayed: rsync's remote shell is the agent's relay end (relayPipe.ts), the core carries the
+// stream to the target. Progress comes from rsync's --info=progress2 lines, the figures from --stats.
+// probeTarget is auto mode's question: does the target's sshd take this migration's key from here?
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
+import { REPLICA_MARKER_PATH } from '../replication/replicaMarker';
 import { MIGRATION_MARKER_PATH } from './migrationMarker';
 import { listSpecialFiles } from './specialFiles';
 import { migrationKeyFiles } from './transferKeys';
+import type { RelayTree } from '../../../shared/protocol/migrationRelay';
+import { relayRemoteShell } from './relayPipe';
+import { runTool } from '../process/runTool';
 
 /** What rsync keeps: -a (owners, modes, times, links, devices, fifos) -H -A -X -S, numeric ids; the copy mirrors the source. */
 export const MIGRATION_RSYNC = ['-aHAXS', '--numeric-ids', '--delete', '--stats', '--info=progress2'];
-/** The configuration's parts that belong to this host: the marker, the console log, the root link (written on arrival). */
-export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
+/** The configuration's parts that belong to this host: the markers, the console log, the root link (written on arrival). */
+export const CONFIG_EXCLUDES = [`/${MIGRATION_MARKER_PATH}`, `/${REPLICA_MARKER_PATH}`, '/vfleet/console.log', '/vfleet/console.log.1', '/vdir'];
+/**
+ * A relayed round's rsync gives up after this long without data, and passes it on to the target's
+ * rsync, which otherwise would wait for ever on a link that was cut under it (no ssh of its own).
+ */
+const RELAY_IO_TIMEOUT_S = 60;
+/** How long auto mode's probe waits for the target's sshd. */
+const PROBE_CONNECT_TIMEOUT_S = 5;
 
 export interface TransferTarget {
   address: string;
@@ -37,17 +50,51 @@ export interface RoundFigures {
   durationMs: number;
 }
 
-function knownHostsName(target: TransferTarget): string {
+/** What one rsync run reports (its --stats). */
+export interface RsyncFigures {
+  bytesSent: number;
+  literalBytes: number;
+  filesTransferred: number;
+  /** rsync's "Total file size": the tree's regular files. */
+  totalFileSize: number;
+}
+
+export function knownHostsName(target: TransferTarget): string {
   return target.port === 22 ? target.address : `[${target.address}]:${target.port}`;
 }
 
-function sshCommand(runDir: string, migration: string, target: TransferTarget): string {
-  const { key, knownHosts } = migrationKeyFiles(runDir, migration);
+/** The ssh rsync runs (its arguments after "ssh"): this key only, the target's key as verified (nothing else trusted), no agent, no config. */
+export function sshArgs({ key, knownHosts }: { key: string; knownHosts: string }, target: Pick<TransferTarget, 'port'>, connectTimeoutS = 10): string[] {
   return [
-    'ssh', '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10',
+    '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', `UserKnownHostsFile=${knownHosts}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`,
     '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-p', String(target.port), '-l', 'root',
-  ].join(' ');
+  ];
+}
+
+/** How rsync names a remote tree of the target. */
+export function remoteTree(address: string, tree: string): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${tree}/`;
+}
+
+async function writeKnownHosts(runDir: string, migration: string, target: TransferTarget): Promise<void> {
+  const { knownHosts } = migrationKeyFiles(runDir, migration);
+  await fs.writeFile(knownHosts, `${knownHostsName(target)} ${target.hostKey}\n`, { mode: 0o600 });
+}
+
+/**
+ * Whether the target's sshd lets this migration's key in from here: `ssh TARGET true`, which the
+ * forced rrsync answers with success. Unreachable: the reason ssh gave (a timeout on a partition).
+ */
+export async function probeTarget(runDir: string, migration: string, target: TransferTarget): Promise<{ reachable: boolean; detail: string; durationMs: number }> {
+  const started = Date.now();
+  await writeKnownHosts(runDir, migration, target);
+  const outcome = await runTool('ssh', [...sshArgs(migrationKeyFiles(runDir, migration), target, PROBE_CONNECT_TIMEOUT_S), '-o', 'ConnectionAttempts=1', '--', target.address, 'true'], { allowCodes: [255] })
+    .catch((error: unknown) => ({ code: -1, stdout: '', stderr: (error as Error).message }));
+  const reason = outcome.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  const durationMs = Date.now() - started;
+  if (outcome.code === 0) return { reachable: true, detail: `${target.address} accepted the migration's key over SSH`, durationMs };
+  return { reachable: false, detail: `${target.address} is not reachable over SSH from the source: ${reason || `ssh exited with code ${outcome.code}`}`, durationMs };
 }
 
 const UNITS: Record<string, number> = { 'B/s': 1, 'kB/s': 1024, 'MB/s': 1024 ** 2, 'GB/s': 1024 ** 3, 'TB/s': 1024 ** 4 };
@@ -71,7 +118,7 @@ function statNumber(stats: string, label: string): number {
 }
 
 /** Runs one rsync, reporting progress; resolves with its figures, rejects quoting rsync's message. */
-function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<Omit<RoundFigures, 'durationMs' | 'specials'>> {
+export function runRsync(args: string[], onProgress: (progress: TransferProgress) => void, signal?: AbortSignal): Promise<RsyncFigures> {
   return new Promise((resolve, reject) => {
     const child = spawn('rsync', args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let stdout = '';
@@ -98,6 +145,7 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
           bytesSent: statNumber(stdout, 'Total bytes sent'),
           literalBytes: statNumber(stdout, 'Literal data'),
           filesTransferred: statNumber(stdout, 'Number of regular files transferred'),
+          totalFileSize: statNumber(stdout, 'Total file size'),
         });
         return;
       }
@@ -110,20 +158,31 @@ function runRsync(args: string[], onProgress: (progress: TransferProgress) => vo
   });
 }
 
+/** Where a round sends the trees: the target's sshd, or the core's relay (the target as the workstation reaches it). */
+export type RoundTransport = { direct: TransferTarget } | { relay: true };
+
 /** One round: the root and the configuration. */
 export async function transferRound(
-  runDir: string, migration: string, trees: { root: string; config: string }, target: TransferTarget,
+  runDir: string, migration: string, trees: { root: string; config: string }, transport: RoundTransport,
   onProgress: (progress: TransferProgress) => void, signal?: AbortSignal,
 ): Promise<RoundFigures> {
   const started = Date.now();
-  const { knownHosts } = migrationKeyFiles(runDir, migration);
-  await fs.writeFile(knownHosts, `${knownHostsName(target)} ${target.hostKey}\n`, { mode: 0o600 });
-  const ssh = ['-e', sshCommand(runDir, migration, target)];
-  const remote = (tree: string): string => `${target.address.includes(':') ? `[${target.address}]` : target.address}:${tree}/`;
+  let shell: (tree: RelayTree) => string[];
+  let remote: (tree: RelayTree) => string;
+  if ('direct' in transport) {
+    const target = transport.direct;
+    await writeKnownHosts(runDir, migration, target);
+    const ssh = ['ssh', ...sshArgs(migrationKeyFiles(runDir, migration), target)].join(' ');
+    shell = () => ['-e', ssh];
+    remote = (tree) => remoteTree(target.address, tree);
+  } else {
+    shell = (tree) => ['-e', relayRemoteShell(migration, tree), `--timeout=${RELAY_IO_TIMEOUT_S}`];
+    remote = (tree) => `relay:${tree}/`;
+  }
   // The two trees go side by side (their ssh handshakes overlap); progress follows the root, the configuration is small.
   const [root, config] = await Promise.all([
-    runRsync([...MIGRATION_RSYNC, ...ssh, '--', `${trees.root}/`, remote('root')], onProgress, signal),
-    runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...ssh, '--', `${trees.config}/`, remote('config')], () => undefined, signal),
+    runRsync([...MIGRATION_RSYNC, ...shell('root'), '--', `${trees.root}/`, remote('root')], onProgress, signal),
+    runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...shell('config'), '--', `${trees.config}/`, remote('config')], () => undefined, signal),
   ]);
   return {
     specials: await listSpecialFiles(trees.root),

@@ -12,7 +12,13 @@ import { hostError } from '../errors/agentError';
 import { findExecutable, runTool } from '../process/runTool';
 
 export const KEY_COMMENT_PREFIX = 'vfleet-migration-';
-const KEY_LINE_ID = /vfleet-migration-(m-[0-9a-z]{8,40})$/;
+/** A migration's line (m-...) or a replication's (vfleet-replication-r-..., host-agent/src/replication/): found and removed by its id. */
+const KEY_LINE_ID = /vfleet-(?:migration-(m-[0-9a-z]{8,40})|replication-(r-[0-9a-z]{8,40}))$/;
+
+function lineId(line: string): string | undefined {
+  const match = KEY_LINE_ID.exec(line.trim());
+  return match?.[1] ?? match?.[2];
+}
 
 export function migrationKeyDir(runDir: string, migration: string): string {
   return join(runDir, 'migration', migration);
@@ -24,13 +30,17 @@ export function migrationKeyFiles(runDir: string, migration: string): { key: str
 }
 
 /** Makes (or finds, on a retry) this migration's key pair; returns the public half as "type base64". */
-export async function makeTransferKey(runDir: string, migration: string): Promise<string> {
-  const { key } = migrationKeyFiles(runDir, migration);
+export function makeTransferKey(runDir: string, migration: string): Promise<string> {
+  return makeKeyPair(migrationKeyFiles(runDir, migration).key, `${KEY_COMMENT_PREFIX}${migration}`);
+}
+
+/** Makes (or finds) an ed25519 pair at `key` (its folder root only); returns the public half as "type base64". */
+export async function makeKeyPair(key: string, comment: string): Promise<string> {
   await fs.mkdir(dirname(key), { recursive: true, mode: 0o700 });
   if (!(await fs.stat(key).then(() => true, () => false))) {
     const keygen = findExecutable('ssh-keygen');
     if (!keygen) throw hostError(ERROR_CODES.unsupported, 'ssh-keygen is not installed (Debian package openssh-client)');
-    await runTool(keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', `${KEY_COMMENT_PREFIX}${migration}`, '-f', key]);
+    await runTool(keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', key]);
   }
   const [type = '', blob = ''] = (await fs.readFile(`${key}.pub`, 'utf8')).trim().split(/\s+/);
   return `${type} ${blob}`;
@@ -114,8 +124,13 @@ export async function rootAuthorizedKeysFile(from: string): Promise<string> {
   return isAbsolute(expanded) ? expanded : join(home, expanded);
 }
 
+/** The forced command's arguments, direct (the authorised key) and relayed (relayPipe.ts) alike: write-only, below the staging directory. */
+export function rrsyncArgs(stagingDir: string): string[] {
+  return ['-wo', '-no-lock', stagingDir];
+}
+
 export function authorizedKeyLine(migration: string, from: string, stagingDir: string, publicKey: string, rrsync: string): string {
-  return `from="${from}",restrict,command="${rrsync} -wo -no-lock ${stagingDir}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
+  return `from="${from}",restrict,command="${[rrsync, ...rrsyncArgs(stagingDir)].join(' ')}" ${publicKey} ${KEY_COMMENT_PREFIX}${migration}`;
 }
 
 async function readLines(file: string): Promise<{ lines: string[]; mode: number; uid: number; gid: number } | undefined> {
@@ -131,11 +146,11 @@ async function writeLines(file: string, lines: string[], mode: number, uid: numb
   await fs.chown(file, uid, gid);
 }
 
-/** Adds the line (replacing one of the same migration), keeping the file's mode and owner. */
+/** Adds the line (replacing one of the same migration or replication id), keeping the file's mode and owner. */
 export async function authorizeKey(file: string, migration: string, line: string): Promise<void> {
   const current = await readLines(file);
   if (!current) await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const kept = (current?.lines ?? []).filter((existing) => KEY_LINE_ID.exec(existing.trim())?.[1] !== migration);
+  const kept = (current?.lines ?? []).filter((existing) => lineId(existing) !== migration);
   await writeLines(file, [...kept, line], current?.mode ?? 0o600, current?.uid ?? 0, current?.gid ?? 0);
 }
 
@@ -143,7 +158,7 @@ export async function authorizeKey(file: string, migration: string, line: string
 export async function revokeKey(file: string, migration: string): Promise<boolean> {
   const current = await readLines(file);
   if (!current) return false;
-  const kept = current.lines.filter((existing) => KEY_LINE_ID.exec(existing.trim())?.[1] !== migration);
+  const kept = current.lines.filter((existing) => lineId(existing) !== migration);
   if (kept.length === current.lines.length) return false;
   await writeLines(file, kept, current.mode, current.uid, current.gid);
   return true;
@@ -151,5 +166,5 @@ export async function revokeKey(file: string, migration: string): Promise<boolea
 
 export async function authorizedMigrations(file: string): Promise<string[]> {
   const current = await readLines(file);
-  return (current?.lines ?? []).map((line) => KEY_LINE_ID.exec(line.trim())?.[1]).filter((id): id is string => id !== undefined);
+  return (current?.lines ?? []).map((line) => lineId(line)).filter((id): id is string => id?.startsWith('m-') === true);
 }

@@ -21,6 +21,7 @@ async function hostFeatures(context: AgentContext): Promise<string[]> {
   // Migration (migration* methods, start/stop of a held guest); freezing only where the driver can.
   features.push('migration');
   if (context.driver.freezes) features.push('migration.freeze');
+  if (findExecutable('rsync') && findExecutable('rrsync')) features.push('replication');
   return features;
 }
 
@@ -36,6 +37,7 @@ export async function hello(context: AgentContext): Promise<AgentResult<'hello'>
     configBase: context.paths.configBase,
     guestBase: context.paths.guestBase,
     agentFile: process.argv[1] ?? '',
+    nodePath: process.execPath,
   };
 }
 

@@ -10,6 +10,7 @@ import { guestConfigDir } from '../config/guestConfigStore';
 import { AgentError, asAgentError, guestError } from '../errors/agentError';
 import { assertAddressesUnanswered } from '../host/duplicateAddress';
 import { markerRefusal, readMarker } from '../migration/migrationMarker';
+import { readReplicaMarker, replicaRefusal } from '../replication/replicaMarker';
 import type { AgentContext } from './agentContext';
 
 export async function guestStatus(context: AgentContext, name: string): Promise<GuestStatus> {
@@ -29,17 +30,32 @@ function cancelledStart(name: string): AgentError {
 export interface StartOptions {
   force?: boolean;
   migration?: string;
+  /** The promotion of this replication (its replica marker's). */
+  replication?: string;
   signal?: AbortSignal;
 }
 
-async function startUnlocked(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
+/**
+ * The one check of a copy's markers before any start (plain, --marked, a migration's, a promotion's):
+ * a migration marker passes for its migration or with force; a replica passes only for its own
+ * promotion; a fenced copy with force. Throws the refusal in the admin's words.
+ */
+export async function assertStartAllowed(context: AgentContext, name: string, options: Pick<StartOptions, 'force' | 'migration' | 'replication'>): Promise<void> {
+  const marker = await readMarker(context.paths.configBase, name);
+  const refusal = markerRefusal(marker);
+  if (refusal && !options.force && marker?.migration !== options.migration) throw guestError(ERROR_CODES.conflict, name, refusal, { migration: marker?.migration });
+  const replica = await readReplicaMarker(context.paths.configBase, name);
+  const replicaReason = replicaRefusal(replica);
+  const passes = replica?.replication === options.replication || (replica?.role === 'fenced' && options.force === true);
+  if (replicaReason && !passes) throw guestError(ERROR_CODES.conflict, name, replicaReason, { replication: replica?.replication });
+}
+
+export async function startUnlocked(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
   const { signal } = options;
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
-  const marker = await readMarker(context.paths.configBase, name);
-  const refusal = markerRefusal(marker);
-  if (refusal && !options.force && marker?.migration !== options.migration) throw guestError(ERROR_CODES.conflict, name, refusal, { migration: marker?.migration });
+  await assertStartAllowed(context, name, options);
   try {
     if (options.migration === undefined) await assertAddressesUnanswered(config, signal);
   } catch (error) {
@@ -60,7 +76,7 @@ async function startUnlocked(context: AgentContext, name: string, options: Start
   return status;
 }
 
-async function stopUnlocked(context: AgentContext, name: string, immediate = false): Promise<GuestStatus> {
+export async function stopUnlocked(context: AgentContext, name: string, immediate = false): Promise<GuestStatus> {
   const config = await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state !== 'running') throw guestError(ERROR_CODES.notRunning, name, 'is not running');
@@ -89,14 +105,21 @@ export function restartGuest(context: AgentContext, name: string, signal?: Abort
   });
 }
 
-/** What a host's boot script calls: start every stopped guest whose apps/init/mark matches. */
-export async function startMarkedGuests(context: AgentContext, mark: string, signal?: AbortSignal): Promise<AgentResult<'startMarked'>> {
+/** What a host's boot script calls: start every stopped guest whose apps/init/mark matches; `withheld` are not started, with their reason. */
+export async function startMarkedGuests(
+  context: AgentContext, mark: string, signal?: AbortSignal, withheld: ReadonlyMap<string, string> = new Map(),
+): Promise<AgentResult<'startMarked'>> {
   const results: AgentResult<'startMarked'>['results'] = [];
   const { configs, unreadable } = await context.scanConfigs();
   // An unreadable guest may carry this mark: the boot script must hear about it, not miss it.
   for (const guest of unreadable) results.push({ name: guest.name, ok: false, error: guest.error });
   for (const config of configs) {
     if (config.mark !== mark) continue;
+    const reason = withheld.get(config.name);
+    if (reason !== undefined) {
+      results.push({ name: config.name, ok: false, error: reason });
+      continue;
+    }
     try {
       const status = await context.statusOf(config);
       results.push({ name: config.name, ok: true, status: status.state === 'running' ? status : await startGuest(context, config.name, { signal }) });
@@ -107,7 +130,8 @@ export async function startMarkedGuests(context: AgentContext, mark: string, sig
   return { mark, results };
 }
 
-function isInside(base: string, path: string): boolean {
+/** Whether `path` lies strictly below `base` (a guest root that may be removed). */
+export function isInside(base: string, path: string): boolean {
   const relation = relative(base, path);
   return relation !== '' && !relation.startsWith('..') && !isAbsolute(relation);
 }

@@ -19,7 +19,7 @@ import { readDiskSpace } from '../host/diskSpace';
 import { findExecutable, runTool } from '../process/runTool';
 import { announceAddresses, answeringDevices, arpAnswers, deviceMac, hostAddresses } from '../migration/announce';
 import { readMarker, removeMarker, writeMarker } from '../migration/migrationMarker';
-import { transferRound } from '../migration/rsyncTransfer';
+import { probeTarget, transferRound } from '../migration/rsyncTransfer';
 import { makeSpecialFiles } from '../migration/specialFiles';
 import {
   authorizedKeyLine, authorizedMigrations, authorizeKey, listTransferKeys, makeTransferKey, removeTransferKey, revokeKey, rootAuthorizedKeysFile,
@@ -28,9 +28,11 @@ import { migrationHoldOperation, type AgentContext } from './agentContext';
 import { stopGuest } from './lifecycleOperations';
 
 /** Host-wide lock keys (never guest names): root's authorized_keys, and ip_nonlocal_bind around an announcement. */
-const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
-const ANNOUNCE_LOCK = '.announce';
+export const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
+export const ANNOUNCE_LOCK = '.announce';
 const PROGRESS_EVERY_MS = 500;
+/** Between two tries of the guest's port during verification. */
+const VERIFY_POLL_MS = 20;
 
 /** How long a host-wide step waits for another migration's turn at it (each turn is a few milliseconds). */
 const HOST_STEP_WAIT_MS = 10_000;
@@ -38,7 +40,7 @@ const HOST_STEP_WAIT_MS = 10_000;
 type MigrationMethod = Extract<AgentMethodName, `migration${string}`>;
 
 /** A short host-wide step (authorized_keys, the announcement) under its lock, waiting while another migration of this host has it. */
-async function hostStep<T>(context: AgentContext, key: string, operation: string, action: () => Promise<T>): Promise<T> {
+export async function hostStep<T>(context: AgentContext, key: string, operation: string, action: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + HOST_STEP_WAIT_MS;
   for (;;) {
     try {
@@ -100,14 +102,14 @@ async function waitForPort(address: string, port: number, timeoutMs: number): Pr
     if (outcome === undefined) return { open: true };
     last = outcome;
     if (Date.now() > deadline) return { open: false, error: last };
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Finely: the guest's downtime lasts until its port answers (a refused connect costs next to nothing).
+    await new Promise((resolve) => setTimeout(resolve, VERIFY_POLL_MS));
   }
 }
 
 export function migrationHandlers(
   context: AgentContext,
   progress: (data: AgentEventData<'migrationProgress'>) => void,
-  shutdownSignal: AbortSignal,
 ): Handlers {
   const { paths } = context;
   const held = (name: string, operation: string, migration: string, action: () => Promise<unknown>): Promise<unknown> =>
@@ -212,6 +214,8 @@ export function migrationHandlers(
         await fs.mkdir(join(paths.guestBase, '.vfleet-migration'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'root'), { recursive: true, mode: 0o700 });
         await fs.mkdir(join(staging, 'config'), { recursive: true, mode: 0o700 });
+        // A relayed transfer needs no key: the core runs the same forced command itself (migration/relayPipe.ts).
+        if (publicKey === undefined) return;
         await hostStep(context, AUTHORIZED_KEYS_LOCK, `migration ${migration}`, async () => {
           const file = await rootAuthorizedKeysFile(from);
           await fs.mkdir(join(paths.stateDir, 'migration'), { recursive: true, mode: 0o700 });
@@ -222,22 +226,35 @@ export function migrationHandlers(
       return { staging };
     },
 
-    // A cancel of the round (the coordinator's abort) stops its rsync, as the agent's shutdown does.
-    migrationSync: async ({ migration, name, address, port, hostKey }, signal) => held(name, 'migration sync', migration, async () => {
+    migrationReach: async ({ migration, address, port, hostKey }) => probeTarget(paths.runDir, migration, { address, port, hostKey }),
+
+    // A cancel of the round (the coordinator's abort) stops its rsync; so does the agent's shutdown, which aborts every request's signal.
+    migrationSync: async ({ migration, name, address, port, hostKey, relay }, signal) => held(name, 'migration sync', migration, async () => {
       const config = await context.readConfig(name);
       let lastSent = 0;
       const started = Date.now();
       try {
-        return await transferRound(paths.runDir, migration, { root: config.rootDir, config: guestConfigDir(paths.configBase, name) }, { address, port, hostKey }, (figures) => {
+        const transport = relay ? { relay: true as const } : { direct: { address, port, hostKey } };
+        return await transferRound(paths.runDir, migration, { root: config.rootDir, config: guestConfigDir(paths.configBase, name) }, transport, (figures) => {
           const now = Date.now();
           if (now - lastSent < PROGRESS_EVERY_MS) return;
           lastSent = now;
           progress({ migration, name, ...figures, time: now });
-        }, AbortSignal.any([signal, shutdownSignal]));
+        }, signal);
       } catch (error) {
-        throw guestError(ERROR_CODES.failed, name, `the transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
+        throw guestError(ERROR_CODES.failed, name, `the ${relay ? 'relayed ' : ''}transfer to ${address} failed after ${Math.round((Date.now() - started) / 100) / 10} s: ${asAgentError(error).reason}`);
       }
     }) as Promise<AgentResult<'migrationSync'>>,
+
+    // Before the switch, so that nothing the pre-copy wrote is left for the source guest's own sync() in its stop
+    // sequence (on hosts that share a disk, a lab's) or for after the commit, when the source copy may be gone.
+    migrationFlush: async ({ migration, name }) => held(name, 'migration flush', migration, async () => {
+      const started = Date.now();
+      const staging = stagingDir(context, migration);
+      const copy = (await exists(staging)) ? staging : join(paths.guestBase, name);
+      await runTool('sync', ['-f', '--', copy]).catch((error: unknown) => { throw asAgentError(error, name); });
+      return { durationMs: Date.now() - started };
+    }) as Promise<AgentResult<'migrationFlush'>>,
 
     migrationArrive: async ({ migration, name, from, xid, specials }) => {
       await held(name, 'migration arrival', migration, async () => {

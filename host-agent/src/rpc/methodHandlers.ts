@@ -13,6 +13,7 @@ import {
 } from '../operations/lifecycleOperations';
 import { getGuestLimits, setGuestLimits } from '../operations/limitOperations';
 import { migrationHandlers } from '../operations/migrationOperations';
+import { replicationHandlers } from '../operations/replicationOperations';
 import type { ExecSessions } from './execSessions';
 import type { GuestStateWatcher } from './guestStateWatcher';
 import type { HealthSampler } from './healthSampler';
@@ -92,6 +93,7 @@ export function createMethodHandlers(context: AgentContext, connection: Connecti
       return {};
     },
     cancel: async ({ id }) => ({ inFlight: connection.cancelRequest(id) }),
-    ...migrationHandlers(context, connection.migrationProgress, connection.shutdownSignal),
+    ...migrationHandlers(context, connection.migrationProgress),
+    ...replicationHandlers(context),
   };
 }

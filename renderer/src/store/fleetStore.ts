@@ -30,6 +30,8 @@ export interface MigrationTrack {
   phases: Partial<Record<MigrationPhase, number>>;
   /** The first delta's time. */
   firstSeen: number;
+  /** The last transfer rate rsync reported (deltas between its progress lines carry none). */
+  lastRateBytesPerSecond?: number;
 }
 
 export function migrationFinished(track: MigrationTrack): boolean {
@@ -241,7 +243,8 @@ export class FleetStore {
   private trackMigration(progress: MigrationProgress): void {
     const known = this.migrations.get(progress.migration);
     const phases = known?.phases[progress.phase] !== undefined ? known.phases : { ...known?.phases, [progress.phase]: progress.time };
-    this.migrations.set(progress.migration, { progress, phases, firstSeen: known?.firstSeen ?? progress.time });
+    const lastRate = progress.rateBytesPerSecond > 0 ? progress.rateBytesPerSecond : known?.lastRateBytesPerSecond;
+    this.migrations.set(progress.migration, { progress, phases, firstSeen: known?.firstSeen ?? progress.time, ...(lastRate !== undefined ? { lastRateBytesPerSecond: lastRate } : {}) });
     const finished = [...this.migrations.values()].filter(migrationFinished).sort((a, b) => a.firstSeen - b.firstSeen);
     for (const track of finished.slice(0, Math.max(0, finished.length - FINISHED_MIGRATIONS_KEPT))) this.migrations.delete(track.progress.migration);
     this.migrationList = undefined;

@@ -70,4 +70,10 @@ if [ -d /var/lib/vfleet-lab ]; then mount -t tmpfs -o mode=0755,size=1m tmpfs /v
 
 /usr/sbin/sshd -f /run/vfleet-lab/sshd_config -E /run/vfleet-lab/sshd.log
 echo "$host_name booted"
+# What a real host's boot runs once the network is up (util-vserver's `vserver-start --marked default`):
+# the installed vfleet agent's boot, which asks replica hosts before starting replicated guests.
+agent=$(ls -t /var/lib/vfleet/agent/*/vfleet-agent.js 2>/dev/null | head -n 1 || true)
+if [ -n "$agent" ]; then
+  (node "$agent" boot 2>&1 | sed 's/^/vfleet-agent boot: /') &
+fi
 exec sleep infinity

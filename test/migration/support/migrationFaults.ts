@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import type { FleetDelta } from '../../../shared/api/fleetState';
 import type { MigrateRequest, MigrationPhase, MigrationProgress } from '../../../shared/api/migration';
 import { labDown, labUp, type Lab, type LabOptions } from '../../lab/lab';
+import { expectNoMigrationLeft, hostsRunning } from './migrationLeftovers';
 import { onboardLabHosts, pinAgentBundle, startCore, type CoreHandle } from '../../core/support/coreOnLab';
 
 /**
@@ -52,25 +53,9 @@ export function migrationFaults(bench: FaultBench) {
   const shell = async (host: string, script: string): Promise<string> => (await bench.lab().exec(host, ['sh', '-c', script], { timeoutMs: 60_000 })).stdout;
 
   /** Which hosts run the guest, as their agents say (the kernel's view, not the fleet state's). */
-  async function runningOn(): Promise<string[]> {
-    const hosts: string[] = [];
-    for (const host of bench.hosts) {
-      const listed = await core().agent(host).call('list', {});
-      if (listed.guests.some((entry) => entry.config.name === bench.guest && entry.status.state === 'running')) hosts.push(host);
-    }
-    return hosts;
-  }
-
-  /** Nothing of any migration left on any host: keys, authorised keys, staging, markers, holds, half-made configurations. */
-  async function nothingLeft(): Promise<void> {
-    for (const host of bench.hosts) {
-      const left = await core().agent(host).call('migrationList', {});
-      expect({ host, ...left }).toEqual({ host, markers: expect.any(Array), staging: [], keys: [], authorized: [], held: [] });
-      expect(left.markers.filter((entry) => entry.marker.state !== 'moved')).toEqual([]);
-      expect(await shell(host, 'cat /run/vfleet-lab/authorized_keys; ls -A /etc/vservers; ls -A /run/vfleet/migration 2>/dev/null; ls -A /vservers/.vfleet-migration 2>/dev/null; true'))
-        .not.toMatch(/vfleet-migration-|arriving|m-[0-9a-z]{8}/);
-    }
-  }
+  const runningOn = (): Promise<string[]> => hostsRunning(core(), bench.hosts, bench.guest);
+  /** Nothing of any migration left on any host (migrationLeftovers.ts). */
+  const nothingLeft = (): Promise<void> => expectNoMigrationLeft(core(), bench.lab(), bench.hosts);
 
   /** Whether the guest's URL answers from `host` now. */
   async function answers(host: string): Promise<boolean> {

@@ -22,7 +22,7 @@ import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork'
 import { readInitSettings } from './runtime/initSettings';
 import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
 import { guestProcessIds, liveIdentity, readInitProcess, readKeeper, writePidFile, type InitProcess } from './runtime/initProcess';
-import { CLOCK_TICKS_PER_SECOND, readUptimeSeconds } from './runtime/procStat';
+import { CLOCK_TICKS_PER_SECOND, isPausing, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
 /** Processes of the launcher that stay in the guest's cgroup: the keeper of its staging mount namespace, and the console copy (its shell, fold and the writing loop). */
@@ -37,11 +37,14 @@ export interface NamespacesDriverOptions {
 const SETTLE_TIMEOUT_MS = 10_000;
 const UNAME_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && printf %s "$2" > /proc/sys/kernel/domainname';
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+/** How often a stop looks whether the guest's stop sequence is over. */
+const STOP_POLL_MS = 20;
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   return check();
 }
@@ -162,11 +165,23 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     const init = await initOf(config);
     if (init && !stopOptions.immediate) {
       // killseq: each signal goes to init, which ends the guest when it exits; SIGKILL to the cgroup follows.
+      // The sequence is also over once init began it (a process was born in the guest after the signal:
+      // its shutdown action, an rc script), every process but init has ended since and init itself only
+      // sleeps: all it does then is pause and exit (busybox init sleeps a second after its SIGTERM to all
+      // and another after its SIGKILL), which the cgroup's SIGKILL below ends at once.
       const { killSequence } = await readInitSettings(join(context.configBase, config.name));
+      const before = new Set(await guestProcessIds(cgroups, config.name, init));
+      let begun = false;
+      const over = async (): Promise<boolean> => {
+        if ((await liveIdentity(init)) === undefined) return true;
+        const now = await guestProcessIds(cgroups, config.name, init);
+        begun ||= now.some((pid) => !before.has(pid));
+        return begun && now.every((pid) => pid === init.pid) && isPausing(init.pid);
+      };
       for (const step of killSequence) {
         if (step.signal === 'SIGKILL') break;
         signalIgnoringGone(init.pid, step.signal);
-        if (await waitFor(async () => (await liveIdentity(init)) === undefined, step.waitSeconds * 1000)) break;
+        if (await waitFor(over, step.waitSeconds * 1000, STOP_POLL_MS)) break;
       }
     }
     try {

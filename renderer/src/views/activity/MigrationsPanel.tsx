@@ -12,7 +12,7 @@ import { useMigrations } from '../../store/useFleet';
 import { ColumnHeads } from '../../widgets/ColumnHeads';
 import { formatBytes, formatDateTime, formatDuration } from '../../widgets/format';
 import { EmptyState, FailureNotice, Loading } from '../../widgets/Notice';
-import { formatRate, migrationTitle, PhaseBadge } from '../migration/migrationFacts';
+import { migrationTitle, PhaseBadge, trackRate } from '../migration/migrationFacts';
 
 function LiveMigrations() {
   const tracks = useMigrations();
@@ -20,19 +20,19 @@ function LiveMigrations() {
     <section className="panel" aria-label="Migrations">
       <h2>Migrations <span className="muted">({tracks.filter((track) => !migrationFinished(track)).length} running)</span></h2>
       {tracks.length === 0 ? (
-        <EmptyState title="No migration since this page opened">Migrations of this core (from a guest's page, a host's evacuation or the CLI) show here with their progress.</EmptyState>
+        <EmptyState title="No migration since this page opened">Migrations this core runs (from a guest's page or a host's evacuation, in any window on this core) show here with their progress; the journal below also holds those of the CLI.</EmptyState>
       ) : (
         <table className="table table-dense table-nowrap">
           <ColumnHeads columns={['Migration', 'Phase', { label: 'Sent', numeric: true }, { label: 'Rate', numeric: true }, { label: 'Time left', numeric: true }, { label: 'Round', numeric: true }, 'Started', 'Last step']} />
           <tbody>
-            {tracks.map(({ progress, firstSeen }) => (
+            {tracks.map((track) => ({ ...track, rate: trackRate(track) })).map(({ progress, firstSeen, rate }) => (
               <tr key={progress.migration} className={progress.phase === 'rolledBack' || progress.phase === 'aborted' ? 'row-failed' : ''}>
                 <th scope="row">
                   <a href={routeHref({ view: 'guest', host: progress.phase === 'done' ? progress.to : progress.host, guest: progress.guest })}>{migrationTitle(progress)}</a>
                 </th>
                 <td><PhaseBadge phase={progress.phase} /></td>
                 <td className="num mono">{formatBytes(progress.bytes, 'iec')}</td>
-                <td className="num mono">{progress.rateBytesPerSecond > 0 ? formatRate(progress.rateBytesPerSecond) : '–'}</td>
+                <td className="num mono">{rate ?? '–'}</td>
                 <td className="num mono">{progress.secondsLeft !== undefined && !FINAL_MIGRATION_PHASES.includes(progress.phase) ? formatDuration(progress.secondsLeft * 1000) : '–'}</td>
                 <td className="num mono">{progress.round || '–'}</td>
                 <td>{formatDateTime(firstSeen)}</td>

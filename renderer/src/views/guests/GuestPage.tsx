@@ -1,13 +1,14 @@
 // A guest's page: state and configuration (context, addresses, hostname, init style, mark, flags),
 // actions (start, stop, restart, migrate, and delete confirmed by typing the name), limits with their
-// usage, capabilities, processes, charts and a terminal into the guest. While a migration moves the
-// guest off or onto this host, a badge and a notice name it and every change is disabled.
+// usage, replicas (and the restart elsewhere of a down host's guest), capabilities, processes, charts
+// and a terminal into the guest. While a migration moves the guest off or onto this host, a badge and
+// a notice name it and every change is disabled.
 import { useState, type ReactNode } from 'react';
 import { useServices } from '../../app/appContext';
 import { describeFailure, type Failure } from '../../app/failures';
 import { LIFECYCLE_RUNNING, LIFECYCLE_VERB, runLifecycle, type LifecycleAction } from '../../app/guestLifecycle';
 import { navigate, routeHref } from '../../app/routes';
-import { useGuest, useGuestMigration, useGuestSeries, useHost } from '../../store/useFleet';
+import { useGuest, useGuestMigration, useGuestSeries, useHost, useMigrations } from '../../store/useFleet';
 import { useHistory } from '../../store/useHistory';
 import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDateTime, formatPercent, formatUptime } from '../../widgets/format';
@@ -21,6 +22,7 @@ import { LimitsEditor } from './LimitsEditor';
 import { ProcessesPanel } from './ProcessesPanel';
 import { GuestMigrationBadge, migrationName, PHASE_WORDS } from '../migration/migrationFacts';
 import { openOnboardingDialog } from '../onboarding/OnboardingDialogs';
+import { ReplicaPanel } from './ReplicaPanel';
 
 function DeleteDialog({ host, guest, onClose }: { host: string; guest: string; onClose: () => void }) {
   const services = useServices();
@@ -82,6 +84,8 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
   const [failures, setFailures] = useState<Failure[]>([]);
   const [deleting, setDeleting] = useState(false);
   const migration = useGuestMigration(host, name);
+  // Newest first: the last migration that moved this guest away from this host, if this page saw one.
+  const movedAway = useMigrations().find((track) => track.progress.host === host && track.progress.guest === name && track.progress.phase === 'done');
 
   if (!guest) {
     return (
@@ -124,6 +128,13 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
           Delete…
         </button>
       </header>
+      {movedAway && !migration ? (
+        <p className="notice notice-warn" role="status">
+          <span>
+            {name} was moved to <a href={routeHref({ view: 'guest', host: movedAway.progress.to, guest: name })}>{movedAway.progress.to}</a> by {migrationName(movedAway.progress)}: this copy on {host} is disabled and starts only when forced.
+          </span>
+        </p>
+      ) : null}
       {migration && moving ? (
         <p className="notice notice-warn" role="status">
           <span>Busy: {moving}, now {PHASE_WORDS[migration.progress.phase]}. Changes to {name} wait until it ends (see <a href={routeHref({ view: 'activity' })}>Activity</a>).</span>
@@ -160,6 +171,7 @@ export function GuestPage({ host, guest: name }: { host: string; guest: string }
           )}
         </Section>
       </div>
+      <Section title="Replicas" wide><ReplicaPanel host={host} guest={name} hostDown={hostDown} /></Section>
       {!hostDown ? (
         <>
           <Section title="Limits" wide><fieldset disabled={moving !== undefined}><LimitsEditor host={host} guest={name} /></fieldset></Section>

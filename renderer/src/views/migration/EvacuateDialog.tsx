@@ -18,7 +18,7 @@ import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDuration } from '../../widgets/format';
 import { FailureNotice } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
-import { formatRate, ModeField, PhaseBadge, resolutionOf } from './migrationFacts';
+import { ModeField, PhaseBadge, resolutionOf, trackRate } from './migrationFacts';
 
 type GuestOutcome = EvacuateResult['guests'][number];
 
@@ -140,7 +140,7 @@ export function EvacuateDialog({ host, onClose }: { host: string; onClose: () =>
                       <td className="num mono">{done?.downtimeMs !== undefined ? formatDuration(done.downtimeMs) : '–'}</td>
                       <td>
                         {done ? (done.outcome === 'moved' ? `moved to ${done.to ?? '?'}${done.downtimeMs !== undefined ? ` with ${formatDuration(done.downtimeMs)} downtime` : ''}` : done.reason ?? '')
-                          : track && !migrationFinished(track) ? `${formatBytes(track.progress.bytes, 'iec')} sent${track.progress.rateBytesPerSecond > 0 ? ` at ${formatRate(track.progress.rateBytesPerSecond)}` : ''}${track.progress.round > 0 ? `, round ${track.progress.round}` : ''}`
+                          : track && !migrationFinished(track) ? `${formatBytes(track.progress.bytes, 'iec')} sent${trackRate(track) ? ` at ${trackRate(track) ?? ''}` : ''}${track.progress.round > 0 ? `, round ${track.progress.round}` : ''}`
                             : track ? (track.progress.message ?? '') : 'waits for its turn'}
                       </td>
                     </tr>

@@ -20,6 +20,8 @@ import { useNow } from '../../widgets/useNow';
 import { LiveFigures, MeasuredFigures, ModeField, PHASE_WORDS, PhaseBadge, PhaseSteps, resolutionOf } from './migrationFacts';
 
 const CHECK_DELAY_MS = 300;
+/** How soon a pre-flight refused busy runs again. */
+const BUSY_RETRY_MS = 2_000;
 
 const OUTCOME_TONE: Record<PreflightCheck['outcome'], string> = { ok: 'ok', warning: 'warn', failed: 'bad' };
 
@@ -103,13 +105,16 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
   const [xid, setXid] = useState('');
   const [xidTouched, setXidTouched] = useState(false);
   const [check, setCheck] = useState<{ key: string; result: MigrateResult } | undefined>();
-  const [checkFailure, setCheckFailure] = useState<{ key: string; failure: Failure } | undefined>();
+  const [checkFailure, setCheckFailure] = useState<{ key: string; busy: boolean; failure: Failure } | undefined>();
   const [running, setRunning] = useState<{ operation: OperationHandle; startedAt: number; to: string } | undefined>();
   /** The migration this dialog started, found in the feed by what it moves and the ids known before it: shown after it ends too. */
   const [followed, setFollowed] = useState<{ known: Set<string>; to: string } | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const now = useNow(running ? 500 : 60_000);
-  const checkSeq = useRef(0);
+  const checking = useRef(false);
+  /** The request last checked; cleared when a migration ends, so the fleet as it is then is checked again. */
+  const checkedKey = useRef<string | undefined>(undefined);
+  const [checkDone, setCheckDone] = useState(0);
 
   useEffect(() => {
     services.client.call('guest.migrationTargets', { host, guest }).then(setTargets, (error: unknown) => setTargetsFailure(describeFailure(`rank the targets for ${host}/${guest}`, error)));
@@ -127,22 +132,36 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
   const moved = outcome?.kind === 'moved';
   const key = to !== '' && request.success && !portError && !xidError ? JSON.stringify({ ...request.data, keepSource: undefined }) : undefined;
 
+  // One pre-flight at a time: it holds the guest on both hosts, so a second one meanwhile would be refused busy.
+  // The one running re-triggers this when it ends, and the latest request is checked then.
   useEffect(() => {
     if (key === undefined || running || moved) return undefined;
-    const seq = ++checkSeq.current;
     const timer = setTimeout(() => {
+      if (checking.current || checkedKey.current === key) return;
+      checking.current = true;
+      checkedKey.current = key;
       const params = JSON.parse(key) as MigrateRequest;
       services.client.call('guest.migrate', { ...params, checkOnly: true }).then((result) => {
-        if (seq !== checkSeq.current) return;
         setCheck({ key, result });
         setCheckFailure(undefined);
       }, (error: unknown) => {
-        if (seq === checkSeq.current) setCheckFailure({ key, failure: describeFailure(`run the pre-flight checks to ${params.to}`, error) });
+        const busy = error instanceof VfleetCallError && error.error.kind === 'busy';
+        setCheckFailure({ key, busy, failure: describeFailure(`run the pre-flight checks to ${params.to}`, error) });
+        // Busy (a change to the guest, or a pre-flight this page started before, holds it): the same request again shortly.
+        if (busy) {
+          setTimeout(() => {
+            if (checkedKey.current !== key) return;
+            checkedKey.current = undefined;
+            setCheckDone((count) => count + 1);
+          }, BUSY_RETRY_MS);
+        }
+      }).finally(() => {
+        checking.current = false;
+        setCheckDone((count) => count + 1);
       });
     }, CHECK_DELAY_MS);
     return () => clearTimeout(timer);
-    // A migration that failed or was cancelled (running back to undefined) checks again: the fleet changed.
-  }, [key, running, moved, services.client]);
+  }, [key, running, moved, checkDone, services.client]);
   useEffect(() => {
     if (check && !xidTouched) setXid(String(check.result.xid));
   }, [check, xidTouched]);
@@ -167,8 +186,14 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
     } catch (error) {
       operation.fail(error);
       if (error instanceof VfleetCallError && error.error.kind === 'cancelled') setOutcome({ kind: 'cancelled' });
-      else setOutcome({ kind: 'failed', failure: describeFailure(`migrate ${host}/${guest} to ${target}`, error) });
+      else {
+        const failure = describeFailure(`migrate ${host}/${guest} to ${target}`, error);
+        // A failed migration was resolved (or is pending): what vfleet did shows below, rather than the generic advice.
+        const resolved = error instanceof VfleetCallError && error.error.kind === 'failed';
+        setOutcome({ kind: 'failed', failure: resolved ? { ...failure, hint: 'If it had begun moving, what vfleet did about it is below and in the migration journal (Activity). Fix the cause, then migrate again.' } : failure });
+      }
     }
+    checkedKey.current = undefined;
     setRunning(undefined);
   };
 
@@ -201,7 +226,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
             </label>
             <label>
               Context id on the target
-              <input aria-label="Context id on the target" className={`narrow mono ${xidError ? 'invalid' : ''}`} value={xid} inputMode="numeric" aria-describedby="migrate-xid-note"
+              <input aria-label="Context id on the target" className={`narrow mono ${xidError || failedChecks.some((entry) => entry.check === 'xid') ? 'invalid' : ''}`} value={xid} inputMode="numeric" aria-describedby="migrate-xid-note"
                 onChange={(event) => {
                   setXidTouched(true);
                   setXid(event.target.value);
@@ -221,6 +246,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
           <h3>3. Pre-flight{current ? ` to ${current.to}` : ''}</h3>
           {to === '' ? <p className="muted">Pick a target host: its checks run before anything moves.</p> : null}
           {currentFailure ? <FailureNotice failure={currentFailure} /> : null}
+          {currentFailure && checkFailure?.busy ? <p className="muted small" role="status">The pre-flight runs again by itself every {BUSY_RETRY_MS / 1000} s while the guest is busy.</p> : null}
           {!current && !currentFailure && key !== undefined ? <Loading what={`the pre-flight checks on ${host} and ${to}`} /> : null}
           {current ? <PreflightList checks={current.preflight} before={!track && !outcome} /> : null}
         </section>
@@ -249,7 +275,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
         {outcome?.kind === 'failed' ? <FailureNotice failure={outcome.failure} /> : null}
         {outcome && outcome.kind !== 'moved' && track ? (
           <p className="notice notice-warn" role="status">
-            What vfleet did: {resolutionOf({ phase: track.progress.phase, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `it stopped at ${PHASE_WORDS[track.progress.phase]}; the resolver finishes it when both hosts answer (see Activity)`}
+            {outcome.kind === 'cancelled' ? 'Cancelled. ' : ''}What vfleet did: {resolutionOf({ ...track.progress, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `nothing final yet: it stopped at ${PHASE_WORDS[track.progress.phase]}, and the resolver finishes it when both hosts answer (see Activity)`}
           </p>
         ) : null}
         {outcome?.kind === 'cancelled' && !track ? <p className="notice notice-warn" role="status">The migration was cancelled before it began moving anything.</p> : null}

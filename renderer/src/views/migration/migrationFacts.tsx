@@ -57,6 +57,12 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond, 'iec')}/s`;
 }
 
+/** The transfer rate now, else the last one rsync reported (marked so); undefined before any. */
+export function trackRate(track: MigrationTrack): string | undefined {
+  if (track.progress.rateBytesPerSecond > 0) return formatRate(track.progress.rateBytesPerSecond);
+  return track.lastRateBytesPerSecond !== undefined ? `${formatRate(track.lastRateBytesPerSecond)} (last)` : undefined;
+}
+
 /** "lab-1/web → lab-2". */
 export function migrationTitle(entry: { host: string; guest: string; to: string }): string {
   return `${entry.host}/${entry.guest} → ${entry.to}`;
@@ -102,7 +108,7 @@ export function LiveFigures({ track }: { track: MigrationTrack }) {
   return (
     <dl className="facts" aria-label={`Progress of ${migrationTitle(progress)}`}>
       <div><dt>Sent</dt><dd className="mono">{formatBytes(progress.bytes, 'iec')}</dd></div>
-      <div><dt>Rate</dt><dd className="mono">{progress.rateBytesPerSecond > 0 ? formatRate(progress.rateBytesPerSecond) : '–'}</dd></div>
+      <div><dt>Rate</dt><dd className="mono">{trackRate(track) ?? '–'}</dd></div>
       <div><dt>Time left</dt><dd className="mono">{progress.secondsLeft !== undefined && !migrationFinished(track) ? formatDuration(progress.secondsLeft * 1000) : '–'}</dd></div>
       <div><dt>Round</dt><dd className="mono">{progress.round > 0 ? progress.round : '–'}</dd></div>
       {progress.message ? <div><dt>Last step</dt><dd>{progress.message}</dd></div> : null}
@@ -123,9 +129,11 @@ export function MeasuredFigures({ figures, label }: { figures: Pick<MigrateResul
   );
 }
 
-/** What a resolution did, in the words of a journal that did not go through. */
-export function resolutionOf(journal: Pick<MigrationJournalView, 'phase' | 'note'>): string | undefined {
-  if (journal.phase === 'rolledBack') return journal.note ?? 'rolled back';
-  if (journal.phase === 'aborted') return journal.note ?? 'aborted';
+/** What a resolution did, for a migration that did not go through (its journal, or its last delta with the note as message). */
+export function resolutionOf(entry: Pick<MigrationJournalView, 'phase' | 'note' | 'host' | 'guest' | 'to'>): string | undefined {
+  const cause = entry.note?.replace(/^(aborted|rolled back): /, '');
+  const because = cause ? ` Cause: ${cause}` : '';
+  if (entry.phase === 'aborted') return `aborted before the switch: ${entry.guest} never stopped and stays on ${entry.host}; nothing is left on ${entry.to}.${because}`;
+  if (entry.phase === 'rolledBack') return `rolled back: ${entry.guest} is back on ${entry.host}; its copy on ${entry.to} was removed.${because}`;
   return undefined;
 }

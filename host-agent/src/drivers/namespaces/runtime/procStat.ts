@@ -53,6 +53,16 @@ export async function readUptimeSeconds(): Promise<number> {
   return Number((readKernelText('/proc/uptime') ?? '').split(' ')[0]);
 }
 
+/** nanosleep and clock_nanosleep by architecture: a process blocked in one of them is pausing, nothing else. */
+const SLEEP_SYSCALLS: Partial<Record<NodeJS.Architecture, readonly number[]>> = { x64: [35, 230], arm64: [101, 115] };
+
+/** Whether the process is blocked in a sleep (/proc/<pid>/syscall's first field); false when running, gone or on an unknown architecture. */
+export function isPausing(pid: number): boolean {
+  const text = readKernelText(`/proc/${pid}/syscall`);
+  const number = text === undefined ? Number.NaN : Number(text.split(' ')[0]);
+  return SLEEP_SYSCALLS[process.arch]?.includes(number) ?? false;
+}
+
 /** The inode of one of a process's namespaces ("pid", "mnt", ...), undefined once it is gone. */
 export async function namespaceInode(pid: number | 'self', namespace: string): Promise<number | undefined> {
   return kernelInode(`/proc/${pid}/ns/${namespace}`);
