@@ -26,7 +26,7 @@ import { resultTable } from './report/resultTable';
 const DEFAULT_OUT = path.join(os.tmpdir(), 'vfleet-bench');
 const FLEET_BENCHMARKS = ['external-change latency', 'agent RPC', 'faults'];
 
-/** The benchmarks --only can run alone, by the name the option takes. */
+/** The benchmarks --only can run without the others, by the name the option takes. */
 const ALONE = {
   migration: 'migration',
   ui: 'UI with 1,000 guests',
@@ -40,7 +40,7 @@ const SPEC: CommandSpec = {
     { name: '--short', help: 'one fleet size, few repetitions, short windows: what CI runs so the bench cannot rot (its figures prove nothing)' },
     { name: '--memory-seconds', value: 'S', help: 'how long the core-memory benchmark keeps its fleet connected (default 600; 20 with --short)' },
     { name: '--ui-seconds', value: 'S', help: 'how long the UI benchmark keeps the guests view open under the 1 Hz feed (default 600; 20 with --short)' },
-    { name: '--only', value: 'BENCHMARK', help: `run one benchmark alone (after the agent bundle it deploys): ${Object.keys(ALONE).join(', ')}` },
+    { name: '--only', value: 'LIST', help: `run only these benchmarks, comma-separated (after the agent bundle they deploy): ${Object.keys(ALONE).join(', ')}` },
     { name: '--out', value: 'DIR', help: `where latest.md and latest.json go (default ${DEFAULT_OUT})` },
     { name: '--help', help: 'show this help' },
   ],
@@ -85,7 +85,7 @@ function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: nu
 }
 
 /** `cleanup` runs between benchmarks (labs, cores); `lasting` holds what every benchmark uses (the bundle) until the end. */
-async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, lasting: CleanupStack, only: AloneName | undefined): Promise<void> {
+async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, lasting: CleanupStack, only: ReadonlySet<AloneName> | undefined): Promise<void> {
   const bundlePath = await recorder.attempt('agent bundle', () => benchAgentBundle(recorder, lasting));
   if (only !== undefined) {
     await runLate(plan, recorder, cleanup, bundlePath, only);
@@ -118,14 +118,14 @@ async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: 
   await runLate(plan, recorder, cleanup, bundlePath, undefined);
 }
 
-/** The benchmarks that need the machine to themselves, each on its own lab: all of them, or the one --only names. */
-async function runLate(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string | undefined, only: AloneName | undefined): Promise<void> {
-  if (only === undefined || only === 'migration') {
+/** The benchmarks that need the machine to themselves, each on its own lab: all of them, or those --only names. */
+async function runLate(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string | undefined, only: ReadonlySet<AloneName> | undefined): Promise<void> {
+  if (only === undefined || only.has('migration')) {
     if (bundlePath) await recorder.attempt(ALONE.migration, () => benchMigration(recorder, cleanup, bundlePath, plan.migration));
     else recorder.fail(ALONE.migration, 'not run: the agent bundle did not build (see agent bundle)');
     await cleanup.runAll();
   }
-  if (only === undefined || only === 'ui') {
+  if (only === undefined || only.has('ui')) {
     if (bundlePath) await recorder.attempt(ALONE.ui, () => benchUi(recorder, cleanup, bundlePath, plan.ui));
     else recorder.fail(ALONE.ui, 'not run: the agent bundle did not build (see agent bundle)');
     await cleanup.runAll();
@@ -159,11 +159,14 @@ async function main(argv: string[]): Promise<number> {
     console.error('npm run bench needs root: the lab makes network namespaces, cgroups and mounts');
     return 2;
   }
-  const only = lastValue(args, 'only');
-  if (only !== undefined && !Object.hasOwn(ALONE, only)) {
-    console.error(`bench: --only takes one of ${Object.keys(ALONE).join(', ')}, not '${only}'`);
+  const onlyText = lastValue(args, 'only');
+  const onlyNames = onlyText?.split(',').map((name) => name.trim());
+  const unknown = onlyNames?.find((name) => !Object.hasOwn(ALONE, name));
+  if (onlyNames !== undefined && (unknown !== undefined || onlyNames.length === 0)) {
+    console.error(`bench: --only takes some of ${Object.keys(ALONE).join(', ')}, comma-separated, not '${unknown ?? onlyText}'`);
     return 2;
   }
+  const only = onlyNames ? new Set(onlyNames as AloneName[]) : undefined;
   const outDir = path.resolve(lastValue(args, 'out') ?? DEFAULT_OUT);
   const plan = planOf(args.flags.has('short'), memorySeconds, uiSeconds);
   const startedAt = new Date();
@@ -189,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    await runBenchmarks(plan, recorder, cleanup, lasting, only as AloneName | undefined);
+    await runBenchmarks(plan, recorder, cleanup, lasting, only);
   } finally {
     await cleanUpAll();
   }

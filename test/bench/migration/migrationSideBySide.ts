@@ -17,6 +17,7 @@ import { labDown, labUp, type Lab } from '../../lab/lab';
 import { runCommand, runOrThrow } from '../../lab/system/command';
 import { onboardLabHosts, removeDataDir, startCore, waitFor } from '../../core/support/coreOnLab';
 import { longestGapMs, phaseTimeline, startClient, type HttpClient } from '../../migration/support/downtime';
+import { HTTPD_INIT_SCRIPT, labShell } from '../../migration/support/labGuests';
 import type { CleanupStack } from '../benchCleanup';
 import { repeated } from '../report/benchFigure';
 import type { BenchRecorder } from '../report/benchRecorder';
@@ -43,13 +44,14 @@ export interface MigrationBenchOptions {
   dataMiB: number;
 }
 
+/** Random data, the page, and the guest's own writer; the httpd's init script ($2) is the migration tests'. */
 const setupScript = (dataMiB: number): string => `
 set -e
 cd "$1"
 mkdir -p www srv var
 printf 'served by the guest\\n' > www/index.html
 dd if=/dev/urandom of=srv/bulk bs=1M count=${dataMiB} status=none
-printf '#!/bin/sh\\n[ "$1" = start ] && busybox httpd -p 80 -h /www\\nexit 0\\n' > etc/init.d/S50httpd
+printf %s "$2" > etc/init.d/S50httpd
 printf '#!/bin/sh\\n[ "$1" = start ] && (while :; do date +%%s%%N > /var/counter; usleep 50000; done) &\\nexit 0\\n' > etc/init.d/S60counter
 chmod 755 etc/init.d/S50httpd etc/init.d/S60counter
 `;
@@ -99,9 +101,9 @@ export async function benchMigration(recorder: BenchRecorder, cleanup: CleanupSt
   if (!agentFile) throw new Error('Host lab-1: the fleet state names no deployed agent');
 
   await core.invoke('guest.build', { host: 'lab-1', build: { name: GUEST, method: 'busybox', xid: XID, interfaces: [{ ip: GUEST_IP, prefix: 24 }] } });
-  await hostShell(lab, 'lab-1', setupScript(options.dataMiB), `/vservers/${GUEST}`);
+  await labShell(lab, 'lab-1', setupScript(options.dataMiB), `/vservers/${GUEST}`, HTTPD_INIT_SCRIPT);
   await core.invoke('guest.start', { host: 'lab-1', guest: GUEST });
-  const treeBytes = Number((await hostShell(lab, 'lab-1', 'du -sb "$1" | cut -f1', `/vservers/${GUEST}`)).trim());
+  const treeBytes = Number((await labShell(lab, 'lab-1', 'du -sb "$1" | cut -f1', `/vservers/${GUEST}`)).trim());
 
   const sshEnv = await startSshAgent(cleanup, lab);
   const knownHosts = await readFile(lab.knownHostsPath, 'utf8');
@@ -188,7 +190,7 @@ export async function benchMigration(recorder: BenchRecorder, cleanup: CleanupSt
     runs.freeze.push(await vfleetMove(there, here, 'freeze'));
     runs.manual.push(await manualMove(here, there));
     // The manual way leaves the stopped source behind: removed, so the next round starts from one copy.
-    await hostShell(lab, here, `node ${agentFile} delete ${GUEST}`);
+    await labShell(lab, here, `node ${agentFile} delete ${GUEST}`);
     await runningOn(there);
     raw.push(await rawLink(there, here));
     [here, there] = [there, here];
@@ -230,11 +232,4 @@ export async function benchMigration(recorder: BenchRecorder, cleanup: CleanupSt
       note: `vfleet: bytes rsync sent over the transfer's time, all rounds (each with its ssh handshake and the listing of device nodes and fifos); its first pre-copy round alone, from the pre-copy's start: median ${(median(moves.map((move) => move.firstRoundRate ?? 0)) / MIB).toFixed(0)} MiB/s; raw link runs ${raw.map((rate) => (rate / MIB).toFixed(0)).join(', ')} MiB/s; the manual way's rsync: median ${(median(manual.map((move) => move.rate ?? 0)) / MIB).toFixed(0)} MiB/s`,
     });
   }
-}
-
-/** A shell script run inside a lab host (as root, in all its namespaces) with its arguments; its output, or a throw naming the host. */
-async function hostShell(lab: Lab, host: string, script: string, ...args: string[]): Promise<string> {
-  const result = await lab.exec(host, ['sh', '-c', script, 'sh', ...args], { timeoutMs: 300_000 });
-  if (result.code !== 0) throw new Error(`Host ${host}: ${script.trim().split('\n')[0]?.slice(0, 60)}... exited ${result.code}: ${result.stderr.trim()}`);
-  return result.stdout;
 }
