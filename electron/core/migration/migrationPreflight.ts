@@ -107,7 +107,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
     add('xid', 'ok', `context ${wantedXid} is free on ${request.to}`);
   } else if (request.xid === undefined && probe.proposedXid !== undefined) {
     xid = probe.proposedXid;
-    add('xid', 'warning', `context ${wantedXid} is used by guest ${probe.xidOwner ?? '?'} on ${request.to}; the guest gets context ${xid} there (or choose one with --xid)`);
+    add('xid', 'warning', `context ${wantedXid} is used by guest ${probe.xidOwner ?? '?'} on ${request.to}; the guest gets context ${xid} there unless another one is chosen`);
   } else {
     xid = undefined;
     add('xid', 'failed', `context ${wantedXid} is used by guest ${probe.xidOwner ?? '?'} on ${request.to}${probe.proposedXid !== undefined ? `; context ${probe.proposedXid} is free` : ''}`);
