@@ -8,9 +8,8 @@
 // the pre-copy ends with the guest running only on its source, nothing left, and a retry that
 // moves it. Lab `relay` on 10.213.149.0/24.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { FleetDelta } from '../../shared/api/fleetState';
 import type { MigrateResult, MigrationPhase, MigrationProgress } from '../../shared/api/migration';
 import { openRelayCount } from '../../electron/core/migration/migrationRelay';
@@ -22,6 +21,7 @@ import {
   CHANGING, guestUrl, labWithHttpGuest, waitForAnswer, without,
 } from './support/httpGuest';
 import { labShell } from './support/labGuests';
+import { stageAgentBundle } from '../agent/support/agentBundle';
 import { longestGapMs, phaseTimeline, startClient } from './support/downtime';
 import { expectNoMigrationLeft, hostsRunning } from './support/migrationLeftovers';
 
@@ -180,8 +180,10 @@ describe('relay mode: migrating between two hosts that cannot reach each other',
   }, 900_000);
 
   it('the relay\'s target end refuses anything but an rsync server command, a migration with no staging here, and bad words, changing nothing', async () => {
-    const agent = fileURLToPath(new globalThis.URL('../../host-agent/dist/vfleet-agent.js', import.meta.url));
-    const relayEnd = (words: string[], input: string): ReturnType<Lab['exec']> => lab.exec('lab-3', ['node', agent, 'migration-relay', ...words], { input, timeoutMs: 30_000 });
+    // A copy where lab hosts see it (/var/tmp; the repository may be below /tmp, which each host has its own of).
+    const staged = stageAgentBundle();
+    onTestFinished(() => staged.remove());
+    const relayEnd = (words: string[], input: string): ReturnType<Lab['exec']> => lab.exec('lab-3', ['node', staged.path, 'migration-relay', ...words], { input, timeoutMs: 30_000 });
     await labShell(lab, 'lab-3', 'mkdir -p /vservers/.vfleet-migration/m-relaytest01/root');
     try {
       const shell = await relayEnd(['target', 'm-relaytest01', 'root'], 'sh -c "touch /pwned"\n');
