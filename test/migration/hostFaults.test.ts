@@ -57,13 +57,15 @@ describe('host, sshd, agent and app faults around a migration\'s switch', { time
 
   afterAll(() => closeCoreAndLab(handle, LAB.name));
 
-  it('sshd killed on the target during pre-copy: the round under way ends, the final one cannot connect, the source runs again', async () => {
-    const { outcome, migration } = await migrateWithFault({ host: 'lab-1', to: 'lab-2', keepSource: false },
+  it('sshd killed on the target during pre-copy: the migration\'s one SSH connection, open since its probe, carries it to its end', async () => {
+    const { outcome } = await migrateWithFault({ host: 'lab-1', to: 'lab-2', keepSource: false },
       (progress) => progress.phase === 'precopy' && progress.bytes > 0, () => lab.killSshd('lab-2'));
     console.log(`sshd killed on the target during pre-copy: ${outcome}`);
-    expect(outcome).toMatch(/failed: .*(rolled back: app runs on lab-1|aborted before the switch: app stays on lab-1), nothing left on lab-2/);
+    expect(outcome).toBe('done');
     await lab.startSshd('lab-2');
-    expect(migration).toBeDefined();
+    await onlyOn('lab-2');
+    // Back to where the next fault starts.
+    await handle!.core.invoke('guest.migrate', { host: 'lab-2', guest: GUEST, to: 'lab-1', keepSource: false });
     await onlyOn('lab-1');
   });
 

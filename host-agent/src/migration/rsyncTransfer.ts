@@ -11,7 +11,7 @@ import type { SpecialFiles } from '../../../shared/protocol/schemas';
 import { REPLICA_MARKER_PATH } from '../replication/replicaMarker';
 import { MIGRATION_MARKER_PATH } from './migrationMarker';
 import { listSpecialFiles } from './specialFiles';
-import { migrationKeyFiles } from './transferKeys';
+import { migrationKeyFiles, multiplexArgs } from './transferKeys';
 import type { RelayTree } from '../../../shared/protocol/migrationRelay';
 import { relayRemoteShell } from './relayPipe';
 import { runTool } from '../process/runTool';
@@ -89,7 +89,9 @@ async function writeKnownHosts(runDir: string, migration: string, target: Transf
 export async function probeTarget(runDir: string, migration: string, target: TransferTarget): Promise<{ reachable: boolean; detail: string; durationMs: number }> {
   const started = Date.now();
   await writeKnownHosts(runDir, migration, target);
-  const outcome = await runTool('ssh', [...sshArgs(migrationKeyFiles(runDir, migration), target, PROBE_CONNECT_TIMEOUT_S), '-o', 'ConnectionAttempts=1', '--', target.address, 'true'], { allowCodes: [255] })
+  const outcome = await runTool('ssh', [
+    ...sshArgs(migrationKeyFiles(runDir, migration), target, PROBE_CONNECT_TIMEOUT_S), ...multiplexArgs(runDir, migration), '-o', 'ConnectionAttempts=1', '--', target.address, 'true',
+  ], { allowCodes: [255] })
     .catch((error: unknown) => ({ code: -1, stdout: '', stderr: (error as Error).message }));
   const reason = outcome.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
   const durationMs = Date.now() - started;
@@ -172,7 +174,7 @@ export async function transferRound(
   if ('direct' in transport) {
     const target = transport.direct;
     await writeKnownHosts(runDir, migration, target);
-    const ssh = ['ssh', ...sshArgs(migrationKeyFiles(runDir, migration), target)].join(' ');
+    const ssh = ['ssh', ...sshArgs(migrationKeyFiles(runDir, migration), target), ...multiplexArgs(runDir, migration)].join(' ');
     shell = () => ['-e', ssh];
     remote = (tree) => remoteTree(target.address, tree);
   } else {

@@ -52,9 +52,27 @@ export async function listTransferKeys(runDir: string): Promise<string[]> {
   return names.filter((name) => /^m-[0-9a-z]{8,40}$/.test(name));
 }
 
+/** How long the migration's shared SSH connection outlives its last rsync (the switch between two rounds waits less). */
+const MULTIPLEX_PERSIST_S = 120;
+
+/**
+ * ssh options that share one connection to the target across a migration's rounds (its probe, the
+ * pre-copy, the final round after the switch): the first ssh becomes the master, the others run
+ * their sessions over it, each still under the target's forced rrsync. So the final round, inside
+ * the downtime, pays no handshake. removeTransferKey ends the master.
+ */
+export function multiplexArgs(runDir: string, migration: string): string[] {
+  return ['-o', 'ControlMaster=auto', '-o', `ControlPath=${join(migrationKeyDir(runDir, migration), 'ssh.ctl')}`, '-o', `ControlPersist=${MULTIPLEX_PERSIST_S}`];
+}
+
 export async function removeTransferKey(runDir: string, migration: string): Promise<boolean> {
   const directory = migrationKeyDir(runDir, migration);
   const existed = await fs.stat(directory).then(() => true, () => false);
+  const control = join(directory, 'ssh.ctl');
+  if (await fs.stat(control).then(() => true, () => false)) {
+    // The shared connection's master ends (its sessions are over by now); a master already gone leaves its socket behind.
+    await runTool('ssh', ['-F', '/dev/null', '-o', `ControlPath=${control}`, '-O', 'exit', 'vfleet-migration'], { allowCodes: [255] }).catch(() => undefined);
+  }
   await fs.rm(directory, { recursive: true, force: true });
   return existed;
 }
