@@ -1,7 +1,7 @@
 // Actions on guests of two lab hosts through the app API: build, start, exec, limits, a fleet-wide
 // exec with one failing target, the audit log, a guest changed by hand on its host showing up by
 // itself, and two cores acting on one guest at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AgentCallError } from '../../electron/core/agent/agentRpcClient';
 import { ERROR_CODES } from '../../shared/protocol/envelope';
 import { labDown, labUp, type Lab } from '../lab/lab';
@@ -153,6 +153,11 @@ describe('guest actions across two lab hosts', () => {
     const [connected] = await other.core.invoke('hosts.connect', { names: ['lab-1'] });
     expect(connected?.connection, connected?.error).toBe('connected');
 
+    // A stop script of 3 s keeps the first restart under way while the second core's arrives (a busybox
+    // guest's own stop takes well under a second now, which left the two calls racing).
+    const slowStop = '/vservers/web/etc/init.d/S95slowstop';
+    await lab.exec('lab-1', ['sh', '-c', `printf '#!/bin/sh\\n[ "$1" = stop ] && sleep 3\\nexit 0\\n' > ${slowStop} && chmod 755 ${slowStop}`]);
+    onTestFinished(async () => { await lab.exec('lab-1', ['rm', '-f', slowStop]); });
     const outcomes = await Promise.allSettled([
       main!.core.invoke('guest.restart', { host: 'lab-1', guest: 'web' }),
       other.core.invoke('guest.restart', { host: 'lab-1', guest: 'web' }),
