@@ -5,7 +5,6 @@
 // The build runs cancellable: Cancel aborts the call and the core stops and cleans up on the host.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GuestConflict, BuildCheck } from '../../../../shared/api/guestConflicts';
-import type { HostStatus } from '../../../../shared/api/fleetState';
 import { BUILD_METHODS, buildParamsSchema, limitChangesSchema, type BuildMethod, type LimitChanges } from '../../../../shared/protocol/schemas';
 import { LINUX_CAPABILITIES, SECURE_BCAPABILITIES } from '../../../../shared/validation/capabilities';
 import { VfleetCallError } from '../../api/vfleetClient';
@@ -15,9 +14,11 @@ import { routeHref } from '../../app/routes';
 import type { OperationHandle } from '../../store/operations';
 import { useHosts } from '../../store/useFleet';
 import { Dialog } from '../../widgets/Dialog';
-import { formatBytes, formatPercent } from '../../widgets/format';
+import { FieldError, issuesByField } from '../../widgets/FieldError';
 import { FailureNotice, SuccessNotice } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
+import { ConflictList, HostFacts, hostLine } from './GuestBuildFacts';
+import { buildParamsOf, limitsOf, type Draft, type InterfaceDraft } from './guestDraft';
 
 const CHECK_DELAY_MS = 300;
 
@@ -32,104 +33,9 @@ const METHOD_LABEL: Record<BuildMethod, string> = {
 /** Capabilities a guest may get beyond util-vserver's secure default bounding set. */
 const ADDABLE_CAPABILITIES = LINUX_CAPABILITIES.filter((name) => !SECURE_BCAPABILITIES.includes(name));
 
-interface InterfaceDraft {
-  ip: string;
-  prefix: string;
-  dev: string;
-}
-
-interface Draft {
-  host: string;
-  method: BuildMethod;
-  source: string;
-  distribution: string;
-  mirror: string;
-  name: string;
-  xid: string;
-  hostname: string;
-  interfaces: InterfaceDraft[];
-  memory: string;
-  processes: string;
-  cpu: string;
-  capAdd: string[];
-  initStyle: 'plain' | 'sysv';
-  mark: string;
-}
-
 type Outcome =
   | { kind: 'built'; host: string; name: string; xid: number; forced: GuestConflict[]; after: Failure[] }
   | { kind: 'cancelled'; host: string; name: string };
-
-const numberOrText = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
-
-/** The agent's build parameters from the draft, exactly as guest.build takes them. */
-function buildParamsOf(draft: Draft): Record<string, unknown> {
-  return {
-    name: draft.name,
-    method: draft.method,
-    xid: numberOrText(draft.xid),
-    ...(draft.hostname.trim() !== '' ? { hostname: draft.hostname.trim() } : {}),
-    interfaces: draft.interfaces.map((entry) => ({ ip: entry.ip.trim(), prefix: numberOrText(entry.prefix), dev: entry.dev.trim() })),
-    initStyle: draft.initStyle,
-    ...(draft.mark.trim() !== '' ? { mark: draft.mark.trim() } : {}),
-    ...((draft.method === 'template' || draft.method === 'rsync') && draft.source.trim() !== '' ? { source: draft.source.trim() } : {}),
-    ...(draft.method === 'debootstrap' ? { distribution: draft.distribution.trim() } : {}),
-    ...(draft.method === 'debootstrap' && draft.mirror.trim() !== '' ? { mirror: draft.mirror.trim() } : {}),
-  };
-}
-
-function limitsOf(draft: Draft): Record<string, unknown> {
-  return {
-    ...(draft.memory.trim() !== '' ? { memoryHard: numberOrText(draft.memory.trim()) } : {}),
-    ...(draft.processes.trim() !== '' ? { processes: numberOrText(draft.processes) } : {}),
-    ...(draft.cpu.trim() !== '' ? { cpu: numberOrText(draft.cpu) } : {}),
-  };
-}
-
-/** Each schema issue under its field's key ("name", "interfaces.0.ip", "memoryHard"). */
-function issuesByField(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const issue of issues) {
-    const key = issue.path.map(String).join('.');
-    if (!fields.has(key)) fields.set(key, issue.message);
-  }
-  return fields;
-}
-
-function hostLine(host: HostStatus): string {
-  const health = host.health;
-  if (host.connection !== 'connected') return `${host.name} (${host.connection})`;
-  if (!health) return host.name;
-  return `${host.name}: ${formatBytes(health.memoryTotal - health.memoryUsed)} memory free, ${formatBytes(health.diskFree)} disk free`;
-}
-
-function HostFacts({ host }: { host: HostStatus | undefined }) {
-  if (!host) return null;
-  const health = host.health;
-  if (host.connection !== 'connected' || !health) {
-    return <p className="field-error">{host.name} is {host.connection}: connect it before building a guest there.</p>;
-  }
-  return (
-    <dl className="facts" aria-label={`Resources of ${host.name}`}>
-      <div><dt>Memory free</dt><dd>{formatBytes(health.memoryTotal - health.memoryUsed)} of {formatBytes(health.memoryTotal)}</dd></div>
-      <div><dt>CPU</dt><dd>{formatPercent(health.cpu)} busy{host.info ? ` of ${host.info.cpus} CPUs` : ''}</dd></div>
-      <div><dt>Guest disk free</dt><dd>{formatBytes(health.diskFree)} of {formatBytes(health.diskTotal)}{host.info ? <> in <span className="mono">{host.info.guestBase}</span></> : null}</dd></div>
-    </dl>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  return message ? <span id={id} className="field-error">{message}</span> : null;
-}
-
-function ConflictList({ conflicts, tone }: { conflicts: readonly GuestConflict[]; tone: 'refusal' | 'warning' }) {
-  if (conflicts.length === 0) return null;
-  return (
-    <ul className={`conflicts conflicts-${tone}`} aria-label={tone === 'refusal' ? 'Refusals' : 'Warnings'}>
-      {conflicts.map((conflict) => <li key={`${conflict.kind}:${conflict.value}:${conflict.holder.host}/${conflict.holder.guest ?? ''}`}>{conflict.message}</li>)}
-    </ul>
-  );
-}
 
 export function CreateGuestWizard({ host: initialHost, onClose }: { host?: string; onClose: () => void }) {
   const services = useServices();

@@ -11,6 +11,7 @@ import { describeFailure, type Failure } from '../../app/failures';
 import { routeHref } from '../../app/routes';
 import { useHosts } from '../../store/useFleet';
 import { Dialog } from '../../widgets/Dialog';
+import { FieldError, issuesByField } from '../../widgets/FieldError';
 import { FailureNotice, SuccessNotice } from '../../widgets/Notice';
 import { openOnboardingDialog } from './OnboardingDialogs';
 
@@ -60,10 +61,6 @@ function inputOf(draft: Draft): Record<string, unknown> {
 
 type Result = { kind: 'connected'; status: HostStatus } | { kind: 'pending'; status: HostStatus } | { kind: 'failed'; status: HostStatus | undefined; name: string };
 
-function FieldError({ message }: { message: string | undefined }) {
-  return message ? <span className="field-error">{message}</span> : null;
-}
-
 export function HostDialog({ edit, onClose }: { edit?: Host; onClose: () => void }) {
   const services = useServices();
   const hosts = useHosts();
@@ -88,11 +85,7 @@ export function HostDialog({ edit, onClose }: { edit?: Host; onClose: () => void
   };
   const parsed = useMemo(() => hostInputSchema.safeParse(inputOf(draft)), [draft]);
   const errors = useMemo(() => {
-    const fields = new Map<string, string>();
-    if (!parsed.success) for (const issue of parsed.error.issues) {
-      const key = issue.path.map(String).join('.');
-      if (!fields.has(key)) fields.set(key, issue.message);
-    }
+    const fields = parsed.success ? new Map<string, string>() : issuesByField(parsed.error.issues);
     if (edit === undefined && hosts.some((host) => host.name === draft.name.trim())) fields.set('name', `a host named ${draft.name.trim()} is already in the registry`);
     return fields;
   }, [parsed, hosts, draft.name, edit]);
