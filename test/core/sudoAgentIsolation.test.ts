@@ -1,7 +1,8 @@
 // On a host reached as a non-root user with sudo, that user cannot get root to run code of its
 // choosing: the agent root runs is installed from stdin into root-owned /var/lib/vfleet/agent, only
 // when this workstation signed it, and the sudoers rule vfleet suggests allows exactly the
-// installer and the start of such a copy. The evil script writes a marker as whoever runs it.
+// installer, the start of such a copy and its relay ends (test/migration/relaySudo.test.ts checks
+// those with `sudo -l`). The evil script writes a marker as whoever runs it.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentBundle } from '../../electron/core/agent/agentBundle';

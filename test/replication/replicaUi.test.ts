@@ -3,12 +3,10 @@
 // table shows it as a replica); lab-1 cut, the page offers "Restart on lab-2 (data N old)", asks
 // for confirmation, and the guest answers on its address from lab-3, served by lab-2. The time from
 // the confirming click to the first answer is printed. The page's console must stay empty.
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from '../ui/support/chromiumPage';
+import { openAppPage, type AppPage } from '../ui/support/chromiumPage';
 import { closeCoreAndLab, onboardLabHosts, startCore, waitFor, type CoreHandle } from '../core/support/coreOnLab';
 import { HTTPD_INIT_SCRIPT, labShell, waitForHttp } from '../migration/support/labGuests';
 import { replicaMarker } from './support/replicaFiles';
@@ -22,10 +20,8 @@ const WAIT = { timeout: 60_000 };
 describe('the replica panel of a guest page in Chromium', () => {
   let lab: Lab;
   let core: CoreHandle | undefined;
-  let server: BrowserMode | undefined;
-  let browser: Browser | undefined;
+  let app: AppPage | undefined;
   let page: Page;
-  const consoleProblems: string[] = [];
 
   beforeAll(async () => {
     await labDown({ name: LAB.name }).catch(() => undefined);
@@ -37,18 +33,13 @@ describe('the replica panel of a guest page in Chromium', () => {
       `/vservers/${GUEST}`, HTTPD_INIT_SCRIPT);
     await core.core.invoke('guest.start', { host: 'lab-1', guest: GUEST });
     await waitForHttp(lab, 'lab-3', URL, 'served\n');
-    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: () => undefined });
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 960 } })).newPage();
-    collectConsoleProblems(page, consoleProblems);
-    await page.goto(server.url);
-    await page.evaluate((hash) => { window.location.hash = hash; }, `#/guests/lab-1/${GUEST}`);
-    await page.getByRole('heading', { level: 1, name: GUEST, exact: true }).waitFor(WAIT);
+    app = await openAppPage(core.core);
+    page = app.page;
+    await app.open(`#/guests/lab-1/${GUEST}`, GUEST, WAIT.timeout);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await closeCoreAndLab(core, LAB.name);
   });
 
@@ -62,7 +53,7 @@ describe('the replica panel of a guest page in Chromium', () => {
     await row.getByRole('cell', { name: 'replica', exact: true }).waitFor(WAIT);
     expect(await row.getByRole('cell', { name: '6 s', exact: true }).count()).toBe(1);
     expect(await replicaMarker(lab, 'lab-2', GUEST)).toMatchObject({ role: 'replica', peer: 'lab-1', intervalMs: 6_000 });
-    await page.screenshot({ path: path.join(SHOTS, 'replica-panel.png'), fullPage: true });
+    await app!.shot('replica-panel');
   });
 
   it('with lab-1 cut, restarts the guest on lab-2 after a confirmation; it answers on its address from lab-3', async () => {
@@ -82,8 +73,8 @@ describe('the replica panel of a guest page in Chromium', () => {
     expect(await replicaMarker(lab, 'lab-2', GUEST)).toMatchObject({ role: 'promoted', generation: 2 });
     await panel.getByText(`${GUEST} runs on lab-2 since its failover (generation 2)`).waitFor(WAIT);
     expect(await panel.getByRole('button', { name: /^Restart on/ }).count()).toBe(0);
-    await page.screenshot({ path: path.join(SHOTS, 'replica-failover.png'), fullPage: true });
+    await app!.shot('replica-failover');
     await lab.heal('lab-1');
-    expect(consoleProblems).toEqual([]);
+    expect(app!.consoleProblems).toEqual([]);
   });
 });

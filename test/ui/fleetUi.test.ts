@@ -5,17 +5,17 @@
 // screenshot of every view goes to test-results/ui/; with VFLEET_UPDATE_SCREENSHOTS=1 the overview
 // and a guest page are also copied to docs/screenshots/ for the README (a plain run leaves the
 // checkout as it was). The page's console must stay empty throughout.
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
+import { startBrowserMode } from '../../electron/core/bridge/browserMode';
 import { sha256Fingerprint } from '../../electron/core/ssh/hostKeyFingerprint';
 import { formatBytes } from '../../shared/format/byteSize';
 import { formatLoad } from '../../renderer/src/widgets/format';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostFiles } from '../lab/labLayout';
-import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from './support/chromiumPage';
+import { collectConsoleProblems, openAppPage, RENDERER_DIR, SHOTS, type AppPage } from './support/chromiumPage';
 import { closeCoreAndLab, onboardLabHosts, removeDataDir, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'ui', subnet: '10.213.141.0/24', hosts: 3 };
@@ -36,11 +36,8 @@ const GUESTS = [
 describe('the fleet views in Chromium against a 3-host lab', () => {
   let lab: Lab;
   let core: CoreHandle | undefined;
-  let server: BrowserMode | undefined;
-  let browser: Browser | undefined;
+  let app: AppPage | undefined;
   let page: Page;
-  const consoleProblems: string[] = [];
-  const serverLog: string[] = [];
 
   beforeAll(async () => {
     await labDown({ name: LAB.name }).catch(() => undefined);
@@ -60,31 +57,20 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     // web3 stays stopped: the test starts it from the UI.
     await core.core.invoke('guest.start', { host: 'lab-1', guest: 'web1' });
     await core.core.invoke('guest.start', { host: 'lab-2', guest: 'web2' });
-    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, colorScheme: 'light' });
-    page = await context.newPage();
-    collectConsoleProblems(page, consoleProblems);
-    await mkdir(SHOTS, { recursive: true });
-    await page.goto(server.url);
+    app = await openAppPage(core.core);
+    page = app.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await closeCoreAndLab(core, LAB.name);
   });
 
   const shoot = async (name: string): Promise<void> => {
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await app!.shot(name);
   };
-  const open = async (hash: string, heading: string): Promise<void> => {
-    await page.evaluate((target) => {
-      window.location.hash = target;
-    }, hash);
-    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor(WAIT);
-  };
+  const open = (hash: string, heading: string): Promise<void> => app!.open(hash, heading, WAIT.timeout);
   const hostRow = (name: string): Locator => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   /** Waits until `sleep 600` runs on lab-1 and lab-2 in that many copies each (the guests' processes are the host's too). */
   const waitForSleepers = async (count: number): Promise<void> => {
@@ -360,9 +346,9 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
 
   it('explains the next step where there is nothing yet: an empty fleet, an unknown host or guest', async () => {
     const empty = await startCore();
-    const emptyServer = await startBrowserMode({ core: empty.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
+    const emptyServer = await startBrowserMode({ core: empty.core, rendererDir: RENDERER_DIR, log: (line) => app!.serverLog.push(line) });
     const other = await page.context().newPage();
-    collectConsoleProblems(other, consoleProblems, false);
+    collectConsoleProblems(other, app!.consoleProblems, false);
     try {
       await other.goto(emptyServer.url);
       await other.getByText('No hosts in the fleet yet').waitFor(WAIT);
@@ -383,19 +369,18 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
   });
 
   it('left nothing in the browser console: no error, no warning', () => {
-    expect(consoleProblems).toEqual([]);
+    expect(app!.consoleProblems).toEqual([]);
   });
 
   it('says the connection to the core is lost while it is, and shows the fleet as it is now once it reconnects', async () => {
-    const port = server!.port;
-    const quiet = consoleProblems.length;
-    await server!.close();
-    server = undefined;
+    const port = app!.server.port;
+    const quiet = app!.consoleProblems.length;
+    await app!.stopServer();
     await page.getByRole('alert').getByText('Connection to the core lost, retrying').waitFor(WAIT);
     await shoot('connection-lost');
     // Changed while the page is cut off: only a fresh snapshot can tell it.
     await core!.core.invoke('guest.stop', { host: 'lab-2', guest: 'web2' });
-    server = await startBrowserMode({ core: core!.core, port, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
+    const server = await app!.restartServer(port);
     // The new server's token, exchanged in a second tab, gives the browser the cookie the first page's next attempt carries.
     const tab = await page.context().newPage();
     await tab.goto(server.url);
@@ -404,6 +389,6 @@ describe('the fleet views in Chromium against a 3-host lab', () => {
     await open('#/guests/lab-2/web2', 'web2');
     await page.getByRole('button', { name: 'Start', exact: true }).waitFor(WAIT);
     // While the core was gone the browser reported each refused attempt, and nothing else.
-    expect(consoleProblems.slice(quiet).filter((line) => !line.includes(`ws://127.0.0.1:${port}/bridge`))).toEqual([]);
+    expect(app!.consoleProblems.slice(quiet).filter((line) => !line.includes(`ws://127.0.0.1:${port}/bridge`))).toEqual([]);
   });
 });

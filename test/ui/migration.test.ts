@@ -13,14 +13,13 @@
 // finishes that one and leaves the next. Screenshots go to test-results/ui/migration-*.png (with
 // VFLEET_UPDATE_SCREENSHOTS=1 the dialog also to docs/screenshots/migrate.png); the page's console
 // must stay empty throughout.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import type { MigrationProgress } from '../../shared/api/migration';
 import { labDown, labUp, type Lab } from '../lab/lab';
-import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from './support/chromiumPage';
+import { openAppPage, SHOTS, type AppPage } from './support/chromiumPage';
 import { closeCoreAndLab, onboardLabHosts, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'mui', subnet: '10.213.148.0/24', hosts: 3 };
@@ -49,12 +48,9 @@ interface Seen {
 describe('migration in Chromium against a 3-host lab', () => {
   let lab: Lab;
   let core: CoreHandle | undefined;
-  let server: BrowserMode | undefined;
-  let browser: Browser | undefined;
+  let app: AppPage | undefined;
   let page: Page;
   let migrationId: string | undefined;
-  const consoleProblems: string[] = [];
-  const serverLog: string[] = [];
 
   const onHost = async (host: string, script: string): Promise<string> => {
     const outcome = await lab.exec(host, ['sh', '-c', script], { timeoutMs: 120_000 });
@@ -78,33 +74,18 @@ describe('migration in Chromium against a 3-host lab', () => {
     // A guest on lab-2 with web's context id: the pre-flight proposes another one there. (The fleet check warns of the id: forced.)
     await invoke('guest.build', { host: 'lab-2', force: true, build: { name: OTHER.name, method: 'busybox', xid: OTHER.xid, hostname: OTHER.name, interfaces: [{ ip: OTHER.ip, prefix: 24 }] } });
     await invoke('guest.start', { host: 'lab-2', guest: OTHER.name });
-    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1200 }, colorScheme: 'light' });
-    page = await context.newPage();
-    collectConsoleProblems(page, consoleProblems);
-    await mkdir(SHOTS, { recursive: true });
-    await page.goto(server.url);
+    app = await openAppPage(core.core, { viewport: { width: 1440, height: 1200 }, shotPrefix: 'migration-' });
+    page = app.page;
     await page.getByRole('heading', { level: 1, name: 'Fleet overview' }).waitFor(WAIT);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await closeCoreAndLab(core, LAB.name);
   });
 
-  const shoot = async (name: string, what?: Locator): Promise<void> => {
-    const file = path.join(SHOTS, `migration-${name}.png`);
-    if (what) await what.screenshot({ path: file });
-    else await page.screenshot({ path: file, fullPage: true });
-  };
-  const open = async (hash: string, heading: string): Promise<void> => {
-    await page.evaluate((target) => {
-      window.location.hash = target;
-    }, hash);
-    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor(WAIT);
-  };
+  const shoot = (name: string, what?: Locator): Promise<void> => app!.shot(name, what);
+  const open = (hash: string, heading: string): Promise<void> => app!.open(hash, heading, WAIT.timeout);
   const running = async (host: string): Promise<string[]> => {
     const listed = await core!.core.agent(host).call('list', {});
     return listed.guests.filter((entry) => entry.status.state === 'running').map((entry) => entry.config.name).sort();
@@ -392,6 +373,6 @@ describe('migration in Chromium against a 3-host lab', () => {
   }, MIGRATION_WAIT.timeout + 60_000);
 
   it('kept the page\'s console clean', () => {
-    expect(consoleProblems).toEqual([]);
+    expect(app!.consoleProblems).toEqual([]);
   });
 });

@@ -6,17 +6,16 @@
 // half-way leaves nothing there. Screenshots go to test-results/ui/onboarding-*.png; the page's
 // console must stay empty throughout.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserMode, type BrowserMode } from '../../electron/core/bridge/browserMode';
 import { labDown, labUp, type Lab } from '../lab/lab';
 import { hostKeyFileName, sshdDirectoryInHost } from '../lab/ssh/labSshFiles';
 import { slowTemplate, truncatedTarball, type SlowTemplate } from '../support/slowTemplate';
-import { collectConsoleProblems, launchChromium, RENDERER_DIR, SHOTS } from './support/chromiumPage';
+import { openAppPage, type AppPage } from './support/chromiumPage';
 import { closeCoreAndLab, startCore, type CoreHandle } from '../core/support/coreOnLab';
 
 const LAB = { name: 'onbui', subnet: '10.213.147.0/24', hosts: 3 };
@@ -27,40 +26,28 @@ const run = promisify(execFile);
 describe('onboarding in Chromium against a 3-host lab', () => {
   let lab: Lab;
   let core: CoreHandle | undefined;
-  let server: BrowserMode | undefined;
-  let browser: Browser | undefined;
+  let app: AppPage | undefined;
   let page: Page;
   let partDir: string | undefined;
   let feed: SlowTemplate | undefined;
-  const consoleProblems: string[] = [];
-  const serverLog: string[] = [];
 
   beforeAll(async () => {
     await labDown({ name: LAB.name }).catch(() => undefined);
     lab = await labUp(LAB);
     core = await startCore();
     partDir = await mkdtemp('/var/tmp/vfleet-onbui-');
-    server = await startBrowserMode({ core: core.core, rendererDir: RENDERER_DIR, log: (line) => serverLog.push(line) });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-    page = await context.newPage();
-    collectConsoleProblems(page, consoleProblems);
-    await mkdir(SHOTS, { recursive: true });
-    await page.goto(server.url);
+    app = await openAppPage(core.core, { viewport: { width: 1440, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'], shotPrefix: 'onboarding-' });
+    page = app.page;
   });
 
   afterAll(async () => {
     await feed?.end();
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await closeCoreAndLab(core, LAB.name);
     if (partDir) await rm(partDir, { recursive: true, force: true });
   });
 
-  const shoot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: path.join(SHOTS, `onboarding-${name}.png`), fullPage: true });
-  };
+  const shoot = (name: string): Promise<void> => app!.shot(name);
   /** What the host itself says its key is, asked over ssh with the lab's client configuration. */
   const fingerprintOnHost = async (host: string): Promise<string> => {
     const { stdout } = await run('ssh', ['-F', lab.sshConfigPath, host, `ssh-keygen -lf ${sshdDirectoryInHost}/${hostKeyFileName}.pub`]);
@@ -292,6 +279,6 @@ describe('onboarding in Chromium against a 3-host lab', () => {
   });
 
   it('kept the page\'s console clean', () => {
-    expect(consoleProblems).toEqual([]);
+    expect(app!.consoleProblems).toEqual([]);
   });
 });

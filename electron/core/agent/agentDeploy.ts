@@ -139,10 +139,14 @@ export function usesSudo(login: { user: string; sudo: boolean }): boolean {
   return login.sudo && login.user !== 'root';
 }
 
-/** Where a deployed agent is started: through `sudo -n` for a sudo login, with the Node that passed the check and the agent's flags. */
-/** The installed agent with these arguments (default: its serve --stdio), through sudo where the login needs it. */
+/** The installed agent with these arguments, as root runs it: the Node that passed the check, the agent's flags, its file. */
+export function agentArgv(launch: AgentLaunch, args: readonly string[]): string[] {
+  return [launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, ...args];
+}
+
+/** The installed agent with these arguments (default: its serve --stdio), through `sudo -n` where the login needs it. */
 export function agentCommand(login: { user: string; sudo: boolean }, launch: AgentLaunch, args: readonly string[] = ['serve', '--stdio']): string[] {
-  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), launch.nodePath, ...AGENT_NODE_FLAGS, launch.file, ...args];
+  return [...(usesSudo(login) ? ['sudo', '-n', '--'] : []), ...agentArgv(launch, args)];
 }
 
 function parseAnswer<T>(host: string, bytes: Buffer, what: string, schema: z.ZodType<T>): T {

@@ -12,12 +12,13 @@ import type { z } from 'zod';
 import type { agentMethods } from '../../../shared/protocol/methods';
 import { backoffDelay, type BackoffPolicy } from '../ssh/backoff';
 import type { ConnectionStatus, SshConnection } from '../ssh/sshConnection';
+import { runRemote } from '../ssh/remoteExec';
 import { HostError } from '../ssh/sshErrors';
 import { AdminActionError } from './adminActionError';
 import type { AgentBundle } from './agentBundle';
-import { agentCommand, deployAgent, quickStartCommand, usesSudo, type AgentDeployment, type AgentLaunch } from './agentDeploy';
+import { agentArgv, agentCommand, deployAgent, quickStartCommand, usesSudo, type AgentDeployment, type AgentLaunch } from './agentDeploy';
 import type { AgentSigningKey } from './agentSigningKey';
-import { sudoPasswordRefusal } from './sudoersRule';
+import { agentSudoersRule, sudoPasswordRefusal } from './sudoersRule';
 import { AgentRpcClient, type CallOptions } from './agentRpcClient';
 
 export type HelloResult = z.infer<(typeof agentMethods)['hello']['result']>;
@@ -130,6 +131,24 @@ export class HostSession extends EventEmitter<HostSessionEvents> {
     if (!launch) throw new HostError(this.name, 'the agent is not running', 'unreachable');
     const host = this.deps.host();
     return this.connection.exec(agentCommand({ user: host.user, sudo: host.sudo }, launch, args), options);
+  }
+
+  /**
+   * Why this host's login may not start the installed agent with `args` as its own exec channel
+   * (a sudo rule made before the relay's ends were in it, say), or undefined when it may: asks
+   * `sudo -n -l`, which runs nothing. A root login always may.
+   */
+  async agentChannelRefusal(args: readonly string[], options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    await this.whenReady(options);
+    const launch = this.launch;
+    if (!launch) throw new HostError(this.name, 'the agent is not running', 'unreachable');
+    const host = this.deps.host();
+    if (!usesSudo({ user: host.user, sudo: host.sudo })) return undefined;
+    const answer = await runRemote(this.connection, ['sudo', '-n', '-l', '--', ...agentArgv(launch, args)], { timeoutMs: 20_000, ...options });
+    if (answer.code === 0) return undefined;
+    const said = answer.stderr.toString('utf8').trim().split('\n').slice(-1)[0];
+    const rule = agentSudoersRule(host.user, launch.nodePath, await this.deps.signingKey());
+    return `sudo does not let ${host.user} run the agent's '${args.join(' ')}' on ${this.name}${said ? ` (${said})` : ''}; its sudoers rule predates it: replace the rule with ${rule}`;
   }
 
   /** Reads the guest list again (a guest appeared that this core has not seen). */

@@ -255,7 +255,7 @@ export class MigrationCoordinator {
     try {
       await this.assertNoUnfinished(request);
       const transport = request.transport ?? this.options.transport();
-      const preflight = await runPreflight({ request: { ...request, transport }, sourceHost, targetHost, source: run.source, target: run.target });
+      const preflight = await runPreflight({ request: { ...request, transport }, sourceHost, targetHost, source: run.source, target: run.target, migration: journal.migration });
       const failed = preflight.checks.filter((check) => check.outcome === 'failed');
       const base = { migration: journal.migration, host: request.host, guest: request.guest, to: request.to, mode: request.mode, preflight: preflight.checks };
       const [preferred] = preflight.transports;

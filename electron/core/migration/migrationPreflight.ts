@@ -5,12 +5,14 @@
 // guest's current host (arping -D from the target) and lie in one of its subnets, the kernel knows
 // the guest's capabilities, and a transport can carry the data: direct (the source logs in to the
 // target as root, with a verified host key, rrsync there, no jump host) or relayed through the
-// workstation (both reached as root, rsync and rrsync there); auto takes direct when it can.
+// workstation (both reached as root or through sudo, rsync and rrsync there); auto takes direct when it can.
 import type { Host } from '../../../shared/api/hosts';
 import type { MigrateRequest, MigrationTransport, MigrationTransportSetting, PreflightCheck } from '../../../shared/api/migration';
 import { formatBytes } from '../../../shared/format/byteSize';
 import type { AgentResult } from '../../../shared/protocol/methods';
+import { RELAY_COMMAND, RELAY_TREES } from '../../../shared/protocol/migrationRelay';
 import type { HostAgent } from '../sessions/sessionPool';
+import { usesSudo } from '../agent/agentDeploy';
 
 /** Free disk the target must have beyond the guest's size: a tenth of it, and at least 64 MiB. */
 export function diskNeeded(sizeBytes: number): number {
@@ -23,6 +25,8 @@ export interface PreflightInput {
   targetHost: Host;
   source: HostAgent;
   target: HostAgent;
+  /** The migration's id (a sudo login is asked whether its rule allows the relay's ends for it). */
+  migration: string;
 }
 
 export interface PreflightOutcome {
@@ -127,7 +131,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
   }
   add('capabilities', probe.unsupportedCapabilities.length === 0 ? 'ok' : 'failed',
     probe.unsupportedCapabilities.length === 0 ? `${request.to}'s kernel knows the guest's capabilities` : `${request.to}'s kernel does not know ${probe.unsupportedCapabilities.join(', ')}`);
-  const transports = transportCheck(add, request, sourceHost, targetHost, probe.directTransportProblem);
+  const sudoProblems = request.transport === 'direct' ? [] : await relaySudoProblems(input);
+  const transports = transportCheck(add, request, sourceHost, targetHost, probe.directTransportProblem, sudoProblems);
   return { checks, inspect, transports, ...(xid !== undefined ? { xid } : {}) };
 }
 
@@ -135,10 +140,18 @@ function present(problems: (string | undefined)[]): string[] {
   return problems.filter((problem): problem is string => problem !== undefined);
 }
 
+/** What keeps a sudo login from starting its host's relay ends (the source's on the source, the target's on the target), for both trees. */
+async function relaySudoProblems(input: PreflightInput): Promise<string[]> {
+  const ends = [[input.source, 'source'], [input.target, 'target']] as const;
+  const answers = await Promise.all(ends.flatMap(([agent, end]) => RELAY_TREES.map((tree) =>
+    agent.channelRefusal([RELAY_COMMAND, end, input.migration, tree]).catch((error: unknown) => `${agent.host} could not be asked: ${describe(error)}`))));
+  return [...new Set(answers.filter((answer): answer is string => answer !== undefined))];
+}
+
 /** The transport check; returns the transports that can carry the data under the request's setting. */
 function transportCheck(
   add: (check: string, outcome: PreflightCheck['outcome'], detail: string) => void,
-  request: PreflightInput['request'], sourceHost: Host, targetHost: Host, toolProblem: string | undefined,
+  request: PreflightInput['request'], sourceHost: Host, targetHost: Host, toolProblem: string | undefined, sudoProblems: string[],
 ): MigrationTransport[] {
   const direct = present([
     toolProblem,
@@ -146,10 +159,12 @@ function transportCheck(
     targetHost.trust.accepted ? undefined : `no host key of ${request.to} is accepted yet`,
     sourceHost.jump !== undefined || targetHost.jump !== undefined ? 'a host behind a jump host cannot be reached directly by the other' : undefined,
   ]);
-  // The relay's ends run as their own exec channels of the agent, which sudo's rule does not allow.
+  // The relay's ends run as exec channels of the agent of their own, as root: directly, or through
+  // sudo (the agent's sudo rule names them, agent/sudoersRule.ts; a rule older than that is named).
   const relay = present([
     toolProblem,
-    ...[sourceHost, targetHost].map((host) => (host.user !== 'root' ? `the relay runs the agent's relay end as root, but ${host.name} is reached as ${host.user}` : undefined)),
+    ...[sourceHost, targetHost].map((host) => (host.user !== 'root' && !usesSudo(host) ? `the relay runs the agent's relay end as root, but ${host.name} is reached as ${host.user} without sudo` : undefined)),
+    ...sudoProblems,
   ]);
   const directText = `${request.host} sends to root@${targetHost.address}:${targetHost.port} over SSH with a key made for this migration`;
   const relayText = `the data goes through this workstation's SSH connections to ${request.host} and ${request.to}`;

@@ -46,6 +46,8 @@ export interface HostAgent {
   on<E extends AgentEventName>(event: E, listener: (data: AgentEventData<E>) => void): () => void;
   /** An exec channel of its own running the host's agent with these arguments (HostSession.agentChannel). */
   channel(args: readonly string[], options?: { signal?: AbortSignal }): Promise<ClientChannel>;
+  /** Why the login may not open that channel (its sudo rule lacks the command), or undefined (HostSession.agentChannelRefusal). */
+  channelRefusal(args: readonly string[], options?: { signal?: AbortSignal }): Promise<string | undefined>;
 }
 
 /** Loads once and keeps the result, but tries again after a failure (a bundle being rebuilt, say). */
@@ -107,6 +109,7 @@ export class SessionPool {
         return () => { session.off('agentEvent', onEvent); };
       },
       channel: (args, options) => session.agentChannel(args, options),
+      channelRefusal: (args, options) => session.agentChannelRefusal(args, options),
     };
   }
 

@@ -61,11 +61,14 @@ export async function closeCoreAndLab(handle: CoreHandle | undefined, labName: s
   await labDown({ name: labName });
 }
 
-/** Adds every lab host (or the named ones) to the core's registry, logging in with the lab's key. */
-export async function addLabHosts(core: FleetCore, lab: Lab, names = lab.hosts.map((host) => host.name)): Promise<void> {
+/** Hosts logged in to as another user than root (e.g. the sudo operator of sudoOperator.ts), by name. */
+export type LabLogins = Partial<Record<string, { user: string; sudo: boolean }>>;
+
+/** Adds every lab host (or the named ones) to the core's registry, logging in with the lab's key (as root, or as `logins` says). */
+export async function addLabHosts(core: FleetCore, lab: Lab, names = lab.hosts.map((host) => host.name), logins: LabLogins = {}): Promise<void> {
   for (const name of names) {
     const host = lab.host(name);
-    await core.invoke('hosts.add', { name, address: host.address, port: host.port, auth: { kind: 'keyFile', keyPath: lab.keyPath } });
+    await core.invoke('hosts.add', { name, address: host.address, port: host.port, auth: { kind: 'keyFile', keyPath: lab.keyPath }, ...logins[name] });
   }
 }
 
@@ -80,8 +83,8 @@ export async function labFingerprint(lab: Lab, name: string): Promise<string> {
 }
 
 /** Connects and approves every pending lab host, checking the fingerprint against the lab's files. */
-export async function onboardLabHosts(core: FleetCore, lab: Lab, names = lab.hosts.map((host) => host.name)): Promise<void> {
-  await addLabHosts(core, lab, names);
+export async function onboardLabHosts(core: FleetCore, lab: Lab, names = lab.hosts.map((host) => host.name), logins: LabLogins = {}): Promise<void> {
+  await addLabHosts(core, lab, names, logins);
   const first = await core.invoke('hosts.connect', { names, timeoutMs: 30_000 });
   for (const status of first) {
     if (status.connection !== 'pendingApproval' || !status.offeredFingerprint) throw new Error(`${status.name} is ${status.connection}, not pending: ${status.error}`);

@@ -55,7 +55,7 @@ export function waitForAnswer(lab: Lab, host: string, url: string): Promise<void
 }
 
 /** Builds the guest on `host` with the fidelity content and its init scripts, starts it and waits for its URL to answer from `client`. */
-async function buildHttpGuest(core: FleetCore, lab: Lab, guest: { host: string; name: string; xid: number; ip: string; client: string }): Promise<void> {
+export async function buildHttpGuest(core: FleetCore, lab: Lab, guest: { host: string; name: string; xid: number; ip: string; client: string }): Promise<void> {
   await core.invoke('guest.build', { host: guest.host, build: { name: guest.name, method: 'busybox', xid: guest.xid, interfaces: [{ ip: guest.ip, prefix: 24 }] } });
   await labShell(lab, guest.host, FIDELITY_SCRIPT, `/vservers/${guest.name}`);
   for (const [path, text] of Object.entries(INIT_SCRIPTS)) {

@@ -100,7 +100,7 @@ function Journal() {
                     <th scope="row" className="mono">{journal.migration}</th>
                     <td>{migrationTitle(journal)}</td>
                     <td>{journal.mode}</td>
-                    <td><PhaseBadge phase={journal.phase} />{open ? <span className="badge tone-warn">unfinished</span> : null}</td>
+                    <td><PhaseBadge phase={journal.phase} mode={journal.mode} />{open ? <span className="badge tone-warn">unfinished</span> : null}</td>
                     <td className="num mono">{journal.downtimeMs !== undefined ? formatDuration(journal.downtimeMs) : '–'}</td>
                     <td className="num mono">{journal.bytesSent !== undefined ? formatBytes(journal.bytesSent, 'iec') : '–'}</td>
                     <td>{formatDateTime(journal.startedAt)}</td>

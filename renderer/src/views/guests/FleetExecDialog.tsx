@@ -10,7 +10,7 @@ import { describeFailure, type Failure } from '../../app/failures';
 import { Dialog } from '../../widgets/Dialog';
 import { formatDuration } from '../../widgets/format';
 import { FailureNotice } from '../../widgets/Notice';
-import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { GuestResultsTable } from '../../widgets/GuestResultsTable';
 
 const TIMEOUT_MS = 300_000;
 
@@ -101,13 +101,13 @@ export function FleetExecDialog({ targets, onClose }: { targets: readonly GuestR
               Only failures
             </label>
           </div>
-          <table className="table exec-results">
-            <caption className="visually-hidden">Command results per guest</caption>
-            <ColumnHeads columns={['Guest', { label: 'Exit', numeric: true }, { label: 'Duration', numeric: true }, 'Output']} />
-            <tbody>
-              {shown.map((outcome) => (
-                <tr key={`${outcome.host}/${outcome.guest}`} className={failed(outcome) ? 'row-failed' : ''}>
-                  <th scope="row">{outcome.host}/{outcome.guest}</th>
+          <GuestResultsTable className="exec-results" caption="Command results per guest" columns={['Guest', { label: 'Exit', numeric: true }, { label: 'Duration', numeric: true }, 'Output']}
+            rows={shown.map((outcome) => ({
+              key: `${outcome.host}/${outcome.guest}`,
+              guest: `${outcome.host}/${outcome.guest}`,
+              failed: failed(outcome),
+              cells: (
+                <>
                   <td className="num mono">{outcome.exitCode ?? '–'}</td>
                   <td className="num">{formatDuration(outcome.durationMs)}</td>
                   <td>
@@ -116,10 +116,9 @@ export function FleetExecDialog({ targets, onClose }: { targets: readonly GuestR
                     {outcome.stderr ? <pre className="output stderr" aria-label="Standard error">{outcome.stderr}</pre> : null}
                     {!outcome.error && !outcome.stdout && !outcome.stderr ? <span className="muted">no output</span> : null}
                   </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                </>
+              ),
+            }))} />
         </section>
       ) : null}
     </Dialog>

@@ -13,7 +13,7 @@ import { routeHref } from '../../app/routes';
 import { migrationFinished, type MigrationTrack } from '../../store/fleetStore';
 import type { OperationHandle } from '../../store/operations';
 import { useHostGuests, useMigrations } from '../../store/useFleet';
-import { ColumnHeads } from '../../widgets/ColumnHeads';
+import { GuestResultsTable } from '../../widgets/GuestResultsTable';
 import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDuration } from '../../widgets/format';
 import { FailureNotice } from '../../widgets/Notice';
@@ -125,17 +125,18 @@ export function EvacuateDialog({ host, onClose }: { host: string; onClose: () =>
         {rows.length > 0 && (running || result) ? (
           <section className="wizard-step" aria-label="Guests of the evacuation">
             <h3>{running ? (running.stopping ? 'Stopping: the running migrations finish, no other starts' : 'Evacuating') : result?.stopped ? 'Stopped' : 'Result'}</h3>
-            <table className="table table-dense">
-              <ColumnHeads columns={['Guest', 'State', 'Target', { label: 'Downtime', numeric: true }, 'Detail']} />
-              <tbody>
-                {rows.map((name) => {
-                  const done = result?.guests.find((entry) => entry.guest === name);
-                  const track = running ? trackOf(name, running.known) : undefined;
-                  const to = done?.to ?? track?.progress.to;
-                  return (
-                    <tr key={name} className={done?.outcome === 'failed' ? 'row-failed' : ''}>
-                      <th scope="row">{name}</th>
-                      <td>{done ? <ResultCell outcome={done} /> : track ? <PhaseBadge phase={track.progress.phase} /> : <span className="badge tone-muted">waiting</span>}</td>
+            <GuestResultsTable className="table-dense" columns={['Guest', 'State', 'Target', { label: 'Downtime', numeric: true }, 'Detail']}
+              rows={rows.map((name) => {
+                const done = result?.guests.find((entry) => entry.guest === name);
+                const track = running ? trackOf(name, running.known) : undefined;
+                const to = done?.to ?? track?.progress.to;
+                return {
+                  key: name,
+                  guest: name,
+                  failed: done?.outcome === 'failed',
+                  cells: (
+                    <>
+                      <td>{done ? <ResultCell outcome={done} /> : track ? <PhaseBadge phase={track.progress.phase} mode={mode} /> : <span className="badge tone-muted">waiting</span>}</td>
                       <td>{to ? (done?.outcome === 'moved' ? <a href={routeHref({ view: 'guest', host: to, guest: name })} onClick={onClose}>{to}</a> : to) : '–'}</td>
                       <td className="num mono">{done?.downtimeMs !== undefined ? formatDuration(done.downtimeMs) : '–'}</td>
                       <td>
@@ -143,11 +144,10 @@ export function EvacuateDialog({ host, onClose }: { host: string; onClose: () =>
                           : track && !migrationFinished(track) ? `${formatBytes(track.progress.bytes, 'iec')} sent${trackRate(track) ? ` at ${trackRate(track) ?? ''}` : ''}${track.progress.round > 0 ? `, round ${track.progress.round}` : ''}`
                             : track ? (track.progress.message ?? '') : 'waits for its turn'}
                       </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                };
+              })} />
           </section>
         ) : null}
         {failure ? <FailureNotice failure={failure} /> : null}

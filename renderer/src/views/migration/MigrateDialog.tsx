@@ -17,7 +17,7 @@ import { Dialog } from '../../widgets/Dialog';
 import { formatBytes, formatDuration } from '../../widgets/format';
 import { FailureNotice, Loading, SuccessNotice } from '../../widgets/Notice';
 import { useNow } from '../../widgets/useNow';
-import { LiveFigures, MeasuredFigures, ModeField, PHASE_WORDS, PhaseBadge, PhaseSteps, resolutionOf } from './migrationFacts';
+import { LiveFigures, MeasuredFigures, ModeField, PhaseBadge, PhaseSteps, phaseWords, resolutionOf } from './migrationFacts';
 
 const CHECK_DELAY_MS = 300;
 /** How soon a pre-flight refused busy runs again. */
@@ -108,7 +108,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
   const [checkFailure, setCheckFailure] = useState<{ key: string; busy: boolean; failure: Failure } | undefined>();
   const [running, setRunning] = useState<{ operation: OperationHandle; startedAt: number; to: string } | undefined>();
   /** The migration this dialog started, found in the feed by what it moves and the ids known before it: shown after it ends too. */
-  const [followed, setFollowed] = useState<{ known: Set<string>; to: string } | undefined>();
+  const [followed, setFollowed] = useState<{ known: Set<string>; to: string; mode: MigrationMode } | undefined>();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const now = useNow(running ? 500 : 60_000);
   const checking = useRef(false);
@@ -147,6 +147,8 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
       }, (error: unknown) => {
         const busy = error instanceof VfleetCallError && error.error.kind === 'busy';
         setCheckFailure({ key, busy, failure: describeFailure(`run the pre-flight checks to ${params.to}`, error) });
+        // The checks this request had before (e.g. before a migration that failed) say nothing about now.
+        setCheck((previous) => (previous?.key === key ? undefined : previous));
         // Busy (a change to the guest, or a pre-flight this page started before, holds it): the same request again shortly.
         if (busy) {
           setTimeout(() => {
@@ -176,7 +178,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
     if (!canMigrate || !request.success) return;
     const target = request.data.to;
     const operation = services.operations.start(`Migrate ${host}/${guest} to ${target}`, { cancellable: true });
-    setFollowed({ known: new Set(tracks.map((entry) => entry.progress.migration)), to: target });
+    setFollowed({ known: new Set(tracks.map((entry) => entry.progress.migration)), to: target, mode: request.data.mode });
     setRunning({ operation, startedAt: Date.now(), to: target });
     setOutcome(undefined);
     try {
@@ -253,8 +255,8 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
 
         {track ? (
           <section className="wizard-step migration-live" aria-label="Migration progress">
-            <h3>Progress <PhaseBadge phase={track.progress.phase} /></h3>
-            <PhaseSteps track={track} />
+            <h3>Progress <PhaseBadge phase={track.progress.phase} mode={followed?.mode} /></h3>
+            <PhaseSteps track={track} mode={followed?.mode} />
             <LiveFigures track={track} />
           </section>
         ) : null}
@@ -275,7 +277,7 @@ export function MigrateDialog({ host, guest, onClose }: { host: string; guest: s
         {outcome?.kind === 'failed' ? <FailureNotice failure={outcome.failure} /> : null}
         {outcome && outcome.kind !== 'moved' && track ? (
           <p className="notice notice-warn" role="status">
-            {outcome.kind === 'cancelled' ? 'Cancelled. ' : ''}What vfleet did: {resolutionOf({ ...track.progress, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `nothing final yet: it stopped at ${PHASE_WORDS[track.progress.phase]}, and the resolver finishes it when both hosts answer (see Activity)`}
+            {outcome.kind === 'cancelled' ? 'Cancelled. ' : ''}What vfleet did: {resolutionOf({ ...track.progress, ...(track.progress.message ? { note: track.progress.message } : {}) }) ?? `nothing final yet: it stopped at ${phaseWords(track.progress.phase, followed?.mode)}, and the resolver finishes it when both hosts answer (see Activity)`}
           </p>
         ) : null}
         {outcome?.kind === 'cancelled' && !track ? <p className="notice notice-warn" role="status">The migration was cancelled before it began moving anything.</p> : null}

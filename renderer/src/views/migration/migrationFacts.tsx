@@ -7,10 +7,11 @@ import { migrationFinished, type MigrationTrack } from '../../store/fleetStore';
 import { useGuestMigration } from '../../store/useFleet';
 import { formatBytes, formatDuration } from '../../widgets/format';
 
+/** A phase in words; where the mode is not known (the feed does not carry it), the switch names both. */
 export const PHASE_WORDS: Record<MigrationPhase, string> = {
   preflight: 'pre-flight checks',
   precopy: 'pre-copy (the guest runs)',
-  switching: 'switching (source stopping)',
+  switching: 'switching (source stopping or freezing)',
   finalSync: 'final sync',
   arrived: 'arrived on the target',
   started: 'started on the target',
@@ -21,6 +22,13 @@ export const PHASE_WORDS: Record<MigrationPhase, string> = {
   rolledBack: 'rolled back',
   aborted: 'aborted',
 };
+
+const SWITCHING_WORDS: Record<MigrationMode, string> = { stop: 'switching (source stopping)', freeze: 'switching (source freezing)' };
+
+/** A phase in words, the switch as the migration's mode makes it when known. */
+export function phaseWords(phase: MigrationPhase, mode?: MigrationMode): string {
+  return phase === 'switching' && mode ? SWITCHING_WORDS[mode] : PHASE_WORDS[phase];
+}
 
 export const MODE_WORDS: Record<MigrationMode, string> = {
   stop: 'stop: the guest\'s own stop sequence, then its start on the target',
@@ -49,8 +57,8 @@ export function phaseTone(phase: MigrationPhase): string {
   return 'info';
 }
 
-export function PhaseBadge({ phase }: { phase: MigrationPhase }) {
-  return <span className={`badge tone-${phaseTone(phase)}`}>{PHASE_WORDS[phase]}</span>;
+export function PhaseBadge({ phase, mode }: { phase: MigrationPhase; mode?: MigrationMode }) {
+  return <span className={`badge tone-${phaseTone(phase)}`}>{phaseWords(phase, mode)}</span>;
 }
 
 export function formatRate(bytesPerSecond: number): string {
@@ -82,7 +90,7 @@ export function GuestMigrationBadge({ host, guest }: { host: string; guest: stri
 }
 
 /** The forward steps, each passed, current or to come; a rollback or an abort follows the last step reached, the rest skipped. */
-export function PhaseSteps({ track }: { track: MigrationTrack }) {
+export function PhaseSteps({ track, mode }: { track: MigrationTrack; mode?: MigrationMode }) {
   const phase = track.progress.phase;
   const at = FORWARD.indexOf(phase);
   const turnedBack = at < 0 && phase !== 'preflight';
@@ -95,7 +103,7 @@ export function PhaseSteps({ track }: { track: MigrationTrack }) {
   return (
     <ol className="phase-steps" aria-label={`Phases of ${migrationTitle(track.progress)}`}>
       {FORWARD.map((step, index) => (
-        <li key={step} className={`phase-step phase-${stateOf(index)}`} aria-current={stateOf(index) === 'current' ? 'step' : undefined}>{PHASE_WORDS[step]}</li>
+        <li key={step} className={`phase-step phase-${stateOf(index)}`} aria-current={stateOf(index) === 'current' ? 'step' : undefined}>{phaseWords(step, mode)}</li>
       ))}
       {turnedBack ? <li className={`phase-step phase-current tone-${phaseTone(phase)}`} aria-current="step">{PHASE_WORDS[phase]}</li> : null}
     </ol>
