@@ -87,7 +87,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
   } else if (request.mode === 'freeze' && status.state !== 'running') {
     add('guest', 'failed', `${request.guest} is not running, so there is nothing to freeze; use --mode stop`);
   } else {
-    add('guest', 'ok', `${request.guest} is ${status.state} at context ${config.xid}, ${formatBytes(inspect.sizeBytes)} on disk`);
+    add('guest', 'ok', `${request.guest} is ${status.state} at context ${config.xid}, ${formatBytes(inspect.sizeBytes, 'iec')} on disk`);
   }
 
   const wantedXid = request.xid ?? config.xid;
@@ -118,7 +118,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
   }
   const needed = diskNeeded(inspect.sizeBytes);
   add('disk', probe.diskFree >= needed ? 'ok' : 'failed',
-    `${request.to} has ${formatBytes(probe.diskFree)} free for guests; the guest needs ${formatBytes(needed)} (its size and a margin)`);
+    `${request.to} has ${formatBytes(probe.diskFree, 'iec')} free for guests; the guest needs ${formatBytes(needed, 'iec')} (its size and a margin)`);
   if (probe.addressesInUse.length > 0) {
     add('address', 'failed', `on ${request.to}'s network ${probe.addressesInUse.map((entry) => `${entry.ip} is answered by ${entry.mac}`).join(', ')}`);
   } else {

@@ -71,9 +71,9 @@ export function rateTarget(room: HostRoom, guest: GuestNeeds, reserved: Reserved
   const reasons: string[] = [];
   if (!hello.features.includes('migration')) reasons.push('its agent does not support migration');
   if (guests.some((config) => config.name === guest.name)) reasons.push(`it already has a guest named ${guest.name}`);
-  if (diskFree < sizeNeeded) reasons.push(`${formatBytes(Math.max(0, diskFree))} free disk, the guest needs ${formatBytes(sizeNeeded)}`);
+  if (diskFree < sizeNeeded) reasons.push(`${formatBytes(Math.max(0, diskFree), 'iec')} free disk, the guest needs ${formatBytes(sizeNeeded, 'iec')}`);
   if (guest.memoryHard > 0 && memoryAvailable < guest.memoryHard) {
-    reasons.push(`${formatBytes(Math.max(0, memoryAvailable))} memory available, the guest may use ${formatBytes(guest.memoryHard)}`);
+    reasons.push(`${formatBytes(Math.max(0, memoryAvailable), 'iec')} memory available, the guest may use ${formatBytes(guest.memoryHard, 'iec')}`);
   }
   const suitable = reasons.length === 0;
   if (guests.some((config) => config.xid === guest.xid && config.name !== guest.name)) {
