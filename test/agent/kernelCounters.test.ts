@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readProcMemory } from '../../host-agent/src/drivers/namespaces/runtime/procStat';
 import { readKernelCounter, releaseIdleKernelFiles } from '../../host-agent/src/host/kernelFiles';
 
 const children: ChildProcess[] = [];
@@ -80,5 +81,21 @@ describe('kernel counters through kept descriptors', () => {
     const none = openDescriptors();
     expect(readKernelCounter('/proc/self/no-such-counter')).toBeUndefined();
     expect(openDescriptors()).toBe(none);
+  });
+
+  it('reads from statm the VSZ and RSS that status prints (VmSize, VmRSS), in bytes', async () => {
+    const sleepers = [await sleeper(), await sleeper()];
+    for (const child of sleepers) {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kilobytes = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1]);
+      const memory = await readProcMemory(child.pid as number);
+      expect(memory).toEqual({ vszBytes: kilobytes('VmSize') * 1024, rssBytes: kilobytes('VmRSS') * 1024 });
+      expect(memory?.rssBytes).toBeGreaterThan(0);
+    }
+    const gone = sleepers[0] as ChildProcess;
+    const exited = new Promise((resolve) => gone.once('exit', resolve));
+    gone.kill('SIGKILL');
+    await exited;
+    expect(await readProcMemory(gone.pid as number)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
   directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
-import { EMPTY_USAGE, type CgroupUsage, type GuestCgroups } from './guestCgroups';
+import { EMPTY_USAGE, type CgroupUsage, type CpuTimes, type GuestCgroups } from './guestCgroups';
 import { CPU_PERIOD_USEC, blkioWeight, cpuQuotaUsec, v1Bytes } from './limitValues';
 import { signalIgnoringGone } from '../runtime/signalProcess';
 
@@ -46,6 +46,13 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
       if (Date.now() > deadline) throw new Error(`${directory} did not become ${state} within ${FREEZE_TIMEOUT_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+
+  /** cpuacct.stat counts USER_HZ ticks; a missing controller or cgroup reads as no file: zeros. */
+  async function cpuTimes(guest: string): Promise<CpuTimes> {
+    const cpuacct = directoryFor('cpuacct', guest);
+    const ticks = cpuacct ? await readKeyValues(cpuacct, 'cpuacct.stat') : new Map<string, number>();
+    return { cpuUserUsec: ((ticks.get('user') ?? 0) * 1_000_000) / USER_HZ, cpuSystemUsec: ((ticks.get('system') ?? 0) * 1_000_000) / USER_HZ };
   }
 
   async function allPids(guest: string): Promise<number[]> {
@@ -123,9 +130,7 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
       const cpuacct = directoryFor('cpuacct', guest);
       if (cpuacct && (await directoryExists(cpuacct))) {
         usage.cpuUsageUsec = Math.round(((await readNumber(cpuacct, 'cpuacct.usage')) ?? 0) / 1000);
-        const ticks = await readKeyValues(cpuacct, 'cpuacct.stat');
-        usage.cpuUserUsec = ((ticks.get('user') ?? 0) * 1_000_000) / USER_HZ;
-        usage.cpuSystemUsec = ((ticks.get('system') ?? 0) * 1_000_000) / USER_HZ;
+        Object.assign(usage, await cpuTimes(guest));
       }
       const cpu = directoryFor('cpu', guest);
       if (cpu && (await directoryExists(cpu))) usage.throttledUsec = Math.round(((await readKeyValues(cpu, 'cpu.stat')).get('throttled_time') ?? 0) / 1000);
@@ -143,6 +148,7 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
         processesHits: pids ? (await readKeyValues(pids, 'pids.events')).get('max') ?? 0 : 0,
       };
     },
+    readCpuTimes: cpuTimes,
     freeze: (guest) => setFreezer(guest, 'FROZEN'),
     thaw: (guest) => setFreezer(guest, 'THAWED'),
     async killAll(guest) {

@@ -103,9 +103,12 @@ export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, gu
  */
 const namespaceOfMember = new Map<string, Map<number, number | undefined>>();
 
-/** The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec helpers outside it do not count). */
-export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess): Promise<number[]> {
-  const pids = await cgroups.pids(guest);
+/**
+ * The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec
+ * helpers outside it do not count); `members` is the cgroup's list when the caller has just read it.
+ */
+export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess, members?: number[]): Promise<number[]> {
+  const pids = members ?? await cgroups.pids(guest);
   const known = namespaceOfMember.get(guest);
   const current = new Map<number, number | undefined>();
   for (const pid of pids) current.set(pid, known?.has(pid) ? known.get(pid) : await namespaceInode(pid, 'pid'));

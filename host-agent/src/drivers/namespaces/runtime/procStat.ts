@@ -38,19 +38,33 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   return text === undefined ? undefined : parseProcStat(text);
 }
 
-/** VmSize and VmRSS from /proc/<pid>/status: exact sums, where /proc/<pid>/stat reads the per-CPU RSS counters approximately. */
-export function parseProcStatusMemory(text: string): { vszBytes: number; rssBytes: number } {
-  const kilobytes = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { vszBytes: kilobytes('VmSize'), rssBytes: kilobytes('VmRSS') };
+/**
+ * VSZ and RSS from /proc/<pid>/statm ("size resident shared ..." in pages): the same counters
+ * /proc/<pid>/status prints as VmSize and VmRSS (task_statm and task_mem read them alike), in one
+ * short line the kernel makes for a fraction of status's cost, where /proc/<pid>/stat's RSS field
+ * is the per-CPU approximation.
+ */
+export function parseProcStatm(text: string, pageBytes: number): { vszBytes: number; rssBytes: number } | undefined {
+  const [size, resident] = text.split(' ', 2).map(Number);
+  if (!Number.isInteger(size) || !Number.isInteger(resident)) return undefined;
+  return { vszBytes: (size as number) * pageBytes, rssBytes: (resident as number) * pageBytes };
 }
 
-export async function readProcStatusMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
-  const text = readKernelCounter(`/proc/${pid}/status`);
-  return text === undefined ? undefined : parseProcStatusMemory(text);
+/** statm's unit: the first mapping's KernelPageSize in this process's own smaps (4 KiB on x86-64, 4, 16 or 64 KiB on arm64). */
+let pageBytes: number | undefined;
+export function kernelPageBytes(): number {
+  pageBytes ??= Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(readKernelText('/proc/self/smaps') ?? '')?.[1] ?? 4) * 1024;
+  return pageBytes;
 }
 
+export async function readProcMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
+  const text = readKernelCounter(`/proc/${pid}/statm`);
+  return text === undefined ? undefined : parseProcStatm(text, kernelPageBytes());
+}
+
+/** Seconds since boot; /proc/uptime is made anew on each read, so through a kept descriptor. */
 export async function readUptimeSeconds(): Promise<number> {
-  return Number((readKernelText('/proc/uptime') ?? '').split(' ')[0]);
+  return Number((readKernelCounter('/proc/uptime') ?? '').split(' ')[0]);
 }
 
 /** nanosleep and clock_nanosleep by architecture: a process blocked in one of them is pausing, nothing else. */

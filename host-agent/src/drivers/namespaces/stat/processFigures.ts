@@ -2,7 +2,7 @@
 // /proc/<pid>/stat, and the host row (xid 0, "root server") for every process in no guest.
 import type { StatRow } from '../../../../../shared/domain/guest';
 import { listProcessIds } from '../../../host/kernelFiles';
-import { CLOCK_TICKS_PER_SECOND, readProcStat, readProcStatusMemory, type ProcStat } from '../runtime/procStat';
+import { CLOCK_TICKS_PER_SECOND, readProcMemory, readProcStat, type ProcStat } from '../runtime/procStat';
 
 export interface ProcessFigures {
   processes: number;
@@ -12,14 +12,14 @@ export interface ProcessFigures {
   sysMs: number;
 }
 
-/** CPU times from /proc/<pid>/stat, memory from /proc/<pid>/status; processes that exit meanwhile are left out. */
+/** CPU times from /proc/<pid>/stat, memory from /proc/<pid>/statm; processes that exit meanwhile are left out. */
 export interface ProcessSample extends ProcStat {
   rssBytes: number;
 }
 
 export async function readStats(pids: number[]): Promise<ProcessSample[]> {
   const samples = await Promise.all(pids.map(async (pid) => {
-    const [stat, memory] = await Promise.all([readProcStat(pid), readProcStatusMemory(pid)]);
+    const [stat, memory] = await Promise.all([readProcStat(pid), readProcMemory(pid)]);
     return stat && memory ? { ...stat, vszBytes: memory.vszBytes, rssBytes: memory.rssBytes } : undefined;
   }));
   return samples.filter((sample): sample is ProcessSample => sample !== undefined);
