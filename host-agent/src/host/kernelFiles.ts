@@ -1,5 +1,5 @@
 // Reads of the kernel's own files (/proc, cgroupfs, /run's pid files): small, in memory, answered
-// at once. They are read synchronously: a sample of 50 guests reads a few hundred of them a
+// at once; a pid file is read again only when a stat shows it changed (readRuntimeFile). They are read synchronously: a sample of 50 guests reads a few hundred of them a
 // second, and each asynchronous read costs an open, a read and a close through the thread pool
 // plus their promises, many times the read itself. The counters read on every sample and poll
 // (/proc/<pid>/stat and status, cgroup control files) are read through descriptors kept open:
@@ -92,6 +92,28 @@ export function releaseIdleKernelFiles(): void {
       closeSync(kept.fd);
     }
   }
+}
+
+/**
+ * The text of a small regular file the agent's processes replace by rename (a guest's pid file),
+ * read again only when a stat of its path shows another file (inode) or a change (size, change
+ * or modification time) since the last read: one stat instead of an open, reads and a close for
+ * every guest on every poll, sample and stat. Undefined when the file does not exist.
+ */
+const runtimeFiles = new Map<string, { ino: number; size: number; ctimeMs: number; mtimeMs: number; text: string }>();
+
+export function readRuntimeFile(path: string): string | undefined {
+  const now = statSync(path, { throwIfNoEntry: false });
+  if (!now) {
+    runtimeFiles.delete(path);
+    return undefined;
+  }
+  const known = runtimeFiles.get(path);
+  if (known && known.ino === now.ino && known.size === now.size && known.ctimeMs === now.ctimeMs && known.mtimeMs === now.mtimeMs) return known.text;
+  const text = readKernelText(path);
+  if (text === undefined) runtimeFiles.delete(path);
+  else runtimeFiles.set(path, { ino: now.ino, size: now.size, ctimeMs: now.ctimeMs, mtimeMs: now.mtimeMs, text });
+  return text;
 }
 
 /** The inode of what `path` names (e.g. /proc/<pid>/ns/pid), undefined once it is gone. */

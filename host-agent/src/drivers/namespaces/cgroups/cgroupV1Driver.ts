@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
-  directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
+  directoryExists, directoryPerGuest, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
 import { EMPTY_USAGE, type CgroupUsage, type CpuTimes, type GuestCgroups } from './guestCgroups';
 import { CPU_PERIOD_USEC, blkioWeight, cpuQuotaUsec, v1Bytes } from './limitValues';
@@ -20,9 +20,15 @@ const USER_HZ = 100;
 const FREEZE_TIMEOUT_MS = 5000;
 
 export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
+  const everyDirectoryOf = directoryPerGuest((guest) => hierarchies.map((hierarchy) => join(hierarchy.base, guest)));
+  const perController = new Map<string, (guest: string) => string | undefined>();
   const directoryFor = (controller: string, guest: string): string | undefined => {
-    const hierarchy = hierarchies.find((candidate) => candidate.controllers.includes(controller));
-    return hierarchy ? join(hierarchy.base, guest) : undefined;
+    let directoryOf = perController.get(controller);
+    if (!directoryOf) {
+      const hierarchy = hierarchies.find((candidate) => candidate.controllers.includes(controller));
+      perController.set(controller, directoryOf = directoryPerGuest((name) => hierarchy ? join(hierarchy.base, name) : undefined));
+    }
+    return directoryOf(guest);
   };
   const need = (controller: string, guest: string, what: string): string => {
     const directory = directoryFor(controller, guest);
@@ -57,7 +63,7 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
 
   async function allPids(guest: string): Promise<number[]> {
     const found = new Set<number>();
-    for (const hierarchy of hierarchies) for (const pid of await readPids(join(hierarchy.base, guest))) found.add(pid);
+    for (const directory of everyDirectoryOf(guest)) for (const pid of await readPids(directory)) found.add(pid);
     return [...found];
   }
 

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
-  directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
+  directoryExists, directoryPerGuest, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
 import { signalIgnoringGone } from '../runtime/signalProcess';
 import { EMPTY_USAGE, type CgroupUsage, type CpuTimes, type GuestCgroups } from './guestCgroups';
@@ -20,7 +20,7 @@ function cpuTimesOf(cpuStat: Map<string, number>): CpuTimes {
 }
 
 export function cgroupV2Driver(base: string): GuestCgroups {
-  const directoryOf = (guest: string): string => join(base, guest);
+  const directoryOf = directoryPerGuest((guest) => join(base, guest));
 
   /** Enables in `directory` the wanted controllers it offers and has not enabled yet. */
   async function enableIn(directory: string): Promise<void> {

@@ -3,7 +3,7 @@
 // cgroup and in a PID namespace of its own.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { readKernelText } from '../../../host/kernelFiles';
+import { readRuntimeFile } from '../../../host/kernelFiles';
 import type { GuestCgroups } from '../cgroups/guestCgroups';
 import { namespaceInode, readProcStat } from './procStat';
 
@@ -40,7 +40,7 @@ export function formatPidFile(init: ProcessIdentity, keeper: ProcessIdentity): s
 }
 
 export async function readPidFile(pidFile: string): Promise<PidFileContent | undefined> {
-  return parsePidFile(readKernelText(pidFile) ?? '');
+  return parsePidFile(readRuntimeFile(pidFile) ?? '');
 }
 
 export async function writePidFile(pidFile: string, init: ProcessIdentity, keeper: ProcessIdentity): Promise<void> {
@@ -75,7 +75,7 @@ const checkedInits = new Map<string, { pidFileText: string; init: ProcessIdentit
 
 /** The guest's init as the kernel knows it; `withKeeper: false` skips looking at the keeper (InitProcess.keeper stays unset). */
 export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string, withKeeper = true): Promise<InitProcess | undefined> {
-  const pidFileText = readKernelText(pidFile) ?? '';
+  const pidFileText = readRuntimeFile(pidFile) ?? '';
   const recorded = parsePidFile(pidFileText);
   if (!recorded) {
     checkedInits.delete(pidFile);

@@ -15,16 +15,28 @@ export interface ProcStat {
 
 export const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Parses one stat line; the command name may contain spaces and parentheses, so split after the last ')'. */
+/** Fields 3 to 23 of a stat line, the last one a caller reads (vsize). */
+const LAST_FIELD = 23;
+
+/**
+ * Parses one stat line; the command name may contain spaces and parentheses, so fields count
+ * from after the last ')'. Only the fields up to vsize are cut out (a sample parses hundreds a second).
+ */
 export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close === -1) return undefined;
-  const pid = Number(text.slice(0, text.indexOf(' ')));
-  const rest = text.slice(close + 2).trim().split(' ');
-  const field = (number: number): number => Number(rest[number - 3]);
+  const fields: string[] = [];
+  let start = close + 2;
+  while (fields.length <= LAST_FIELD - 3 && start <= text.length) {
+    const space = text.indexOf(' ', start);
+    const end = space === -1 ? text.length : space;
+    fields.push(text.slice(start, end));
+    start = end + 1;
+  }
+  const field = (number: number): number => Number(fields[number - 3]);
   return {
-    pid,
-    state: rest[0] ?? '?',
+    pid: Number(text.slice(0, text.indexOf(' '))),
+    state: fields[0] ?? '?',
     ppid: field(4),
     utimeTicks: field(14),
     stimeTicks: field(15),
