@@ -158,8 +158,8 @@ export async function benchSamplingOverhead(recorder: BenchRecorder, cleanup: Cl
       recorder.add({
         benchmark: BENCHMARK,
         metric: `agent CPU per ${method} call, ${running} guests running`,
-        value: perCall.get(method) ?? NaN,
-        unit: 'ms',
+        value: Math.round((perCall.get(method) ?? NaN) * 1000),
+        unit: 'µs',
         note: `${calls} calls one at a time over serve --stdio after 20 to warm it; user + system time of the agent process; carries over to the fleet's inventory refresh (fleet.stat), where the agents of a lab share its cores`,
       });
     }

@@ -262,7 +262,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
       for (const pid of members) inGuests.add(pid);
       const init = await initAlone(config);
       if (!init) continue;
-      const figures = sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init, members)));
+      const figures = sumFigures(readStats(await guestProcessIds(cgroups, config.name, init, members)));
       const cpu = await cgroups.readCpuTimes(config.name);
       const cpuKnown = cpu.cpuUserUsec + cpu.cpuSystemUsec > 0;
       rows.push({
@@ -281,7 +281,7 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return Promise.all(configs.map(async (config) => {
       const init = await initAlone(config);
       const usage = await cgroups.readSampleCounters(config.name);
-      const figures = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
+      const figures = init ? sumFigures(readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
       return {
         name: config.name,
         xid: config.xid,

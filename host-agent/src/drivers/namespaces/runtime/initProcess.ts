@@ -52,7 +52,7 @@ export async function writePidFile(pidFile: string, init: ProcessIdentity, keepe
 
 /** The process, if it is alive and (when known) started at that time. */
 export async function liveIdentity(recorded: { pid: number; startTicks?: number }): Promise<ProcessIdentity | undefined> {
-  const stat = await readProcStat(recorded.pid);
+  const stat = readProcStat(recorded.pid);
   if (!stat || stat.state === 'Z' || (recorded.startTicks !== undefined && stat.startTicks !== recorded.startTicks)) return undefined;
   return { pid: recorded.pid, startTicks: stat.startTicks };
 }

@@ -45,7 +45,8 @@ export function parseProcStat(text: string): ProcStat | undefined {
   };
 }
 
-export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
+/** Synchronous as every kernel read of the agent (host/kernelFiles.ts); undefined once the process is gone. */
+export function readProcStat(pid: number): ProcStat | undefined {
   const text = readKernelCounter(`/proc/${pid}/stat`);
   return text === undefined ? undefined : parseProcStat(text);
 }
@@ -69,7 +70,7 @@ export function kernelPageBytes(): number {
   return pageBytes;
 }
 
-export async function readProcMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
+export function readProcMemory(pid: number): { vszBytes: number; rssBytes: number } | undefined {
   const text = readKernelCounter(`/proc/${pid}/statm`);
   return text === undefined ? undefined : parseProcStatm(text, kernelPageBytes());
 }
