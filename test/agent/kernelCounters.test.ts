@@ -2,10 +2,12 @@
 // the file's text as it is now, a process that exits reads as gone, and the descriptors not read
 // since the last release are closed. Real /proc of real child processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readProcMemory } from '../../host-agent/src/drivers/namespaces/runtime/procStat';
-import { readKernelCounter, releaseIdleKernelFiles } from '../../host-agent/src/host/kernelFiles';
+import { readKernelCounter, readRuntimeFile, releaseIdleKernelFiles } from '../../host-agent/src/host/kernelFiles';
 
 const children: ChildProcess[] = [];
 
@@ -97,5 +99,33 @@ describe('kernel counters through kept descriptors', () => {
     gone.kill('SIGKILL');
     await exited;
     expect(readProcMemory(gone.pid as number)).toBeUndefined();
+  });
+});
+
+describe('a pid file read again only when it changed', () => {
+  it('sees a replacement by rename, a rewrite in place of the same size, and a removal', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vfleet-runtime-file-'));
+    try {
+      const pidFile = join(folder, 'init.pid');
+      writeFileSync(pidFile, '812 811\n');
+      expect(readRuntimeFile(pidFile)).toBe('812 811\n');
+      expect(readRuntimeFile(pidFile)).toBe('812 811\n');
+      // As writePidFile does: a temporary file renamed over it (another inode).
+      writeFileSync(`${pidFile}.tmp`, '812 98765 811 98760\n');
+      renameSync(`${pidFile}.tmp`, pidFile);
+      expect(readRuntimeFile(pidFile)).toBe('812 98765 811 98760\n');
+      // Rewritten in place with text of the same length, its times set back to what they were: the change time still moves.
+      const before = readFileSync(pidFile);
+      writeFileSync(pidFile, '913 98765 811 98760\n');
+      expect(readFileSync(pidFile).length).toBe(before.length);
+      utimesSync(pidFile, new Date(0), new Date(0));
+      expect(readRuntimeFile(pidFile)).toBe('913 98765 811 98760\n');
+      rmSync(pidFile);
+      expect(readRuntimeFile(pidFile)).toBeUndefined();
+      writeFileSync(pidFile, '1000 999\n');
+      expect(readRuntimeFile(pidFile)).toBe('1000 999\n');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
