@@ -4,7 +4,7 @@
 // plus their promises, many times the read itself. The counters read on every sample and poll
 // (/proc/<pid>/stat and status, cgroup control files) are read through descriptors kept open:
 // one pread instead of an open, two reads and a close, and no path lookup.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 
 /** The codes of a kernel file that is not there (any more): a process that exited, a controller not mounted. */
 function isGone(error: unknown): boolean {
@@ -63,6 +63,9 @@ export function readKernelCounter(path: string): string | undefined {
       closeSync(kept.fd);
     }
   }
+  // A file that is not there (a stopped guest's cgroup, an exited process) is asked for on every
+  // call: existsSync answers without the thrown error a failed open costs.
+  if (!existsSync(path)) return undefined;
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -128,7 +131,7 @@ export function kernelInode(path: string): number | undefined {
 /** Whether `path` is a directory (a cgroup, a /proc entry) now. */
 export function kernelDirectoryExists(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
