@@ -99,6 +99,11 @@ describe('v1 controllers for real below this process\'s own cgroups, v2 for plac
     busy.stdin?.end('go\n');
     await sleep(700);
     const usage = await cgroups.readUsage('hybrid');
+    // A stat row's CPU times are v1 cpuacct.stat's, as readUsage reads them (USER_HZ ticks: whole 10 ms steps).
+    const times = await cgroups.readCpuTimes('hybrid');
+    expect(times.cpuUserUsec + times.cpuSystemUsec).toBeGreaterThanOrEqual(usage.cpuUserUsec + usage.cpuSystemUsec);
+    expect(times.cpuUserUsec % 10_000).toBe(0);
+    expect(times.cpuUserUsec + times.cpuSystemUsec).toBeGreaterThan(0);
     expect(usage.processesCurrent).toBe(1);
     expect(usage.memoryCurrent).toBeGreaterThan(0);
     expect(usage.cpuUsageUsec).toBeGreaterThan(0);
@@ -149,6 +154,11 @@ describe('cgroup v2 controller files against a recorded tree', () => {
       memoryCurrent: 7_340_032, memoryPeak: 9_437_184, memoryHits: 17, oomKills: 2, processesCurrent: 5, processesHits: 3,
       cpuUsageUsec: 1_520_000, cpuUserUsec: 1_200_000, cpuSystemUsec: 320_000, throttledUsec: 830_000,
     });
+  });
+
+  it('reads a stat row\'s CPU times from cpu.stat alone, and zeros for a guest without a cgroup', async () => {
+    expect(await cgroups.readCpuTimes('web')).toEqual({ cpuUserUsec: 1_200_000, cpuSystemUsec: 320_000 });
+    expect(await cgroups.readCpuTimes('absent')).toEqual({ cpuUserUsec: 0, cpuSystemUsec: 0 });
   });
 
   it('refuses a limit whose controller the hierarchy does not offer, naming it', async () => {

@@ -28,6 +28,7 @@ const FLEET_BENCHMARKS = ['external-change latency', 'agent RPC', 'faults'];
 
 /** The benchmarks --only can run without the others, by the name the option takes. */
 const ALONE = {
+  sampling: 'agent sampling overhead',
   migration: 'migration',
   ui: 'UI with 1,000 guests',
 } as const;
@@ -67,7 +68,7 @@ function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: nu
       short, labHosts: 3, externalChangeRounds: 3, rpcDurationMs: 500,
       fleetScale: { sizes: [3], guestsPerHost: 2, repetitions: 2 },
       coreMemory: { guestsPerHost: 3, seconds: memorySeconds ?? 20 },
-      sampling: { guests: 5, windows: 1, windowSeconds: 5 },
+      sampling: { guests: 5, calls: 20, windows: 1, windowSeconds: 5 },
       healthHistoryHours: 2,
       migration: { repetitions: 1, dataMiB: 20 },
       ui: { ...UI_FLEET, recordGuestsPerHost: 2, renders: 2, traceSeconds: 5, heapSeconds: uiSeconds ?? 20 },
@@ -77,7 +78,7 @@ function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: nu
     short, labHosts: 20, externalChangeRounds: 10, rpcDurationMs: 2_000,
     fleetScale: { sizes: [5, 10, 20], guestsPerHost: 10, repetitions: 5 },
     coreMemory: { guestsPerHost: 50, seconds: memorySeconds ?? 600 },
-    sampling: { guests: 50, windows: 3, windowSeconds: 20 },
+    sampling: { guests: 50, calls: 200, windows: 3, windowSeconds: 20 },
     healthHistoryHours: HEALTH_HISTORY_HOURS,
     migration: { repetitions: 3, dataMiB: 200 },
     ui: { ...UI_FLEET, recordGuestsPerHost: 5, renders: 5, traceSeconds: 20, heapSeconds: uiSeconds ?? 600 },
@@ -111,15 +112,18 @@ async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: 
     recorder.fail('core memory', 'not run: the scale lab or the agent bundle is missing (see fleet at scale, agent bundle)');
   }
   await cleanup.runAll();
-  if (bundlePath) await recorder.attempt('agent sampling overhead', () => benchSamplingOverhead(recorder, cleanup, bundlePath, plan.sampling));
-  await cleanup.runAll();
   await recorder.attempt('health history memory', () => benchHealthHistoryMemory(recorder, cleanup, plan.healthHistoryHours));
   await cleanup.runAll();
   await runLate(plan, recorder, cleanup, bundlePath, undefined);
 }
 
-/** The benchmarks that need the machine to themselves, each on its own lab: all of them, or those --only names. */
+/** The benchmarks that need the machine to themselves, each on its own lab (the agent's overhead first): all of them, or those --only names. */
 async function runLate(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string | undefined, only: ReadonlySet<AloneName> | undefined): Promise<void> {
+  if (only === undefined || only.has('sampling')) {
+    if (bundlePath) await recorder.attempt(ALONE.sampling, () => benchSamplingOverhead(recorder, cleanup, bundlePath, plan.sampling));
+    else recorder.fail(ALONE.sampling, 'not run: the agent bundle did not build (see agent bundle)');
+    await cleanup.runAll();
+  }
   if (only === undefined || only.has('migration')) {
     if (bundlePath) await recorder.attempt(ALONE.migration, () => benchMigration(recorder, cleanup, bundlePath, plan.migration));
     else recorder.fail(ALONE.migration, 'not run: the agent bundle did not build (see agent bundle)');

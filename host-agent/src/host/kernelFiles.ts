@@ -1,10 +1,10 @@
 // Reads of the kernel's own files (/proc, cgroupfs, /run's pid files): small, in memory, answered
-// at once. They are read synchronously: a sample of 50 guests reads a few hundred of them a
+// at once; a pid file is read again only when a stat shows it changed (readRuntimeFile). They are read synchronously: a sample of 50 guests reads a few hundred of them a
 // second, and each asynchronous read costs an open, a read and a close through the thread pool
 // plus their promises, many times the read itself. The counters read on every sample and poll
 // (/proc/<pid>/stat and status, cgroup control files) are read through descriptors kept open:
 // one pread instead of an open, two reads and a close, and no path lookup.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 
 /** The codes of a kernel file that is not there (any more): a process that exited, a controller not mounted. */
 function isGone(error: unknown): boolean {
@@ -63,6 +63,9 @@ export function readKernelCounter(path: string): string | undefined {
       closeSync(kept.fd);
     }
   }
+  // A file that is not there (a stopped guest's cgroup, an exited process) is asked for on every
+  // call: existsSync answers without the thrown error a failed open costs.
+  if (!existsSync(path)) return undefined;
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -94,6 +97,28 @@ export function releaseIdleKernelFiles(): void {
   }
 }
 
+/**
+ * The text of a small regular file the agent's processes replace by rename (a guest's pid file),
+ * read again only when a stat of its path shows another file (inode) or a change (size, change
+ * or modification time) since the last read: one stat instead of an open, reads and a close for
+ * every guest on every poll, sample and stat. Undefined when the file does not exist.
+ */
+const runtimeFiles = new Map<string, { ino: number; size: number; ctimeMs: number; mtimeMs: number; text: string }>();
+
+export function readRuntimeFile(path: string): string | undefined {
+  const now = statSync(path, { throwIfNoEntry: false });
+  if (!now) {
+    runtimeFiles.delete(path);
+    return undefined;
+  }
+  const known = runtimeFiles.get(path);
+  if (known && known.ino === now.ino && known.size === now.size && known.ctimeMs === now.ctimeMs && known.mtimeMs === now.mtimeMs) return known.text;
+  const text = readKernelText(path);
+  if (text === undefined) runtimeFiles.delete(path);
+  else runtimeFiles.set(path, { ino: now.ino, size: now.size, ctimeMs: now.ctimeMs, mtimeMs: now.mtimeMs, text });
+  return text;
+}
+
 /** The inode of what `path` names (e.g. /proc/<pid>/ns/pid), undefined once it is gone. */
 export function kernelInode(path: string): number | undefined {
   try {
@@ -106,7 +131,7 @@ export function kernelInode(path: string): number | undefined {
 /** Whether `path` is a directory (a cgroup, a /proc entry) now. */
 export function kernelDirectoryExists(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

@@ -4,7 +4,8 @@
 // window after a warm-up, and the resident memory at its end; the median of several windows,
 // each with a fresh agent process started as the core starts it (its Node flags). Besides RSS, the
 // agent's own share of it: its private (anonymous) memory, since the Node binary's mapped code is
-// file memory every Node process on the host shares. The figures are per host, so they carry over
+// file memory every Node process on the host shares. Then the agent's CPU time per `stat` and per
+// `list` call, with every guest running and with 10. The figures are per host, so they carry over
 // to real fleets.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +21,8 @@ const BENCHMARK = 'agent sampling overhead';
 
 export interface SamplingOptions {
   guests: number;
+  /** stat and list calls timed one at a time, at every guest running and at 10. */
+  calls: number;
   windows: number;
   windowSeconds: number;
 }
@@ -47,6 +50,45 @@ rm -f "$fifo"
 echo "$((after - before)) $rss $anonymous"
 `;
 
+/**
+ * Inside the host (node -e, argv: agent, calls, Node flags...): a fresh \`serve --stdio\` answers
+ * \`stat\` and \`list\` one call at a time, 20 of each first to warm it; prints "METHOD MS" per
+ * method, the agent process's CPU time (user + system, /proc/<pid>/stat) per call.
+ */
+const PER_CALL = `
+const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const [agent, calls, ...flags] = process.argv.slice(1);
+const child = spawn('node', [...flags, agent, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const waiting = new Map();
+let buffered = '';
+let next = 1;
+child.stdout.on('data', (data) => {
+  buffered += data;
+  for (let end = buffered.indexOf('\\n'); end >= 0; end = buffered.indexOf('\\n')) {
+    const reply = JSON.parse(buffered.slice(0, end));
+    buffered = buffered.slice(end + 1);
+    waiting.get(reply.id)?.(reply);
+  }
+});
+const call = (method) => new Promise((resolve, reject) => {
+  const id = next++;
+  waiting.set(id, (reply) => reply.error ? reject(new Error(method + ': ' + reply.error.message)) : resolve());
+  child.stdin.write(JSON.stringify({ id, method }) + '\\n');
+});
+const ticks = () => readFileSync('/proc/' + child.pid + '/stat', 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((sum, field) => sum + Number(field), 0);
+(async () => {
+  await call('hello');
+  for (const method of ['stat', 'list']) {
+    for (let index = 0; index < 20; index += 1) await call(method);
+    const before = ticks();
+    for (let index = 0; index < Number(calls); index += 1) await call(method);
+    console.log(method + ' ' + ((ticks() - before) * 10) / Number(calls));
+  }
+  child.stdin.end();
+})().catch((error) => { console.error(error.message); child.kill('SIGKILL'); process.exit(1); });
+`;
+
 /** Inside the host: an idle Node, its RSS in KiB after a moment. */
 const BARE_NODE = `
 node -e 'setInterval(() => {}, 1000)' &
@@ -57,7 +99,7 @@ kill "$pid"
 `;
 
 export async function benchSamplingOverhead(recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string, options: SamplingOptions): Promise<void> {
-  const { guests, windows, windowSeconds } = options;
+  const { guests, calls, windows, windowSeconds } = options;
   await labDown({ name: LAB.name });
   const lab = await labUp(LAB);
   cleanup.add(`lab ${LAB.name}`, () => labDown({ name: LAB.name }));
@@ -107,5 +149,20 @@ export async function benchSamplingOverhead(recorder: BenchRecorder, cleanup: Cl
     unit: 'MiB',
     note: 'the part of RSS that is the agent\'s own: heap, code, buffers',
   });
+  // What one stat and one list cost the agent, at every guest running and at 10 (the fleet bench's hosts).
+  for (const running of new Set([guests, Math.min(guests, 10)])) {
+    await inHost(`i=${running + 1}; while [ $i -le ${guests} ]; do node "$1" stop s$i > /dev/null || exit 1; i=$((i + 1)); done`, [agent]);
+    const perCall = new Map((await inHost(`exec node -e '${PER_CALL.replaceAll("'", "'\\''")}' "$@"`, [agent, String(calls), ...AGENT_NODE_FLAGS]))
+      .trim().split('\n').map((line) => line.split(' ')).map(([method, ms]) => [method, Number(ms)]));
+    for (const method of ['stat', 'list']) {
+      recorder.add({
+        benchmark: BENCHMARK,
+        metric: `agent CPU per ${method} call, ${running} guests running`,
+        value: Math.round((perCall.get(method) ?? NaN) * 1000),
+        unit: 'µs',
+        note: `${calls} calls one at a time over serve --stdio after 20 to warm it; user + system time of the agent process; carries over to the fleet's inventory refresh (fleet.stat), where the agents of a lab share its cores`,
+      });
+    }
+  }
   await labDown({ name: LAB.name });
 }

@@ -63,6 +63,8 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     return paths;
   };
   const initOf = (config: GuestConfig): Promise<InitProcess | undefined> => readInitProcess(pathsOf(config).pidFile, cgroups, config.name);
+  /** Init alone, for what shows no keeper (status, stat, samples, run states): it is not looked up. */
+  const initAlone = (config: GuestConfig): Promise<InitProcess | undefined> => readInitProcess(pathsOf(config).pidFile, cgroups, config.name, false);
 
   async function statusOf(config: GuestConfig, init: InitProcess | undefined): Promise<GuestStatus> {
     if (!init) return { name: config.name, xid: config.xid, state: 'stopped', processes: 0 };
@@ -255,17 +257,19 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     const rows: StatRow[] = [];
     const inGuests = new Set<number>();
     for (const config of configs) {
-      for (const pid of await cgroups.pids(config.name)) inGuests.add(pid);
-      const init = await initOf(config);
+      // The cgroup's list is read once: every member leaves the host row, those in the guest's PID namespace make its own.
+      const members = await cgroups.pids(config.name);
+      for (const pid of members) inGuests.add(pid);
+      const init = await initAlone(config);
       if (!init) continue;
-      const figures = sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init)));
-      const usage = await cgroups.readUsage(config.name);
-      const cpuKnown = usage.cpuUserUsec + usage.cpuSystemUsec > 0;
+      const figures = sumFigures(readStats(await guestProcessIds(cgroups, config.name, init, members)));
+      const cpu = await cgroups.readCpuTimes(config.name);
+      const cpuKnown = cpu.cpuUserUsec + cpu.cpuSystemUsec > 0;
       rows.push({
         xid: config.xid,
         ...figures,
-        userMs: cpuKnown ? Math.round(usage.cpuUserUsec / 1000) : figures.userMs,
-        sysMs: cpuKnown ? Math.round(usage.cpuSystemUsec / 1000) : figures.sysMs,
+        userMs: cpuKnown ? Math.round(cpu.cpuUserUsec / 1000) : figures.userMs,
+        sysMs: cpuKnown ? Math.round(cpu.cpuSystemUsec / 1000) : figures.sysMs,
         uptimeMs: Math.max(0, Math.round((uptime - init.startTicks / CLOCK_TICKS_PER_SECOND) * 1000)),
         name: config.name,
       });
@@ -275,10 +279,9 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
 
   async function sample(configs: GuestConfig[]): Promise<GuestSample[]> {
     return Promise.all(configs.map(async (config) => {
-      // A sample shows no keeper: it is not looked up.
-      const init = await readInitProcess(pathsOf(config).pidFile, cgroups, config.name, false);
+      const init = await initAlone(config);
       const usage = await cgroups.readSampleCounters(config.name);
-      const figures = init ? sumFigures(await readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
+      const figures = init ? sumFigures(readStats(await guestProcessIds(cgroups, config.name, init))) : undefined;
       return {
         name: config.name,
         xid: config.xid,
@@ -301,9 +304,9 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
   return {
     name: 'namespaces',
     cgroupVersion: cgroups.version,
-    status: async (config) => statusOf(config, await initOf(config)),
+    status: async (config) => statusOf(config, await initAlone(config)),
     runState: async (config) => {
-      const init = await readInitProcess(pathsOf(config).pidFile, cgroups, config.name, false);
+      const init = await initAlone(config);
       return { name: config.name, xid: config.xid, state: init ? 'running' : 'stopped', initPid: init?.pid };
     },
     start,

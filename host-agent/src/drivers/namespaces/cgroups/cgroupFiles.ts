@@ -8,6 +8,17 @@ export function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENODEV';
 }
 
+/** A guest's cgroup directory (or directories) made once per name: samples and stat rows need it for every guest, many times a second. */
+export function directoryPerGuest<T>(make: (guest: string) => T): (guest: string) => T {
+  const made = new Map<string, T>();
+  return (guest) => {
+    if (made.has(guest)) return made.get(guest) as T;
+    const directory = make(guest);
+    made.set(guest, directory);
+    return directory;
+  };
+}
+
 /** `file` is a control file's bare name, so no path.join (a sample reads hundreds a second). */
 export async function readControl(directory: string, file: string): Promise<string | undefined> {
   return readKernelCounter(`${directory}/${file}`)?.trim();

@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
-  directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
+  directoryExists, directoryPerGuest, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
-import { EMPTY_USAGE, type CgroupUsage, type GuestCgroups } from './guestCgroups';
+import { EMPTY_USAGE, type CgroupUsage, type CpuTimes, type GuestCgroups } from './guestCgroups';
 import { CPU_PERIOD_USEC, blkioWeight, cpuQuotaUsec, v1Bytes } from './limitValues';
 import { signalIgnoringGone } from '../runtime/signalProcess';
 
@@ -20,9 +20,15 @@ const USER_HZ = 100;
 const FREEZE_TIMEOUT_MS = 5000;
 
 export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
+  const everyDirectoryOf = directoryPerGuest((guest) => hierarchies.map((hierarchy) => join(hierarchy.base, guest)));
+  const perController = new Map<string, (guest: string) => string | undefined>();
   const directoryFor = (controller: string, guest: string): string | undefined => {
-    const hierarchy = hierarchies.find((candidate) => candidate.controllers.includes(controller));
-    return hierarchy ? join(hierarchy.base, guest) : undefined;
+    let directoryOf = perController.get(controller);
+    if (!directoryOf) {
+      const hierarchy = hierarchies.find((candidate) => candidate.controllers.includes(controller));
+      perController.set(controller, directoryOf = directoryPerGuest((name) => hierarchy ? join(hierarchy.base, name) : undefined));
+    }
+    return directoryOf(guest);
   };
   const need = (controller: string, guest: string, what: string): string => {
     const directory = directoryFor(controller, guest);
@@ -48,9 +54,16 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
     }
   }
 
+  /** cpuacct.stat counts USER_HZ ticks; a missing controller or cgroup reads as no file: zeros. */
+  async function cpuTimes(guest: string): Promise<CpuTimes> {
+    const cpuacct = directoryFor('cpuacct', guest);
+    const ticks = cpuacct ? await readKeyValues(cpuacct, 'cpuacct.stat') : new Map<string, number>();
+    return { cpuUserUsec: ((ticks.get('user') ?? 0) * 1_000_000) / USER_HZ, cpuSystemUsec: ((ticks.get('system') ?? 0) * 1_000_000) / USER_HZ };
+  }
+
   async function allPids(guest: string): Promise<number[]> {
     const found = new Set<number>();
-    for (const hierarchy of hierarchies) for (const pid of await readPids(join(hierarchy.base, guest))) found.add(pid);
+    for (const directory of everyDirectoryOf(guest)) for (const pid of await readPids(directory)) found.add(pid);
     return [...found];
   }
 
@@ -123,9 +136,7 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
       const cpuacct = directoryFor('cpuacct', guest);
       if (cpuacct && (await directoryExists(cpuacct))) {
         usage.cpuUsageUsec = Math.round(((await readNumber(cpuacct, 'cpuacct.usage')) ?? 0) / 1000);
-        const ticks = await readKeyValues(cpuacct, 'cpuacct.stat');
-        usage.cpuUserUsec = ((ticks.get('user') ?? 0) * 1_000_000) / USER_HZ;
-        usage.cpuSystemUsec = ((ticks.get('system') ?? 0) * 1_000_000) / USER_HZ;
+        Object.assign(usage, await cpuTimes(guest));
       }
       const cpu = directoryFor('cpu', guest);
       if (cpu && (await directoryExists(cpu))) usage.throttledUsec = Math.round(((await readKeyValues(cpu, 'cpu.stat')).get('throttled_time') ?? 0) / 1000);
@@ -143,6 +154,7 @@ export function cgroupV1Driver(hierarchies: V1Hierarchy[]): GuestCgroups {
         processesHits: pids ? (await readKeyValues(pids, 'pids.events')).get('max') ?? 0 : 0,
       };
     },
+    readCpuTimes: cpuTimes,
     freeze: (guest) => setFreezer(guest, 'FROZEN'),
     thaw: (guest) => setFreezer(guest, 'THAWED'),
     async killAll(guest) {

@@ -5,17 +5,22 @@ import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GuestLimits } from '../../../../../shared/domain/guest';
 import {
-  directoryExists, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
+  directoryExists, directoryPerGuest, readControl, readKeyValues, readNumber, readPids, removeCgroupDirectory, writeControl,
 } from './cgroupFiles';
 import { signalIgnoringGone } from '../runtime/signalProcess';
-import { EMPTY_USAGE, type CgroupUsage, type GuestCgroups } from './guestCgroups';
+import { EMPTY_USAGE, type CgroupUsage, type CpuTimes, type GuestCgroups } from './guestCgroups';
 import { cpuMaxValue, v2Bytes } from './limitValues';
 
 const WANTED_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
 const FREEZE_TIMEOUT_MS = 5000;
 
+/** cpu.stat's user and system time (microseconds already). */
+function cpuTimesOf(cpuStat: Map<string, number>): CpuTimes {
+  return { cpuUserUsec: cpuStat.get('user_usec') ?? 0, cpuSystemUsec: cpuStat.get('system_usec') ?? 0 };
+}
+
 export function cgroupV2Driver(base: string): GuestCgroups {
-  const directoryOf = (guest: string): string => join(base, guest);
+  const directoryOf = directoryPerGuest((guest) => join(base, guest));
 
   /** Enables in `directory` the wanted controllers it offers and has not enabled yet. */
   async function enableIn(directory: string): Promise<void> {
@@ -98,8 +103,7 @@ export function cgroupV2Driver(base: string): GuestCgroups {
         processesCurrent: processes,
         processesHits: pidsEvents.get('max') ?? 0,
         cpuUsageUsec: cpuStat.get('usage_usec') ?? 0,
-        cpuUserUsec: cpuStat.get('user_usec') ?? 0,
-        cpuSystemUsec: cpuStat.get('system_usec') ?? 0,
+        ...cpuTimesOf(cpuStat),
         throttledUsec: cpuStat.get('throttled_usec') ?? 0,
       };
     },
@@ -113,6 +117,10 @@ export function cgroupV2Driver(base: string): GuestCgroups {
         oomKills: memoryEvents.get('oom_kill') ?? 0,
         processesHits: (await readKeyValues(directory, 'pids.events')).get('max') ?? 0,
       };
+    },
+    async readCpuTimes(guest) {
+      // A missing cgroup reads as no file: zeros.
+      return cpuTimesOf(await readKeyValues(directoryOf(guest), 'cpu.stat'));
     },
     async freeze(guest) {
       await writeControl(directoryOf(guest), 'cgroup.freeze', '1');

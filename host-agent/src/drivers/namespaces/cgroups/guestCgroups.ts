@@ -14,6 +14,9 @@ export interface CgroupUsage extends Omit<GuestLimitUsage, 'limits'> {
 /** What a health sample takes of a guest's cgroup: fewer files than CgroupUsage, read every second. */
 export type SampleCounters = Pick<CgroupUsage, 'cpuUsageUsec' | 'memoryHits' | 'processesHits' | 'oomKills'>;
 
+/** What a stat row takes of a guest's cgroup: its CPU time split into user and system, one file. */
+export type CpuTimes = Pick<CgroupUsage, 'cpuUserUsec' | 'cpuSystemUsec'>;
+
 export interface GuestCgroups {
   readonly version: CgroupVersion;
   /** Creates the guest's cgroup(s); existing ones are kept. */
@@ -28,6 +31,8 @@ export interface GuestCgroups {
   readUsage(guest: string): Promise<CgroupUsage>;
   /** The counters of a health sample; zeros when the cgroup does not exist. */
   readSampleCounters(guest: string): Promise<SampleCounters>;
+  /** The guest's CPU time for a stat row; zeros when the cgroup (or its CPU accounting) does not exist. */
+  readCpuTimes(guest: string): Promise<CpuTimes>;
   freeze(guest: string): Promise<void>;
   thaw(guest: string): Promise<void>;
   /** SIGKILL to every process of the guest's cgroup. */

@@ -19,6 +19,7 @@ export function hybridCgroupDriver(v1: GuestCgroups, v2: GuestCgroups): GuestCgr
     applyLimits: (guest, limits) => v1.applyLimits(guest, limits),
     readUsage: (guest) => v1.readUsage(guest),
     readSampleCounters: (guest) => v1.readSampleCounters(guest),
+    readCpuTimes: (guest) => v1.readCpuTimes(guest),
     freeze: (guest) => v2.freeze(guest),
     thaw: (guest) => v2.thaw(guest),
     killAll: (guest) => v2.killAll(guest),

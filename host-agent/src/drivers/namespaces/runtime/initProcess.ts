@@ -3,7 +3,7 @@
 // cgroup and in a PID namespace of its own.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { readKernelText } from '../../../host/kernelFiles';
+import { readRuntimeFile } from '../../../host/kernelFiles';
 import type { GuestCgroups } from '../cgroups/guestCgroups';
 import { namespaceInode, readProcStat } from './procStat';
 
@@ -40,7 +40,7 @@ export function formatPidFile(init: ProcessIdentity, keeper: ProcessIdentity): s
 }
 
 export async function readPidFile(pidFile: string): Promise<PidFileContent | undefined> {
-  return parsePidFile(readKernelText(pidFile) ?? '');
+  return parsePidFile(readRuntimeFile(pidFile) ?? '');
 }
 
 export async function writePidFile(pidFile: string, init: ProcessIdentity, keeper: ProcessIdentity): Promise<void> {
@@ -52,7 +52,7 @@ export async function writePidFile(pidFile: string, init: ProcessIdentity, keepe
 
 /** The process, if it is alive and (when known) started at that time. */
 export async function liveIdentity(recorded: { pid: number; startTicks?: number }): Promise<ProcessIdentity | undefined> {
-  const stat = await readProcStat(recorded.pid);
+  const stat = readProcStat(recorded.pid);
   if (!stat || stat.state === 'Z' || (recorded.startTicks !== undefined && stat.startTicks !== recorded.startTicks)) return undefined;
   return { pid: recorded.pid, startTicks: stat.startTicks };
 }
@@ -75,7 +75,7 @@ const checkedInits = new Map<string, { pidFileText: string; init: ProcessIdentit
 
 /** The guest's init as the kernel knows it; `withKeeper: false` skips looking at the keeper (InitProcess.keeper stays unset). */
 export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, guest: string, withKeeper = true): Promise<InitProcess | undefined> {
-  const pidFileText = readKernelText(pidFile) ?? '';
+  const pidFileText = readRuntimeFile(pidFile) ?? '';
   const recorded = parsePidFile(pidFileText);
   if (!recorded) {
     checkedInits.delete(pidFile);
@@ -103,9 +103,12 @@ export async function readInitProcess(pidFile: string, cgroups: GuestCgroups, gu
  */
 const namespaceOfMember = new Map<string, Map<number, number | undefined>>();
 
-/** The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec helpers outside it do not count). */
-export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess): Promise<number[]> {
-  const pids = await cgroups.pids(guest);
+/**
+ * The guest's processes: members of its cgroup that live in its PID namespace (the keeper and exec
+ * helpers outside it do not count); `members` is the cgroup's list when the caller has just read it.
+ */
+export async function guestProcessIds(cgroups: GuestCgroups, guest: string, init: InitProcess, members?: number[]): Promise<number[]> {
+  const pids = members ?? await cgroups.pids(guest);
   const known = namespaceOfMember.get(guest);
   const current = new Map<number, number | undefined>();
   for (const pid of pids) current.set(pid, known?.has(pid) ? known.get(pid) : await namespaceInode(pid, 'pid'));

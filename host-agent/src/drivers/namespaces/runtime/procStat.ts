@@ -15,16 +15,28 @@ export interface ProcStat {
 
 export const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Parses one stat line; the command name may contain spaces and parentheses, so split after the last ')'. */
+/** Fields 3 to 23 of a stat line, the last one a caller reads (vsize). */
+const LAST_FIELD = 23;
+
+/**
+ * Parses one stat line; the command name may contain spaces and parentheses, so fields count
+ * from after the last ')'. Only the fields up to vsize are cut out (a sample parses hundreds a second).
+ */
 export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close === -1) return undefined;
-  const pid = Number(text.slice(0, text.indexOf(' ')));
-  const rest = text.slice(close + 2).trim().split(' ');
-  const field = (number: number): number => Number(rest[number - 3]);
+  const fields: string[] = [];
+  let start = close + 2;
+  while (fields.length <= LAST_FIELD - 3 && start <= text.length) {
+    const space = text.indexOf(' ', start);
+    const end = space === -1 ? text.length : space;
+    fields.push(text.slice(start, end));
+    start = end + 1;
+  }
+  const field = (number: number): number => Number(fields[number - 3]);
   return {
-    pid,
-    state: rest[0] ?? '?',
+    pid: Number(text.slice(0, text.indexOf(' '))),
+    state: fields[0] ?? '?',
     ppid: field(4),
     utimeTicks: field(14),
     stimeTicks: field(15),
@@ -33,24 +45,39 @@ export function parseProcStat(text: string): ProcStat | undefined {
   };
 }
 
-export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
+/** Synchronous as every kernel read of the agent (host/kernelFiles.ts); undefined once the process is gone. */
+export function readProcStat(pid: number): ProcStat | undefined {
   const text = readKernelCounter(`/proc/${pid}/stat`);
   return text === undefined ? undefined : parseProcStat(text);
 }
 
-/** VmSize and VmRSS from /proc/<pid>/status: exact sums, where /proc/<pid>/stat reads the per-CPU RSS counters approximately. */
-export function parseProcStatusMemory(text: string): { vszBytes: number; rssBytes: number } {
-  const kilobytes = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { vszBytes: kilobytes('VmSize'), rssBytes: kilobytes('VmRSS') };
+/**
+ * VSZ and RSS from /proc/<pid>/statm ("size resident shared ..." in pages): the same counters
+ * /proc/<pid>/status prints as VmSize and VmRSS (task_statm and task_mem read them alike), in one
+ * short line the kernel makes for a fraction of status's cost, where /proc/<pid>/stat's RSS field
+ * is the per-CPU approximation.
+ */
+export function parseProcStatm(text: string, pageBytes: number): { vszBytes: number; rssBytes: number } | undefined {
+  const [size, resident] = text.split(' ', 2).map(Number);
+  if (!Number.isInteger(size) || !Number.isInteger(resident)) return undefined;
+  return { vszBytes: (size as number) * pageBytes, rssBytes: (resident as number) * pageBytes };
 }
 
-export async function readProcStatusMemory(pid: number): Promise<{ vszBytes: number; rssBytes: number } | undefined> {
-  const text = readKernelCounter(`/proc/${pid}/status`);
-  return text === undefined ? undefined : parseProcStatusMemory(text);
+/** statm's unit: the first mapping's KernelPageSize in this process's own smaps (4 KiB on x86-64, 4, 16 or 64 KiB on arm64). */
+let pageBytes: number | undefined;
+export function kernelPageBytes(): number {
+  pageBytes ??= Number(/^KernelPageSize:\s+(\d+) kB$/m.exec(readKernelText('/proc/self/smaps') ?? '')?.[1] ?? 4) * 1024;
+  return pageBytes;
 }
 
+export function readProcMemory(pid: number): { vszBytes: number; rssBytes: number } | undefined {
+  const text = readKernelCounter(`/proc/${pid}/statm`);
+  return text === undefined ? undefined : parseProcStatm(text, kernelPageBytes());
+}
+
+/** Seconds since boot; /proc/uptime is made anew on each read, so through a kept descriptor. */
 export async function readUptimeSeconds(): Promise<number> {
-  return Number((readKernelText('/proc/uptime') ?? '').split(' ')[0]);
+  return Number((readKernelCounter('/proc/uptime') ?? '').split(' ')[0]);
 }
 
 /** nanosleep and clock_nanosleep by architecture: a process blocked in one of them is pausing, nothing else. */
