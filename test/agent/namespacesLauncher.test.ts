@@ -104,8 +104,8 @@ describe('uplink of a guest address', () => {
 
 describe('/proc and the pid file', () => {
   it('parses a stat line whose command holds spaces and parentheses, and exact memory from status', () => {
-    const stat = parseProcStat('4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 120 0 0 0 15 7 0 0 20 0 1 0 98765 2322432 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0');
-    expect(stat).toMatchObject({ pid: 4242, state: 'S', ppid: 1, utimeTicks: 15, stimeTicks: 7, startTicks: 98765, vszBytes: 2322432 });
+    const stat = parseProcStat('4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 120 30 0 2 15 7 0 0 20 0 1 0 98765 2322432 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0');
+    expect(stat).toMatchObject({ pid: 4242, state: 'S', ppid: 1, utimeTicks: 15, stimeTicks: 7, startTicks: 98765, vszBytes: 2322432, reapedChildFaults: 32 });
     expect(parseProcStatusMemory('Name:\tsh\nVmSize:\t    2268 kB\nVmRSS:\t    1200 kB\n')).toEqual({ vszBytes: 2268 * 1024, rssBytes: 1200 * 1024 });
   });
 
