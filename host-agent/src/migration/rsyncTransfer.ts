@@ -181,13 +181,16 @@ export async function transferRound(
     shell = (tree) => ['-e', relayRemoteShell(migration, tree), `--timeout=${RELAY_IO_TIMEOUT_S}`];
     remote = (tree) => `relay:${tree}/`;
   }
-  // The two trees go side by side (their ssh handshakes overlap); progress follows the root, the configuration is small.
-  const [root, config] = await Promise.all([
+  // The two trees go side by side (their ssh sessions overlap); progress follows the root, the configuration is small.
+  // The listing of device nodes and fifos runs beside them: it reads only the source's tree, which is still
+  // in the final round (the guest stopped or frozen), and a pre-copy round's listing is replaced by the next.
+  const [root, config, specials] = await Promise.all([
     runRsync([...MIGRATION_RSYNC, ...shell('root'), '--', `${trees.root}/`, remote('root')], onProgress, signal),
     runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...shell('config'), '--', `${trees.config}/`, remote('config')], () => undefined, signal),
+    listSpecialFiles(trees.root),
   ]);
   return {
-    specials: await listSpecialFiles(trees.root),
+    specials,
     bytesSent: root.bytesSent + config.bytesSent,
     literalBytes: root.literalBytes + config.literalBytes,
     filesTransferred: root.filesTransferred + config.filesTransferred,
