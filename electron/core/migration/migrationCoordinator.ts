@@ -351,7 +351,7 @@ export class MigrationCoordinator {
       journal.bytesSent += round.bytesSent;
       ({ specials } = round);
       transferMs += round.durationMs;
-      this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed` });
+      this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed in ${round.durationMs} ms` });
       return round.literalBytes;
     };
     try {
