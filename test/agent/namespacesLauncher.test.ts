@@ -103,9 +103,9 @@ describe('uplink of a guest address', () => {
 });
 
 describe('/proc and the pid file', () => {
-  it('parses a stat line whose command holds spaces and parentheses, and memory from statm in pages', () => {
-    const stat = parseProcStat('4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 120 0 0 0 15 7 0 0 20 0 1 0 98765 2322432 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0');
-    expect(stat).toMatchObject({ pid: 4242, state: 'S', ppid: 1, utimeTicks: 15, stimeTicks: 7, startTicks: 98765, vszBytes: 2322432 });
+  it('parses a stat line whose command holds spaces and parentheses, memory from statm in pages, and the faults of reaped children', () => {
+    const stat = parseProcStat('4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 120 30 0 2 15 7 0 0 20 0 1 0 98765 2322432 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0');
+    expect(stat).toMatchObject({ pid: 4242, state: 'S', ppid: 1, utimeTicks: 15, stimeTicks: 7, startTicks: 98765, vszBytes: 2322432, reapedChildFaults: 32 });
     expect(parseProcStatm('567 300 210 38 0 90 0\n', 4096)).toEqual({ vszBytes: 567 * 4096, rssBytes: 300 * 4096 });
     expect(parseProcStatm('567 300 210 38 0 90 0\n', 16384)).toEqual({ vszBytes: 567 * 16384, rssBytes: 300 * 16384 });
     expect([parseProcStatm('', 4096), parseProcStatm('567\n', 4096), parseProcStatm('a b', 4096)]).toEqual([undefined, undefined, undefined]);

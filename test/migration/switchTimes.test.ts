@@ -5,6 +5,7 @@
 // the core's downtime and each switch phase's length from the journal's progress (stop or freeze,
 // final sync, arrival, start, verification); the medians close the file. Figures are reported,
 // never asserted. Lab `migr` on 10.213.142.0/24.
+import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetDelta } from '../../shared/api/fleetState';
 import type { MigrationMode, MigrationProgress } from '../../shared/api/migration';
@@ -19,11 +20,15 @@ const GUEST_IP = '10.213.142.131';
 const URL = `http://${GUEST_IP}/index.html`;
 const RUNS = 3;
 /**
- * The switch's steps in order: its phases, and the verification the coordinator reports within 'started';
- * each one lasts until the next one's start, the verification until the downtime's end (the core's
- * downtime after the switch began: what the announcement's arpings wait afterwards is no downtime).
+ * The switch's steps in order: the preparation before the source stops (its marker; in stop mode the
+ * source's flush), the stop or freeze (reported when the core's downtime begins), the final sync, the
+ * arrival, the start and the verification the coordinator reports within 'started'; each lasts until
+ * the next one's start, the verification until the core's downtime ends (what the announcement's
+ * arpings wait afterwards is no downtime). The preparation is outside the downtime.
  */
-const SWITCH = ['switching', 'finalSync', 'arrived', 'started', 'verifying'] as const;
+const SWITCH = ['switching', 'stop', 'finalSync', 'arrived', 'started', 'verifying'] as const;
+/** Progress messages that begin a step of their own. */
+const STEP_MESSAGES: Record<string, string> = { stopping: 'stop', freezing: 'stop', verifying: 'verifying' };
 
 /** Besides the HTTP service and its bulk data (labWithBusyboxGuest). */
 const EXTRA_SETUP = `
@@ -47,12 +52,12 @@ function median(values: number[]): number {
 function phaseLengths(progress: MigrationProgress[], downtimeMs: number): Record<string, number> {
   const firsts = new Map<string, number>();
   for (const entry of progress) {
-    const step = entry.message === 'verifying' ? 'verifying' : entry.phase;
+    const step = STEP_MESSAGES[entry.message ?? ''] ?? entry.phase;
     if (!firsts.has(step)) firsts.set(step, entry.time);
   }
   const lengths: Record<string, number> = {};
-  const switched = firsts.get('switching');
-  if (switched !== undefined) firsts.set('down', switched + downtimeMs);
+  const stopped = firsts.get('stop');
+  if (stopped !== undefined) firsts.set('down', stopped + downtimeMs);
   SWITCH.forEach((phase, index) => {
     const start = firsts.get(phase);
     const end = firsts.get(SWITCH[index + 1] ?? 'down');
@@ -96,7 +101,7 @@ describe('a migration\'s downtime, phase by phase', () => {
         const figures = { clientMs: longestGapMs(client.stop()), coreMs: result.downtimeMs ?? 0, phases: phaseLengths(progress, result.downtimeMs ?? 0) };
         measured[mode].push(figures);
         console.log(`${mode} ${from} -> ${to}: client-observed ${figures.clientMs} ms, core-measured ${figures.coreMs} ms; ` +
-          `${Object.entries(figures.phases).map(([phase, ms]) => `${phase} ${ms} ms`).join(', ')}; ${result.rounds} rounds`);
+          `${Object.entries(figures.phases).map(([phase, ms]) => `${phase} ${ms} ms`).join(', ')}; ${result.rounds} rounds; machine load ${loadavg()[0]?.toFixed(1)}`);
         expect(result).toMatchObject({ outcome: 'done', to, mode });
       }
     }, 600_000);

@@ -195,6 +195,15 @@ export class MigrationCoordinator {
     this.report(run, { message });
   }
 
+  /**
+   * A phase that resolves as the journal's last written one does (the switch's steps after 'switching'):
+   * shown as progress and kept in memory (an abort reads it), written with the next durable phase.
+   */
+  private progressOnly(run: Run, phase: MigrationPhase): void {
+    run.journal.phase = phase;
+    this.report(run, {});
+  }
+
   private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string }): void {
     const { journal } = run;
     this.options.progress({
@@ -342,7 +351,7 @@ export class MigrationCoordinator {
       journal.bytesSent += round.bytesSent;
       ({ specials } = round);
       transferMs += round.durationMs;
-      this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed` });
+      this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed in ${round.durationMs} ms` });
       return round.literalBytes;
     };
     try {
@@ -364,31 +373,37 @@ export class MigrationCoordinator {
       await target.call('migrationFlush', ids, call);
       signal.throwIfAborted();
 
+      // The last durable write before the verification: from 'switching' on, every phase up to the
+      // verification resolves alike (a rollback that stops and starts a running source in stop mode,
+      // since its stop may have been sent), so the steps below report their phase without writing it.
       await this.phase(run, 'switching');
-      await source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call);
+      // Stop mode: the source host writes the guest's dirty data out before the stop, so the guest's own
+      // stop sequence's sync() (inside the downtime) finds little left, whatever else wrote to that disk.
+      const flushing = journal.sourceWasRunning && journal.mode === 'stop' ? source.call('migrationFlush', ids, call) : undefined;
+      await Promise.all([source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call), flushing]);
       // A relayed final round's channels and agent ends start before the guest stops: their start is not downtime.
       const finalRelays = journal.transport === 'relay' ? await openRelays(source, target, journal.migration, signal) : undefined;
       try {
         if (journal.sourceWasRunning) {
           journal.stoppedAt = Date.now();
-          await this.options.journals.write(journal);
+          this.report(run, { message: journal.mode === 'freeze' ? 'freezing' : 'stopping' });
           if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
           else await source.call('stop', ids, call);
         }
         // From here an abort (or the caller's cancel) is a rollback, checked between the steps.
         signal.throwIfAborted();
-        await this.phase(run, 'finalSync');
+        this.progressOnly(run, 'finalSync');
         await sync(finalRelays);
       } finally {
         for (const relay of finalRelays ?? []) relay.close();
       }
       signal.throwIfAborted();
-      await this.phase(run, 'arrived');
+      this.progressOnly(run, 'arrived');
       await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
       signal.throwIfAborted();
       let announced: MigrateResult['announced'] = [];
       if (journal.sourceWasRunning) {
-        await this.phase(run, 'started');
+        this.progressOnly(run, 'started');
         await target.call('start', ids, call);
         this.report(run, { message: 'verifying' });
         signal.throwIfAborted();
@@ -491,9 +506,9 @@ export class MigrationCoordinator {
         await source.call('start', ids, call);
       } else if (journal.mode === 'freeze') {
         await source.call('migrationFreeze', { ...ids, frozen: false }, call);
-      } else if (journal.stoppedAt !== undefined) {
-        // Its stop may have been sent (by an agent process whose session was cut, or to an init that
-        // ends on its own): running now says nothing about a moment later. It is stopped, then started.
+      } else {
+        // Past 'switching' its stop may have been sent (by an agent process whose session was cut, or to
+        // an init that ends on its own): running now says nothing about a moment later. It is stopped, then started.
         await source.call('stop', ids, call);
         await source.call('start', ids, call);
       }

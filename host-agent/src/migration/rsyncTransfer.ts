@@ -1,17 +1,20 @@
 // One round of a migration's transfer, run on the source: rsync -aHAXS --numeric-ids --delete of
 // the guest's root and of its configuration into the target's staging directory (root/ and
-// config/). Direct: over ssh with the migration's own key and the target's host key as the
+// config/); a direct round leaves the configuration out when nothing in it changed since the last
+// round that sent it (configFingerprint). Direct: over ssh with the migration's own key and the target's host key as the
 // workstation verified it (StrictHostKeyChecking=yes, no other known_hosts, no agent, no config).
 // Relayed: rsync's remote shell is the agent's relay end (relayPipe.ts), the core carries the
 // stream to the target. Progress comes from rsync's --info=progress2 lines, the figures from --stats.
 // probeTarget is auto mode's question: does the target's sshd take this migration's key from here?
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
 import { REPLICA_MARKER_PATH } from '../replication/replicaMarker';
 import { MIGRATION_MARKER_PATH } from './migrationMarker';
 import { listSpecialFiles } from './specialFiles';
-import { migrationKeyFiles, multiplexArgs } from './transferKeys';
+import { migrationKeyDir, migrationKeyFiles, multiplexArgs } from './transferKeys';
 import type { RelayTree } from '../../../shared/protocol/migrationRelay';
 import { relayRemoteShell } from './relayPipe';
 import { runTool } from '../process/runTool';
@@ -160,6 +163,51 @@ export function runRsync(args: string[], onProgress: (progress: TransferProgress
   });
 }
 
+/**
+ * What the configuration's rsync would look at, as one hash: every entry but CONFIG_EXCLUDES, with its
+ * type, mode, owner, size, mtime, ctime (which also moves with xattrs, ACLs and links), inode and link
+ * count. The directories holding an excluded entry go without their times: the marker, console log and
+ * `vdir` change them, and the arrival on the target changes them again anyway.
+ */
+export async function configFingerprint(tree: string): Promise<string> {
+  const excluded = new Set(CONFIG_EXCLUDES.map((path) => path.slice(1)));
+  const timeless = new Set([...excluded].map((path) => (dirname(path) === '.' ? '' : dirname(path))));
+  const lines: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    // An entry gone between its directory's listing and its lstat gives a line no stable tree gives.
+    const stats = await fs.lstat(relative === '' ? tree : join(tree, relative), { bigint: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!stats) {
+      lines.push(`${relative}\0gone`);
+      return;
+    }
+    const times = timeless.has(relative) ? '' : ` ${stats.mtimeNs} ${stats.ctimeNs}`;
+    lines.push(`${relative}\0${stats.mode} ${stats.uid} ${stats.gid} ${stats.size} ${stats.ino} ${stats.nlink}${times}`);
+    if (!stats.isDirectory()) return;
+    const names = (await fs.readdir(relative === '' ? tree : join(tree, relative))).sort();
+    for (const name of names) {
+      const child = relative === '' ? name : `${relative}/${name}`;
+      if (!excluded.has(child)) await walk(child);
+    }
+  };
+  await walk('');
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/**
+ * The configuration's fingerprint taken before the last direct round whose rsyncs all ended well: the
+ * target's copy holds at least that state, so a round that finds the same fingerprint (nothing rsync
+ * would send has changed since) leaves the configuration out. In the migration's run directory (tmpfs),
+ * removed with its key.
+ */
+function syncedConfigFile(runDir: string, migration: string): string {
+  return join(migrationKeyDir(runDir, migration), 'config.synced');
+}
+
+const NOTHING_SENT: RsyncFigures = { bytesSent: 0, literalBytes: 0, filesTransferred: 0, totalFileSize: 0 };
+
 /** Where a round sends the trees: the target's sshd, or the core's relay (the target as the workstation reaches it). */
 export type RoundTransport = { direct: TransferTarget } | { relay: true };
 
@@ -181,13 +229,23 @@ export async function transferRound(
     shell = (tree) => ['-e', relayRemoteShell(migration, tree), `--timeout=${RELAY_IO_TIMEOUT_S}`];
     remote = (tree) => `relay:${tree}/`;
   }
-  // The two trees go side by side (their ssh handshakes overlap); progress follows the root, the configuration is small.
-  const [root, config] = await Promise.all([
+  // A relayed round always sends both trees: the core opened a relay for each.
+  const synced = 'direct' in transport ? syncedConfigFile(runDir, migration) : undefined;
+  const fingerprint = synced ? await configFingerprint(trees.config) : undefined;
+  const configUnchanged = synced !== undefined && fingerprint === await fs.readFile(synced, 'utf8').catch(() => undefined);
+  if (synced && !configUnchanged) await fs.rm(synced, { force: true });
+  // The two trees go side by side (their ssh sessions overlap); progress follows the root, the configuration is small.
+  // The listing of device nodes and fifos runs beside them: it reads only the source's tree, which is still
+  // in the final round (the guest stopped or frozen), and a pre-copy round's listing is replaced by the next.
+  const [root, config, specials] = await Promise.all([
     runRsync([...MIGRATION_RSYNC, ...shell('root'), '--', `${trees.root}/`, remote('root')], onProgress, signal),
-    runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...shell('config'), '--', `${trees.config}/`, remote('config')], () => undefined, signal),
+    configUnchanged ? NOTHING_SENT
+      : runRsync([...MIGRATION_RSYNC, ...CONFIG_EXCLUDES.map((path) => `--exclude=${path}`), ...shell('config'), '--', `${trees.config}/`, remote('config')], () => undefined, signal),
+    listSpecialFiles(trees.root),
   ]);
+  if (synced && fingerprint && !configUnchanged) await fs.writeFile(synced, fingerprint, { mode: 0o600 });
   return {
-    specials: await listSpecialFiles(trees.root),
+    specials,
     bytesSent: root.bytesSent + config.bytesSent,
     literalBytes: root.literalBytes + config.literalBytes,
     filesTransferred: root.filesTransferred + config.filesTransferred,

@@ -22,7 +22,7 @@ import { setUpGuestNetwork, tearDownGuestNetwork } from './network/guestNetwork'
 import { readInitSettings } from './runtime/initSettings';
 import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntimePaths';
 import { guestProcessIds, liveIdentity, readInitProcess, readKeeper, writePidFile, type InitProcess } from './runtime/initProcess';
-import { CLOCK_TICKS_PER_SECOND, isPausing, readUptimeSeconds } from './runtime/procStat';
+import { CLOCK_TICKS_PER_SECOND, isPausing, readProcStat, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
 
 /** Processes of the launcher that stay in the guest's cgroup: the keeper of its staging mount namespace, and the console copy (its shell, fold and the writing loop). */
@@ -168,16 +168,20 @@ export function createNamespacesDriver(options: NamespacesDriverOptions): Driver
     if (init && !stopOptions.immediate) {
       // killseq: each signal goes to init, which ends the guest when it exits; SIGKILL to the cgroup follows.
       // The sequence is also over once init began it (a process was born in the guest after the signal:
-      // its shutdown action, an rc script), every process but init has ended since and init itself only
-      // sleeps: all it does then is pause and exit (busybox init sleeps a second after its SIGTERM to all
-      // and another after its SIGKILL), which the cgroup's SIGKILL below ends at once.
+      // its shutdown action, an rc script; or init reaped a child since, which a short-lived rc script
+      // born and gone between two looks leaves in init's reaped children's fault count), every process
+      // but init has ended since and init itself only sleeps: all it does then is pause and exit (busybox
+      // init sleeps a second after its SIGTERM to all and another after its SIGKILL), which the cgroup's
+      // SIGKILL below ends at once.
       const { killSequence } = await readInitSettings(join(context.configBase, config.name));
       const before = new Set(await guestProcessIds(cgroups, config.name, init));
+      const reapedBefore = (await readProcStat(init.pid))?.reapedChildFaults;
       let begun = false;
       const over = async (): Promise<boolean> => {
         if ((await liveIdentity(init)) === undefined) return true;
         const now = await guestProcessIds(cgroups, config.name, init);
-        begun ||= now.some((pid) => !before.has(pid));
+        const reaped = (await readProcStat(init.pid))?.reapedChildFaults;
+        begun ||= now.some((pid) => !before.has(pid)) || (reapedBefore !== undefined && reaped !== undefined && reaped > reapedBefore);
         return begun && now.every((pid) => pid === init.pid) && isPausing(init.pid);
       };
       for (const step of killSequence) {

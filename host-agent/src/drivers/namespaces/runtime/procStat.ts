@@ -10,6 +10,8 @@ export interface ProcStat {
   stimeTicks: number;
   /** Clock ticks since boot when the process started. */
   startTicks: number;
+  /** Page faults of the children it has reaped (cminflt + cmajflt): grows with every child it waits for that ran at all. */
+  reapedChildFaults: number;
   vszBytes: number;
 }
 
@@ -41,6 +43,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
     utimeTicks: field(14),
     stimeTicks: field(15),
     startTicks: field(22),
+    reapedChildFaults: field(11) + field(13),
     vszBytes: field(23),
   };
 }
