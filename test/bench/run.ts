@@ -13,7 +13,8 @@ import { CleanupStack } from './benchCleanup';
 import { startBenchFleet } from './fleet/benchFleet';
 import { benchExternalChange } from './fleet/externalChange';
 import { benchFaults } from './fleet/faultDetection';
-import { benchFleetScale, type FleetScaleOptions } from './fleet/fleetScale';
+import { benchFleetScale, startScaleFleet, type FleetScaleOptions } from './fleet/fleetScale';
+import type { Lab } from '../lab/lab';
 import { benchLabScale } from './lab/labScale';
 import { benchMigration, type MigrationBenchOptions } from './migration/migrationSideBySide';
 import { benchUi, type UiBenchOptions } from './ui/uiScale';
@@ -29,6 +30,8 @@ const FLEET_BENCHMARKS = ['external-change latency', 'agent RPC', 'faults'];
 /** The benchmarks --only can run without the others, by the name the option takes. */
 const ALONE = {
   sampling: 'agent sampling overhead',
+  fleet: 'fleet at scale',
+  memory: 'core memory',
   migration: 'migration',
   ui: 'UI with 1,000 guests',
 } as const;
@@ -42,6 +45,7 @@ const SPEC: CommandSpec = {
     { name: '--memory-seconds', value: 'S', help: 'how long the core-memory benchmark keeps its fleet connected (default 600; 20 with --short)' },
     { name: '--ui-seconds', value: 'S', help: 'how long the UI benchmark keeps the guests view open under the 1 Hz feed (default 600; 20 with --short)' },
     { name: '--only', value: 'LIST', help: `run only these benchmarks, comma-separated (after the agent bundle they deploy): ${Object.keys(ALONE).join(', ')}` },
+    { name: '--sizes', value: 'LIST', help: 'the fleet sizes (hosts) of fleet at scale, comma-separated; the largest is the lab\'s, for core memory too (default 5,10,20; 3 with --short)' },
     { name: '--out', value: 'DIR', help: `where latest.md and latest.json go (default ${DEFAULT_OUT})` },
     { name: '--help', help: 'show this help' },
   ],
@@ -62,7 +66,12 @@ export interface BenchPlan {
 
 const UI_FLEET = { hosts: 20, guestsPerHost: 50, recordHosts: 2 };
 
-function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: number | undefined): BenchPlan {
+function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: number | undefined, sizes: number[] | undefined): BenchPlan {
+  const plan = basePlan(short, memorySeconds, uiSeconds);
+  return sizes ? { ...plan, fleetScale: { ...plan.fleetScale, sizes } } : plan;
+}
+
+function basePlan(short: boolean, memorySeconds: number | undefined, uiSeconds: number | undefined): BenchPlan {
   if (short) {
     return {
       short, labHosts: 3, externalChangeRounds: 3, rpcDurationMs: 500,
@@ -89,6 +98,7 @@ function planOf(short: boolean, memorySeconds: number | undefined, uiSeconds: nu
 async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, lasting: CleanupStack, only: ReadonlySet<AloneName> | undefined): Promise<void> {
   const bundlePath = await recorder.attempt('agent bundle', () => benchAgentBundle(recorder, lasting));
   if (only !== undefined) {
+    await runAtScale(plan, recorder, cleanup, bundlePath, only);
     await runLate(plan, recorder, cleanup, bundlePath, only);
     return;
   }
@@ -104,17 +114,44 @@ async function runBenchmarks(plan: BenchPlan, recorder: BenchRecorder, cleanup: 
   // Each lab goes before the next comes up (they share a name and subnet), and before the agent
   // overhead and memory benchmarks, so each has the CPU to itself.
   await cleanup.runAll();
-  const scaleLab = await recorder.attempt('fleet at scale', () => benchFleetScale(recorder, cleanup, bundlePath, plan.fleetScale));
-  if (scaleLab && bundlePath) {
-    const built = plan.fleetScale.guestsPerHost;
-    await recorder.attempt('core memory', () => benchCoreMemory(recorder, cleanup, scaleLab, bundlePath, { ...plan.coreMemory, built }));
-  } else if (!recorder.halted) {
-    recorder.fail('core memory', 'not run: the scale lab or the agent bundle is missing (see fleet at scale, agent bundle)');
-  }
+  await runAtScale(plan, recorder, cleanup, bundlePath, undefined);
   await cleanup.runAll();
   await recorder.attempt('health history memory', () => benchHealthHistoryMemory(recorder, cleanup, plan.healthHistoryHours));
   await cleanup.runAll();
   await runLate(plan, recorder, cleanup, bundlePath, undefined);
+}
+
+/**
+ * Fleet at scale and core memory on the scale lab (memory after fleet, on the lab it leaves up with
+ * its guests), both or the one --only names; core memory alone brings the lab up with its guests itself.
+ */
+async function runAtScale(plan: BenchPlan, recorder: BenchRecorder, cleanup: CleanupStack, bundlePath: string | undefined, only: ReadonlySet<AloneName> | undefined): Promise<void> {
+  const fleet = only === undefined || only.has('fleet');
+  const memory = only === undefined || only.has('memory');
+  if (!fleet && !memory) return;
+  const hosts = Math.max(...plan.fleetScale.sizes);
+  let scaleLab: Lab | undefined;
+  let built = plan.fleetScale.guestsPerHost;
+  if (fleet) {
+    scaleLab = await recorder.attempt(ALONE.fleet, () => benchFleetScale(recorder, cleanup, bundlePath, plan.fleetScale));
+  } else if (bundlePath) {
+    built = plan.coreMemory.guestsPerHost;
+    // The core that built the guests goes before the measured one connects.
+    scaleLab = await recorder.attempt(ALONE.memory, async () => {
+      const { lab, handle } = await startScaleFleet(cleanup, hosts, built, bundlePath);
+      await handle.close();
+      return lab;
+    });
+  }
+  if (memory) {
+    if (scaleLab && bundlePath) {
+      const lab = scaleLab;
+      await recorder.attempt(ALONE.memory, () => benchCoreMemory(recorder, cleanup, lab, bundlePath, { ...plan.coreMemory, built }));
+    } else if (!recorder.halted) {
+      recorder.fail(ALONE.memory, 'not run: the scale lab or the agent bundle is missing (see fleet at scale, agent bundle)');
+    }
+  }
+  await cleanup.runAll();
 }
 
 /** The benchmarks that need the machine to themselves, each on its own lab (the agent's overhead first): all of them, or those --only names. */
@@ -171,8 +208,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const only = onlyNames ? new Set(onlyNames as AloneName[]) : undefined;
+  const sizesText = lastValue(args, 'sizes');
+  const sizes = sizesText?.split(',').map((size) => Number(size.trim()));
+  if (sizes !== undefined && (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 50))) {
+    console.error(`bench: --sizes takes whole numbers of hosts from 1 to 50, comma-separated, not '${sizesText}'`);
+    return 2;
+  }
   const outDir = path.resolve(lastValue(args, 'out') ?? DEFAULT_OUT);
-  const plan = planOf(args.flags.has('short'), memorySeconds, uiSeconds);
+  const plan = planOf(args.flags.has('short'), memorySeconds, uiSeconds, sizes);
   const startedAt = new Date();
   const loadAtStart = os.loadavg()[0] ?? 0;
   const recorder = new BenchRecorder();

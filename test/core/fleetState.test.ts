@@ -39,6 +39,24 @@ function stateWithClock(): { state: FleetState; deltas: FleetDelta[]; clock: { n
 }
 
 describe('fleet state', () => {
+  it('sends one summary for a whole sync, after every guest of it, with the final figures', () => {
+    const { state, deltas } = stateWithClock();
+    state.upsertHost(host('h1'));
+    state.setConnection('h1', { state: 'connected' });
+    deltas.length = 0;
+    state.applySync('h1', sync(Array.from({ length: 12 }, (_, index) => [`g${index}`, 100 + index, index < 5 ? 'running' : 'stopped'] as [string, number, 'running' | 'stopped'])));
+    const summaries = deltas.filter((delta) => delta.type === 'summary');
+    expect(deltas.filter((delta) => delta.type === 'guest')).toHaveLength(12);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ summary: { guests: { total: 12, running: 5, stopped: 7 } } });
+    const lastGuest = deltas.map((delta) => delta.type).lastIndexOf('guest');
+    expect(deltas.findIndex((delta) => delta.type === 'summary')).toBeGreaterThan(lastGuest);
+    // A guest event after the sync still gets its own summary at once.
+    deltas.length = 0;
+    state.applyGuestEvent('h1', { name: 'g9', xid: 109, state: 'running', previous: 'stopped', time: Date.UTC(2026, 0, 1) });
+    expect(deltas.find((delta) => delta.type === 'summary')).toMatchObject({ summary: { guests: { running: 6, stopped: 6 } } });
+  });
+
   it('merges a sync and pushed guest events into one model and sends a delta for each change', () => {
     const { state, deltas } = stateWithClock();
     state.upsertHost(host('h1'));

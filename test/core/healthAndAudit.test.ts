@@ -25,6 +25,19 @@ describe('ring buffer', () => {
     ring.replaceLast({ a: 6, b: 60 });
     expect(ring.map((value) => value('a'))).toEqual([3, 4, 6]);
   });
+
+  it('started smaller, takes room by doubling as rows come, never past its capacity, and keeps every row in order', () => {
+    const ring = new ColumnRing(10, ['t', 'f'], ['t'], 3);
+    const rooms: number[] = [ring.allocatedRows];
+    for (let i = 1; i <= 14; i += 1) {
+      ring.push({ t: 1_700_000_000_000 + i, f: i / 10 });
+      if (rooms.at(-1) !== ring.allocatedRows) rooms.push(ring.allocatedRows);
+      if (i === 7) expect(ring.map((value) => value('t') - 1_700_000_000_000)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    }
+    expect(rooms).toEqual([3, 6, 10]);
+    expect(ring.size).toBe(10);
+    expect(ring.map((value) => [value('t') - 1_700_000_000_000, value('f')])).toEqual(Array.from({ length: 10 }, (_, index) => [index + 5, (index + 5) / 10]));
+  });
 });
 
 describe('health history', () => {

@@ -146,8 +146,9 @@ export class AgentRpcClient extends EventEmitter<RpcEvents> {
       this.emit('protocolError', hostFailureMessage(this.host, { reason: `the agent sent a line that is not JSON: ${line.slice(0, 120)}` }));
       return;
     }
-    const event = eventSchema.safeParse(message);
-    if (event.success) {
+    // Only a line with an `event` key can be one: a response is not parsed as an event first.
+    const event = typeof message === 'object' && message !== null && 'event' in message ? eventSchema.safeParse(message) : undefined;
+    if (event?.success) {
       this.onEvent(event.data.event, event.data.data);
       return;
     }

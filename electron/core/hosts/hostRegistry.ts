@@ -70,6 +70,12 @@ function checkJump(host: Host, hosts: readonly Host[]): void {
 }
 
 export class HostRegistry {
+  /**
+   * The hosts by name as the store last loaded or wrote them: its content changes only through
+   * update (write, below, drops this), so a lookup does not copy the whole registry.
+   */
+  private index: Map<string, Host> | undefined;
+
   constructor(
     private readonly store: KeyValueStore<RegistryDocument>,
     private readonly secrets: SecretStore,
@@ -89,7 +95,9 @@ export class HostRegistry {
   }
 
   get(name: string): Host | undefined {
-    return this.list().find((host) => host.name === name);
+    this.index ??= new Map(this.store.get('hosts').map((host) => [host.name, host]));
+    const host = this.index.get(name);
+    return host === undefined ? undefined : structuredClone(host);
   }
 
   require(name: string): Host {
@@ -129,7 +137,7 @@ export class HostRegistry {
     addTo(this.list());
     await this.storeSecrets(host.name, parsed);
     try {
-      await this.store.update((document) => ({ ...document, hosts: addTo(document.hosts) }));
+      await this.write((document) => ({ ...document, hosts: addTo(document.hosts) }));
     } catch (error) {
       await this.forgetSecrets(host.name, parsed);
       throw error;
@@ -154,7 +162,7 @@ export class HostRegistry {
     };
     change(this.list());
     await this.storeSecrets(name, { password, passphrase });
-    const document = await this.store.update((current) => ({ ...current, hosts: change(current.hosts) }));
+    const document = await this.write((current) => ({ ...current, hosts: change(current.hosts) }));
     const updated = document.hosts.find((host) => host.name === name) as Host;
     await this.dropUnusedSecrets(updated);
     return updated;
@@ -171,7 +179,7 @@ export class HostRegistry {
       }
       return hosts.filter((host) => host.name !== name);
     };
-    await this.store.update((document) => ({ ...document, hosts: change(document.hosts) }));
+    await this.write((document) => ({ ...document, hosts: change(document.hosts) }));
     await this.secrets.delete(name, 'password');
     await this.secrets.delete(name, 'passphrase');
   }
@@ -182,7 +190,7 @@ export class HostRegistry {
    */
   async recordHostKey(name: string, observe: (current: Host) => HostKeyObservation): Promise<Host> {
     const now = new Date().toISOString();
-    const document = await this.store.update((current) => {
+    const document = await this.write((current) => {
       const host = current.hosts.find((candidate) => candidate.name === name);
       if (!host) throw new HostRegistryError('notFound', name, `There is no host named ${name} in the registry.`);
       const trust = nextTrust(host, observe(host), now);
@@ -213,11 +221,19 @@ export class HostRegistry {
       return { ...host, trust: { state: 'trusted', accepted: { ...key, source: 'approved', acceptedAt: now } } };
     };
     approve(this.require(name));
-    const document = await this.store.update((current) => ({
+    const document = await this.write((current) => ({
       ...current,
       hosts: current.hosts.map((host) => (host.name === name ? approve(host) : host)),
     }));
     return document.hosts.find((host) => host.name === name) as Host;
+  }
+
+  private async write(change: (current: RegistryDocument) => RegistryDocument): Promise<RegistryDocument> {
+    try {
+      return await this.store.update(change);
+    } finally {
+      this.index = undefined;
+    }
   }
 
   private async storeSecrets(name: string, secrets: SecretsOfInput): Promise<void> {

@@ -51,6 +51,8 @@ export class FleetState {
   private readonly historyLimits: HealthHistoryLimits;
   private readonly now: () => number;
   private lastSummary = '';
+  /** Set while a sync applies a host's guests: one summary for the whole sync, not one per guest. */
+  private summaryDeferred = false;
 
   constructor(options: FleetStateOptions = {}) {
     this.historyLimits = options.historyLimits ?? DEFAULT_HISTORY_LIMITS;
@@ -165,21 +167,26 @@ export class FleetState {
     };
     const baseline = new Map(sync.baseline.map((status) => [status.name, status]));
     const seen = new Set<string>();
-    for (const entry of sync.guests) {
-      seen.add(entry.config.name);
-      this.applyGuestStatus(name, baseline.get(entry.config.name) ?? entry.status, entry.config);
-    }
-    for (const status of sync.baseline) {
-      if (!seen.has(status.name)) {
-        seen.add(status.name);
-        this.applyGuestStatus(name, status);
+    this.summaryDeferred = true;
+    try {
+      for (const entry of sync.guests) {
+        seen.add(entry.config.name);
+        this.applyGuestStatus(name, baseline.get(entry.config.name) ?? entry.status, entry.config);
       }
+      for (const status of sync.baseline) {
+        if (!seen.has(status.name)) {
+          seen.add(status.name);
+          this.applyGuestStatus(name, status);
+        }
+      }
+      for (const guest of sync.unreadable ?? []) {
+        seen.add(guest.name);
+        this.markMisconfigured(name, guest);
+      }
+      for (const guest of [...record.guests.keys()]) if (!seen.has(guest)) this.removeGuest(name, guest);
+    } finally {
+      this.summaryDeferred = false;
     }
-    for (const guest of sync.unreadable ?? []) {
-      seen.add(guest.name);
-      this.markMisconfigured(name, guest);
-    }
-    for (const guest of [...record.guests.keys()]) if (!seen.has(guest)) this.removeGuest(name, guest);
     this.emitHost(name);
   }
 
@@ -318,6 +325,7 @@ export class FleetState {
   }
 
   private emitSummary(): void {
+    if (this.summaryDeferred) return;
     const summary: FleetSummary = summarizeFleet([...this.hosts.values()].map(viewOf));
     const text = JSON.stringify(summary);
     if (text === this.lastSummary) return;

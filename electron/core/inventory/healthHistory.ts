@@ -36,6 +36,8 @@ const FIGURES: Record<HealthSubject, readonly OptionalFigure[]> = {
 
 const SECOND = 1000;
 const MINUTE = 60_000;
+/** Minute rows a history has room for at first (an hour); the room doubles as minutes come, up to the limit. */
+const MINUTES_FIRST_ALLOCATED = 60;
 
 interface FigureAccumulator {
   sum: number;
@@ -71,9 +73,12 @@ export class HealthHistoryBuffer {
     this.figures = FIGURES[subject];
     this.aggregates = this.figures.flatMap((entry) => (entry.avg ? [entry.avg, entry.max] : [entry.max]));
     // Times and bytes exact, CPU, load and counts as Float32 (ringBuffer.ts): a day of a guest's history in about 80 KB, not 110 KB.
+    // The live window is full within minutes, so it is allocated whole; the day's minutes take room an
+    // hour at a time as they come (58 of those 80 KB a guest only once the day is full).
     this.live = new ColumnRing<LiveColumn>(limits.liveSeconds, ['time', 'cpu', 'memoryBytes', ...this.figures.map((entry) => entry.figure)], ['time', 'memoryBytes', 'diskUsedBytes']);
     this.minutes = new ColumnRing<MinuteColumn>(
       limits.minutes, ['minute', 'samples', 'cpuAvg', 'cpuMax', 'memoryAvg', 'memoryMax', ...this.aggregates], ['minute', 'memoryAvg', 'memoryMax', 'diskUsedAvg', 'diskUsedMax'],
+      MINUTES_FIRST_ALLOCATED,
     );
   }
 

@@ -76,13 +76,13 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   private current: ConnectionStatus = { state: 'disconnected' };
   private readonly channelSlots: Semaphore;
 
+  /** The registry name, fixed for the connection's life (read often: every message and call names it). */
+  readonly name: string;
+
   constructor(private readonly deps: SshConnectionDeps) {
     super();
+    this.name = deps.host().name;
     this.channelSlots = createSemaphore(Math.min(deps.settings.maxChannels, OPENSSH_DEFAULT_MAX_SESSIONS));
-  }
-
-  get name(): string {
-    return this.deps.host().name;
   }
 
   get status(): ConnectionStatus {

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { createFleetCore } from '../../../electron/core/fleet';
 import { labAttach } from '../../lab/lab';
 import { addLabHosts, FAST_CONNECTIONS, waitFor } from '../../core/support/coreOnLab';
@@ -35,18 +36,22 @@ try {
   await connectAll(core, lab);
   await waitFor(`${guestsPerHost} guests on each host`, () => names.every((name) => (core.state.host(name)?.guests.length ?? 0) >= guestsPerHost), 120_000);
   const guests = names.reduce((sum, name) => sum + (core.state.host(name)?.guests.length ?? 0), 0);
-  const report: CoreMemoryReport = { hosts: names.length, guests, seconds, points: [] };
+  const points: CoreMemoryReport['points'] = [];
   const began = Date.now();
   const weigh = (): void => {
     collect();
     const usage = process.memoryUsage();
-    report.points.push({ atSeconds: (Date.now() - began) / 1000, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed + usage.arrayBuffers });
+    points.push({ atSeconds: (Date.now() - began) / 1000, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed + usage.arrayBuffers });
   };
   weigh();
   for (let step = 1; step <= 10; step += 1) {
     await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 10));
     weigh();
   }
+  const usage = process.memoryUsage();
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.space_used_size]));
+  const breakdown = { heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, arrayBuffersBytes: usage.arrayBuffers, externalBytes: usage.external, spaces };
+  const report: CoreMemoryReport = { hosts: names.length, guests, seconds, points, breakdown };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {
   await core.close();

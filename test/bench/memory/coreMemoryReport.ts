@@ -4,4 +4,6 @@ export interface CoreMemoryReport {
   guests: number;
   seconds: number;
   points: { atSeconds: number; rssBytes: number; heapUsedBytes: number }[];
+  /** At the end, after a full GC: what the RSS holds (process.memoryUsage, v8 heap spaces used). */
+  breakdown: { heapUsedBytes: number; heapTotalBytes: number; arrayBuffersBytes: number; externalBytes: number; spaces: Record<string, number> };
 }

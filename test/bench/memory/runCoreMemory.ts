@@ -8,7 +8,7 @@ import { buildGuests, connectedCore, SCALE_FLEET_LAB } from '../fleet/fleetScale
 import type { Lab } from '../../lab/lab';
 import type { BenchRecorder } from '../report/benchRecorder';
 import type { CoreMemoryReport } from './coreMemoryReport';
-import { runReportingChild } from './reportingChild';
+import { bundleEntry, runReportingChild } from './reportingChild';
 
 const ENTRY = path.join(import.meta.dirname, 'coreMemoryMain.ts');
 const RSS_GOAL_MB = 200;
@@ -31,7 +31,9 @@ export async function benchCoreMemory(recorder: BenchRecorder, cleanup: CleanupS
     await buildGuests(builder.core, lab.hosts.map((host) => host.name), options.built + 1, options.guestsPerHost);
     await builder.close();
   }
-  const report = await runReportingChild<CoreMemoryReport>(cleanup, 'core memory', ENTRY, [lab.name, String(options.guestsPerHost), String(options.seconds), bundlePath]);
+  // Bundled ahead of time, as the app's main process is: tsx's loader would weigh 40 MB and more of its own.
+  const entry = await bundleEntry(cleanup, ENTRY);
+  const report = await runReportingChild<CoreMemoryReport>(cleanup, 'core memory', entry, [lab.name, String(options.guestsPerHost), String(options.seconds), bundlePath]);
   const first = report.points[0];
   const steady = report.points[Math.floor(report.points.length / 3)];
   const last = report.points.at(-1);
@@ -52,6 +54,13 @@ export async function benchCoreMemory(recorder: BenchRecorder, cleanup: CleanupS
     value: ((last.heapUsedBytes - steady.heapUsedBytes) / steady.heapUsedBytes) * 100,
     unit: '%',
     target: { comparison: '<=', limit: GROWTH_GOAL_PERCENT },
-    note: `heap plus ArrayBuffers after full GC: ${(steady.heapUsedBytes / MB).toFixed(1)} MB then ${(last.heapUsedBytes / MB).toFixed(1)} MB; RSS ${(steady.rssBytes / MB).toFixed(0)} MB then ${(last.rssBytes / MB).toFixed(0)} MB`,
+    note: `heap plus ArrayBuffers after full GC: ${(steady.heapUsedBytes / MB).toFixed(1)} MB then ${(last.heapUsedBytes / MB).toFixed(1)} MB; RSS ${(steady.rssBytes / MB).toFixed(0)} MB then ${(last.rssBytes / MB).toFixed(0)} MB; at the end ${breakdownText(report.breakdown)}`,
   });
+}
+
+/** The end's weights in MB: the V8 heap (used of total, by its largest spaces), ArrayBuffers (the history's columns), other external memory. */
+function breakdownText(breakdown: CoreMemoryReport['breakdown']): string {
+  const mb = (bytes: number): string => (bytes / MB).toFixed(1);
+  const spaces = Object.entries(breakdown.spaces).sort(([, a], [, b]) => b - a).slice(0, 4).map(([name, bytes]) => `${name.replace(/_space$/, '')} ${mb(bytes)}`).join(', ');
+  return `heap ${mb(breakdown.heapUsedBytes)} of ${mb(breakdown.heapTotalBytes)} MB (${spaces}), ArrayBuffers ${mb(breakdown.arrayBuffersBytes)} MB, other external ${mb(breakdown.externalBytes - breakdown.arrayBuffersBytes)} MB`;
 }
