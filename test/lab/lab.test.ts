@@ -70,6 +70,20 @@ describe('lab of three SSH hosts', () => {
     }
   });
 
+  it('gives each host a /root of its own, as a fresh Debian install has it, not the machine\'s', async () => {
+    for (const host of ['lab-1', 'lab-2']) {
+      const listing = await sshRun(labConnectConfig(lab, host), 'echo $(ls -A /root); stat -c %a /root; cat /root/.bashrc');
+      const [files, mode, ...bashrc] = listing.stdout.split('\n');
+      expect(files?.trim().split(/\s+/).sort()).toEqual(['.bashrc', '.profile']);
+      expect(mode).toBe('700');
+      expect(bashrc.join('\n')).toBe(readFileSync('/usr/share/base-files/dot.bashrc', 'utf8'));
+    }
+    // What one host writes there, no other host and not the machine sees.
+    await sshRun(labConnectConfig(lab, 'lab-1'), 'echo lab-1 > /root/written-on-lab-1');
+    expect((await sshRun(labConnectConfig(lab, 'lab-2'), 'ls -A /root')).stdout).not.toContain('written-on-lab-1');
+    expect(existsSync('/root/written-on-lab-1')).toBe(false);
+  });
+
   it('refuses a host whose key differs from the one known', async () => {
     const lab2Key = knownHostKey(lab.knownHostsPath, 'lab-2');
     const config = labConnectConfig(lab, 'lab-1', { hostVerifier: (key: Buffer) => lab2Key !== undefined && key.equals(lab2Key) });

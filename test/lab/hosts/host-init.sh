@@ -33,6 +33,12 @@ mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
 if [ -d /dev/mqueue ]; then mount -t mqueue mqueue /dev/mqueue; fi
 # Its own pseudo-terminals: /dev/ptmx finds the devpts instance mounted beside it.
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
+# Its own /root, as a freshly installed Debian host has it (base-files' dot files): the machine's
+# /root holds the workstation's keys and tokens, which are no host's business, and its own shell
+# start-up, which sshd's bash would run before every command the fleet sends.
+mount -t tmpfs -o mode=0700,nosuid,nodev,size=16m tmpfs /root
+cp /usr/share/base-files/dot.bashrc /root/.bashrc
+cp /usr/share/base-files/dot.profile /root/.profile
 mkdir -m 0755 /run/sshd /run/vfleet-lab /run/vfleet-lab-stage
 # Its own /etc/hosts naming itself, as an installed Debian host has: sudo and others look the name up
 # and, with no DNS here, would wait for a timeout otherwise.
