@@ -117,7 +117,7 @@ describe('the bridge connection of one front end', () => {
     const release = core.lockGuest({ host: 'web-a', guest: 'db' }, 'a migration');
     try {
       expect(await call('guest.start', { host: 'web-a', guest: 'db' })).toMatchObject({
-        type: 'error', error: { kind: 'busy', host: 'web-a', guest: 'db', message: 'Host web-a, guest db: busy: a migration from this vfleet is still running; try again when it has finished' },
+        type: 'error', error: { kind: 'busy', host: 'web-a', guest: 'db', message: 'Host web-a, guest db: busy: a migration from this vfleet has not finished; try again when it has' },
       });
     } finally {
       release();

@@ -28,7 +28,7 @@ describe('app API entry', () => {
 
   it('refuses a change to a guest that is held, lets reads and other guests through, and takes it again once released', async () => {
     const release = core.lockGuest({ host: 'h1', guest: 'web' }, 'migration');
-    await expect(core.invoke('guest.start', { host: 'h1', guest: 'web' })).rejects.toThrow('Host h1, guest web: busy: migration from this vfleet is still running');
+    await expect(core.invoke('guest.start', { host: 'h1', guest: 'web' })).rejects.toThrow('Host h1, guest web: busy: migration from this vfleet has not finished');
     await expect(core.invoke('guest.limits', { host: 'h1', guest: 'web', changes: { processes: 40 } })).rejects.toThrow(/busy: migration/);
     // A read or another guest reaches the host, which is not connected.
     await expect(core.invoke('guest.limits', { host: 'h1', guest: 'web' })).rejects.toThrow('Host h1, guest web is not connected');

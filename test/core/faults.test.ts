@@ -111,7 +111,7 @@ describe('faults on lab hosts', () => {
     const stopListening = target.on('healthSample', (sample) => { for (const guest of sample.guests) sampled.add(guest.name); });
     const release = core.lockGuest({ host: 'lab-1', guest: 'g1' }, 'migration of g1 to lab-2');
     try {
-      await expect(core.invoke('guest.stop', { host: 'lab-1', guest: 'g1' })).rejects.toThrow('Host lab-1, guest g1: busy: migration of g1 to lab-2 from this vfleet is still running');
+      await expect(core.invoke('guest.stop', { host: 'lab-1', guest: 'g1' })).rejects.toThrow('Host lab-1, guest g1: busy: migration of g1 to lab-2 from this vfleet has not finished');
       expect((await source.call('status', { name: 'g1' })).state).toBe('running');
       expect((await target.call('list', undefined)).guests.map((guest) => guest.config.name)).toContain('g2');
       await waitFor('a health sample from lab-2', () => sampled.has('g2'), 10_000);

@@ -6,7 +6,7 @@ import { HostError } from '../ssh/sshErrors';
 /** Another change from this core holds the guest; nothing was done. */
 export class GuestBusyError extends HostError {
   constructor(ref: GuestRef, holder: string) {
-    super(ref.host, `busy: ${holder} from this vfleet is still running; try again when it has finished`, 'permanent', ref.guest);
+    super(ref.host, `busy: ${holder} from this vfleet has not finished; try again when it has`, 'permanent', ref.guest);
     this.name = 'GuestBusyError';
   }
 }

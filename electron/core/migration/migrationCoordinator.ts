@@ -296,6 +296,7 @@ export class MigrationCoordinator {
       if (journal.phase === 'preflight') throw error;
       // An aborted call's own error says only that it was cancelled; the abort's reason says why.
       const cause: unknown = signal.aborted ? signal.reason : error;
+      journal.failure = describe(cause);
       // Undo or finish what the journal says may have happened; a host that does not answer leaves it to the resolver.
       let what: string;
       try {
@@ -488,12 +489,13 @@ export class MigrationCoordinator {
     const { journal, source, target } = run;
     const ids = { migration: journal.migration, name: journal.guest };
     const call = { guest: journal.guest, timeoutMs: ACTION_TIMEOUT_MS };
+    const reason = cause !== undefined ? describe(cause) : journal.failure;
     if (COMMIT_PHASES.includes(journal.phase)) return `rolled forward: ${await this.commit(run)}`;
     await source.call('migrationHold', ids, call);
     await target.call('migrationHold', ids, call);
     if (BEFORE_SWITCH.includes(journal.phase)) {
       await this.cleanup(run, true);
-      journal.note = cause ? `aborted: ${describe(cause)}` : 'aborted after a crash before the switch';
+      journal.note = reason !== undefined ? `aborted: ${reason}` : 'aborted after a crash before the switch';
       await this.phase(run, 'aborted', journal.note);
       return `aborted before the switch: ${journal.guest} stays on ${journal.host}, nothing left on ${journal.to}`;
     }
@@ -515,7 +517,7 @@ export class MigrationCoordinator {
     }
     if (inspect.marker?.migration === journal.migration) await source.call('migrationMark', { ...ids, state: null, peer: journal.to }, call);
     await this.cleanup(run, true);
-    journal.note = cause ? `rolled back: ${describe(cause)}` : 'rolled back after a crash during the switch';
+    journal.note = reason !== undefined ? `rolled back: ${reason}` : 'rolled back after a crash during the switch';
     await this.phase(run, 'rolledBack', journal.note);
     return `rolled back: ${journal.guest} ${journal.sourceWasRunning ? 'runs' : 'stays'} on ${journal.host}, nothing left on ${journal.to}`;
   }

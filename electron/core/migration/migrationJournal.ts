@@ -31,6 +31,8 @@ export const journalSchema = z.object({
   /** Set once chosen, before the first round. */
   transport: migrationTransportSchema.optional(),
   note: z.string().optional(),
+  /** What made the migration fail, when a step did (not when the core itself stopped): the resolution's notes name it, however late it comes. */
+  failure: z.string().optional(),
 });
 export type Journal = z.infer<typeof journalSchema>;
 
