@@ -237,6 +237,10 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         },
       );
     };
+    // Requests and answers are small messages that each wait for the other side: with Nagle's
+    // algorithm on, a request written while an earlier small packet (a keepalive, a window adjust)
+    // is unacknowledged waits for the host's delayed ACK, about 40 ms on Linux, on every round trip.
+    client.on('connect', () => client.setNoDelay(true));
     client.on('ready', () => {
       release();
       wasReady = true;
