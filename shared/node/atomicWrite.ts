@@ -3,9 +3,9 @@
 // file and the writer's pid, so a dead writer's leftovers can be found), fsync'ed, renamed over
 // the file, then the directory fsync'ed so the rename itself survives a power cut.
 // shared/node/ is the Node half of shared/: both Node layers (the agent and the core) use it.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from './lazyBuiltins';
 
 const TEMP_MARKER = '.tmp-';
 

@@ -7,12 +7,12 @@
 // entry after its own was linked is alone, because any later taker links after that look and so
 // sees it. Entries of dead owners (a holder that crashed) are ignored and removed by the next
 // holder. Release removes the holder's entry and the emptied folder.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestError, hostError, type AgentError } from '../errors/agentError';
 import { isProcessAlive, processStartTime } from './processIdentity';
+import { randomBytes } from '../../../shared/node/lazyBuiltins';
 
 interface LockOwner {
   pid: number;

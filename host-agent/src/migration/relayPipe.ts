@@ -11,7 +11,6 @@
 //   rrsync checks it and confines the writes to this migration's staging directory exactly as it
 //   does for a direct transfer; the rest of stdin is its input, its output is the agent's stdout.
 // No key is made or leaves a host; the core sees only rsync's stream, flowing under SSH's windows.
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -19,6 +18,7 @@ import { RELAY_COMMAND, RELAY_READY, RELAY_TREES, type RelayTree } from '../../.
 import { migrationIdSchema } from '../../../shared/protocol/schemas';
 import { findExecutable } from '../process/runTool';
 import { migrationKeyDir, rrsyncArgs } from './transferKeys';
+import { spawn } from '../../../shared/node/lazyBuiltins';
 
 export { RELAY_COMMAND };
 /**

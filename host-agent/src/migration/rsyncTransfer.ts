@@ -6,8 +6,6 @@
 // Relayed: rsync's remote shell is the agent's relay end (relayPipe.ts), the core carries the
 // stream to the target. Progress comes from rsync's --info=progress2 lines, the figures from --stats.
 // probeTarget is auto mode's question: does the target's sshd take this migration's key from here?
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
@@ -18,6 +16,7 @@ import { migrationKeyDir, migrationKeyFiles, multiplexArgs } from './transferKey
 import type { RelayTree } from '../../../shared/protocol/migrationRelay';
 import { relayRemoteShell } from './relayPipe';
 import { runTool } from '../process/runTool';
+import { createHash, spawn } from '../../../shared/node/lazyBuiltins';
 
 /** What rsync keeps: -a (owners, modes, times, links, devices, fifos) -H -A -X -S, numeric ids; the copy mirrors the source. */
 export const MIGRATION_RSYNC = ['-aHAXS', '--numeric-ids', '--delete', '--stats', '--info=progress2'];

@@ -4,11 +4,12 @@
 // gzip, rsync's receiver), and the promise settles only once they are gone. That group is a
 // session of its own, without a controlling terminal: an ssh under rsync cannot prompt, so an
 // rsync source HOST:/PATH needs a key and a known host key, as it always does under the fleet core.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { signalIgnoringGone } from '../drivers/namespaces/runtime/signalProcess';
 import { absolutePathEntries, HOST_PATH } from './hostEnvironment';
+import { spawn } from '../../../shared/node/lazyBuiltins';
 
 export interface ToolResult {
   stdout: string;

@@ -7,7 +7,6 @@
 //   vfleet-replica commit N    snapshot N becomes the replica: device nodes made, configuration
 //                              updated, vdir swapped in one rename, older snapshots removed
 // Anything else is refused. A promoted or fenced copy takes no more data.
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { gateCommitSchema, type GateState, type ReplicaMarker } from '../../../shared/protocol/replicationSchemas';
@@ -20,6 +19,7 @@ import { makeSpecialFiles } from '../migration/specialFiles';
 import type { AgentContext } from '../operations/agentContext';
 import { readReplicaMarker, writeReplicaMarker } from './replicaMarker';
 import { readReplicaRecord, replicaDir, snapshotDir } from './replicationState';
+import { spawn } from '../../../shared/node/lazyBuiltins';
 
 /** SSH_ORIGINAL_COMMAND as sshd set it, read when this module loads (before the agent seals its environment). */
 export const SSH_ORIGINAL_COMMAND = process.env.SSH_ORIGINAL_COMMAND;

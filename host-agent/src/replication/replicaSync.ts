@@ -5,7 +5,6 @@
 // (bounded), then the gate's commit, which swaps the replica to the new snapshot in one rename.
 // A sync cut half-way leaves the current snapshot as it was. Each attempt is recorded in the
 // schedule (and each committed one in the replica's marker).
-import { spawn } from 'node:child_process';
 import { gateStateSchema, type GateState, type ReplicationSchedule, type SyncRecord } from '../../../shared/protocol/replicationSchemas';
 import { writeScalar } from '../config/configValueFiles';
 import { guestConfigDir } from '../config/guestConfigStore';
@@ -15,6 +14,7 @@ import { listSpecialFiles } from '../migration/specialFiles';
 import type { AgentContext } from '../operations/agentContext';
 import { readReplicaMarker, writeReplicaMarker } from './replicaMarker';
 import { readSchedule, sourceFiles, writeSchedule } from './replicationState';
+import { spawn } from '../../../shared/node/lazyBuiltins';
 
 /** The longest a guest stays frozen for a sync's final pass; past it the pass is stopped, the guest thawed, the sync failed. */
 export const FREEZE_LIMIT_MS = 5_000;

@@ -3,13 +3,13 @@
 // without the app. It holds the host-wide lock `.replicator` for its life (one per host), and
 // exits once no active replication is left. The agent starts it when a replication is scheduled
 // and the host's boot starts it (`vfleet-agent boot`); where systemd runs, a unit does instead.
-import { spawn } from 'node:child_process';
 import { promises as fs, openSync, closeSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable, runTool } from '../process/runTool';
 import type { AgentContext } from '../operations/agentContext';
 import { syncReplication } from './replicaSync';
 import { listSchedules, refreshStableAgent, replicationDir } from './replicationState';
+import { spawn } from '../../../shared/node/lazyBuiltins';
 
 const TICK_MS = 1_000;
 const UNIT_NAME = 'vfleet-replicator.service';

@@ -1,11 +1,11 @@
 // Running exec/enter processes of one RPC connection: output streamed as execOutput events
 // (paused while the client is slow to read), stdin/resize/signal by session id, execExit at the end.
-import { randomUUID } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import type { AgentEventData } from '../../../shared/protocol/events';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import type { GuestProcess } from '../driver';
 import { AgentError } from '../errors/agentError';
+import { randomUUID } from '../../../shared/node/lazyBuiltins';
 
 export const MAX_SESSIONS = 64;
 

@@ -1,7 +1,6 @@
 // The namespaces driver: a guest is a PID, mount (pivot_root), UTS, IPC, network and time
 // namespace plus one cgroup per guest. Whether it runs is always read from the kernel (pid file
 // checked against the process and the guest's cgroup), never remembered by the agent.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GuestConfig, GuestLimits, GuestLimitUsage, GuestSample, GuestStatus, StatRow } from '../../../../shared/domain/guest';
@@ -24,6 +23,7 @@ import { guestRuntimePaths, type GuestRuntimePaths } from './runtime/guestRuntim
 import { guestProcessIds, liveIdentity, readInitProcess, readKeeper, writePidFile, type InitProcess } from './runtime/initProcess';
 import { CLOCK_TICKS_PER_SECOND, isPausing, readProcStat, readUptimeSeconds } from './runtime/procStat';
 import { hostRow, readStats, sumFigures } from './stat/processFigures';
+import { randomBytes } from '../../../../shared/node/lazyBuiltins';
 
 /** Processes of the launcher that stay in the guest's cgroup: the keeper of its staging mount namespace, and the console copy (its shell, fold and the writing loop). */
 const LAUNCHER_KEEPERS = 4;

@@ -1,10 +1,10 @@
 // The driver's only ways to touch the host: running util-vserver commands and reading or writing
 // kernel files. Both are injected, so tests replay recorded outputs and files.
-import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { GuestProcess } from '../../driver';
+import { spawn } from '../../../../shared/node/lazyBuiltins';
 
 export interface CommandResult {
   exitCode: number;

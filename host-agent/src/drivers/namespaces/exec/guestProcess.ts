@@ -2,11 +2,11 @@
 // `script` holds the pty (one of the guest's own devpts, see PIVOT_INTO_GUEST); resize sets its
 // size with `stty -F` on the guest program's terminal, and the kernel sends it SIGWINCH. A
 // hang-up goes to the terminal's own session, since `script` ignores SIGHUP.
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { constants } from 'node:os';
 import type { GuestProcess } from '../../../driver';
 import { runTool } from '../../../process/runTool';
+import { spawn } from '../../../../../shared/node/lazyBuiltins';
 
 const TERMINAL_WAIT_MS = 10_000;
 

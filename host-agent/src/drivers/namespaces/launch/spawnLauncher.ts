@@ -2,12 +2,12 @@
 // so the guest survives the agent's exit, a closed SSH session or a crashed agent; then waits
 // until PID 1 has pivoted into the guest root and exec'd the guest's init. A cancel kills the
 // chain's process group (the driver then removes the guest's cgroup and everything in it).
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { readPidFile, liveIdentity, type ProcessIdentity } from '../runtime/initProcess';
 import { HOST_PATH } from '../../../process/hostEnvironment';
 import { signalIgnoringGone } from '../runtime/signalProcess';
+import { spawn } from '../../../../../shared/node/lazyBuiltins';
 
 const READY_TIMEOUT_MS = 20_000;
 
