@@ -133,6 +133,9 @@ describe('freeze mode and an unfinished migration resolved from the app', () => 
     const row = journal.getByRole('row').filter({ has: page.getByRole('rowheader', { name: migration!, exact: true }) });
     await row.getByText('unfinished', { exact: true }).waitFor(WAIT);
     await journal.getByText('1 unfinished', { exact: true }).waitFor(WAIT);
+    // The live list above it says the same: unfinished, not running.
+    const live = page.getByRole('region', { name: 'Migrations', exact: true });
+    await live.getByText('(1 unfinished)', { exact: true }).waitFor(WAIT);
     expect(await row.textContent()).toContain('not resolved yet');
     // The long error of the failed operation wraps inside its panel: the page does not scroll sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
@@ -161,6 +164,7 @@ describe('freeze mode and an unfinished migration resolved from the app', () => 
     await row.getByText('rolled back', { exact: true }).waitFor(MIGRATION_WAIT);
     expect(await row.getByText('unfinished', { exact: true }).count()).toBe(0);
     expect(await journal.getByText(/\d+ unfinished/).count()).toBe(0);
+    await live.getByText('(0 unfinished)', { exact: true }).waitFor(WAIT);
     await app!.shot('resolved-activity');
 
     // The agents: exactly one copy runs, on lab-2, and answers; nothing of the migration is left on lab-3.

@@ -18,7 +18,8 @@ function LiveMigrations() {
   const tracks = useMigrations();
   return (
     <section className="panel" aria-label="Migrations">
-      <h2>Migrations <span className="muted">({tracks.filter((track) => !migrationFinished(track)).length} running)</span></h2>
+      {/* Not "running": a migration whose switch failed and waits for its resolution is unfinished without running. */}
+      <h2>Migrations <span className="muted">({tracks.filter((track) => !migrationFinished(track)).length} unfinished)</span></h2>
       {tracks.length === 0 ? (
         <EmptyState title="No migration since this page opened">Migrations this core runs (from a guest's page or a host's evacuation, in any window on this core) show here with their progress; the journal below also holds those of the CLI.</EmptyState>
       ) : (
