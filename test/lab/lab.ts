@@ -2,7 +2,7 @@ import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCgroup, pidsInCgroupTree, removeCgroupTree } from './cgroups/cgroupTree';
+import { cgroupCpuSeconds, createCgroup, pidsInCgroupTree, removeCgroupTree } from './cgroups/cgroupTree';
 import { cgroupMountSteps, discoverHierarchies } from './cgroups/hierarchies';
 import { bootHost, hostEnvironment, sshdListening, type HostBootPlan } from './hosts/hostBoot';
 import { joinCgroupsArgv } from './hosts/joinCgroups';
@@ -225,6 +225,12 @@ export class Lab {
 
   async down(): Promise<void> {
     await labDown({ name: this.name, dir: this.dir });
+  }
+
+  /** CPU time (seconds) used by every process of the lab's hosts (sshd, agents, guests), from their cgroups; of one host with `host`. */
+  cpuSeconds(host?: string): number {
+    const roots = this.state().cgroupRoots;
+    return cgroupCpuSeconds(host === undefined ? roots : roots.map((root) => join(root, this.record(host).name)));
   }
 
   private state(): LabState {

@@ -70,9 +70,10 @@ if [ "$owner" = root ]; then base=${ROOT_AGENT_BASE}; else base=$HOME/.cache/vfl
 f=$base/$h/${AGENT_FILE_NAME}
 node=$(command -v node) && node=$(readlink -f "$node") || exit ${QUICK_START_MISS}
 if [ "$owner" = root ]; then
-  for p in "$f" "$base/$h" "$base"; do
-    [ -n "$(find "$p" -maxdepth 0 -user 0 ! -perm /022 2>/dev/null)" ] || exit ${QUICK_START_MISS}
-  done
+  ok=$(find "$f" "$base/$h" "$base" -maxdepth 0 -user 0 ! -perm /022 2>/dev/null)
+  [ "$ok" = "$f
+$base/$h
+$base" ] || exit ${QUICK_START_MISS}
 fi
 printf '%s  %s\\n' "$h" "$f" | sha256sum -c --status 2>/dev/null || exit ${QUICK_START_MISS}
 touch -c "$base/$h" 2>/dev/null

@@ -88,3 +88,20 @@ export async function findCgroupDirectories(hierarchy: CgroupHierarchy, name: st
   await visit(hierarchy.mountPoint, 0);
   return found;
 }
+
+/**
+ * CPU time (seconds) every process of a cgroup tree has used, from the first of `directories` (one
+ * per hierarchy) that accounts it: cpuacct.usage (v1, nanoseconds) or cpu.stat's usage_usec (v2).
+ */
+export function cgroupCpuSeconds(directories: string[]): number {
+  for (const directory of directories) {
+    try {
+      return Number(readFileSync(join(directory, 'cpuacct.usage'), 'utf8').trim()) / 1e9;
+    } catch { /* not the v1 cpuacct hierarchy */ }
+    try {
+      const usage = /^usage_usec (\d+)$/m.exec(readFileSync(join(directory, 'cpu.stat'), 'utf8'))?.[1];
+      if (usage !== undefined) return Number(usage) / 1e6;
+    } catch { /* not a v2 hierarchy */ }
+  }
+  throw new Error(`no CPU accounting in ${directories.join(', ')}`);
+}
