@@ -196,22 +196,22 @@ export class MigrationCoordinator {
    * A phase that resolves as the journal's last written one does (the switch's steps after 'switching'):
    * shown as progress and kept in memory (an abort reads it), written with the next durable phase.
    */
-  private progressOnly(run: Run, phase: MigrationPhase): void {
+  private progressOnly(run: Run, phase: MigrationPhase, figures: { time?: number; message?: string } = {}): void {
     run.journal.phase = phase;
-    this.report(run, {});
+    this.report(run, figures);
   }
 
   /** The switch's steps on this run (migrationSwitch.ts). */
   private steps(run: Run): SwitchSteps {
     return {
       phase: (phase, message) => this.phase(run, phase, message),
-      progressOnly: (phase) => this.progressOnly(run, phase),
+      progressOnly: (phase, figures) => this.progressOnly(run, phase, figures),
       message: (message) => this.report(run, { message }),
       cleanup: (discardArrival) => this.cleanup(run, discardArrival),
     };
   }
 
-  private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string }): void {
+  private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string; time?: number }): void {
     const { journal } = run;
     this.options.progress({
       migration: journal.migration,
@@ -224,7 +224,7 @@ export class MigrationCoordinator {
       ...(figures.secondsLeft !== undefined ? { secondsLeft: figures.secondsLeft } : {}),
       round: journal.rounds,
       ...(journal.transport ? { transport: journal.transport } : {}),
-      time: Date.now(),
+      time: figures.time ?? Date.now(),
       ...(figures.message ? { message: figures.message } : {}),
     });
   }

@@ -22,8 +22,8 @@ export interface SwitchRun {
 export interface SwitchSteps {
   /** The phase written to the journal before it acts, then reported. */
   phase(phase: MigrationPhase, message?: string): Promise<void>;
-  /** A phase that resolves as the last written one does: reported and kept in memory only. */
-  progressOnly(phase: MigrationPhase): void;
+  /** A phase that resolves as the last written one does: reported (dated `time` when given) and kept in memory only. */
+  progressOnly(phase: MigrationPhase, figures?: { time?: number; message?: string }): void;
   message(message: string): void;
   /** Keys, staging and (discardArrival) the target's unverified copy removed; both holds released. */
   cleanup(discardArrival: boolean): Promise<void>;
@@ -70,11 +70,13 @@ export async function runSwitch(
   }
   signal.throwIfAborted();
   steps.progressOnly('arrived');
-  await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
+  // A running guest's copy is started by the same call (one round trip and one read of its
+  // configuration less); 'started' is reported once it returned, dated when its start began.
+  const arrival = await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials, ...(journal.sourceWasRunning ? { start: true } : {}) }, call);
   signal.throwIfAborted();
   if (!journal.sourceWasRunning) return [];
-  steps.progressOnly('started');
-  await target.call('start', ids, call);
+  const startMs = arrival.startMs ?? 0;
+  steps.progressOnly('started', { time: Date.now() - startMs, message: `arrived in ${arrival.arrivalMs} ms, started in ${startMs} ms on ${journal.to}` });
   steps.message('verifying');
   signal.throwIfAborted();
   // The announcement's packets leave at once; its arpings then wait out their reply time, which verification need not.
