@@ -85,8 +85,17 @@ export const agentMethods = {
   migrationSync: { params: migrationSyncParamsSchema, result: migrationSyncResultSchema },
   /** Target: the copy received so far (staged or arrived) written to disk (syncfs of its filesystem). */
   migrationFlush: { params: migrationGuestParamsSchema, result: z.object({ durationMs: z.number().nonnegative() }) },
-  /** Target: the staged copy becomes the guest, marked as this migration's arrival. */
-  migrationArrive: { params: migrationArriveParamsSchema, result: z.object({ config: guestConfigSchema }) },
+  /** Target: the staged copy becomes the guest, marked as this migration's arrival; with `start`, it is started too. */
+  migrationArrive: {
+    params: migrationArriveParamsSchema,
+    result: z.object({
+      config: guestConfigSchema,
+      arrivalMs: z.number().nonnegative(),
+      /** With `start`: the started copy's status and how long the start took after the arrival. */
+      status: guestStatusSchema.optional(),
+      startMs: z.number().nonnegative().optional(),
+    }),
+  },
   /** Sets or clears the guest's marker; "moved" also removes the autostart mark (kept in the marker). */
   migrationMark: { params: migrationMarkParamsSchema, result: z.object({ marker: migrationMarkerSchema.optional() }) },
   migrationFreeze: { params: migrationFreezeParamsSchema, result: guestStatusSchema },

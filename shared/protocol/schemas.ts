@@ -337,6 +337,8 @@ export const migrationArriveParamsSchema = z.object({
   xid: xidSchema,
   /** The final round's device nodes and fifos, made in the root before it becomes the guest's. */
   specials: specialFilesSchema,
+  /** Also start the arrived copy, in the same call (a running guest's migration; the start skips the address probe). */
+  start: z.boolean().optional(),
 }).strict();
 
 export const migrationMarkParamsSchema = z.object({

@@ -51,6 +51,28 @@ describe('writing inside a guest root', () => {
     expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
   });
 
+  it('makes a directory\'s nodes in one call: each with its owner and mtime, what is there left, then the directory\'s mtime; a failure names its node', async () => {
+    await root.makeDirectory('dev', { mode: 0o755 });
+    await writeFile(join(rootPath, 'dev', 'kept'), 'kept\n');
+    const made = await root.makeNodes('dev', [
+      { name: 'null', major: 1, minor: 3, mode: 0o666, mtimeNs: '981173106123456789' },
+      { name: 'kept', major: 1, minor: 5, mode: 0o666 },
+      { name: 'pipe', type: 'p', major: 0, minor: 0, mode: 0o640, owner: { uid: 1234, gid: 2345 }, mtimeNs: '981173106000000001' },
+    ], '981173100000000007');
+    expect(made).toEqual(['null', 'pipe']);
+    const devNull = await lstat(join(rootPath, 'dev', 'null'), { bigint: true });
+    expect([devNull.isCharacterDevice(), devNull.rdev, devNull.mode & 0o7777n, devNull.mtimeNs]).toEqual([true, 0x103n, 0o666n, 981173106123456789n]);
+    const pipe = await lstat(join(rootPath, 'dev', 'pipe'), { bigint: true });
+    expect([pipe.isFIFO(), pipe.mode & 0o7777n, pipe.uid, pipe.gid, pipe.mtimeNs]).toEqual([true, 0o640n, 1234n, 2345n, 981173106000000001n]);
+    expect(await readFile(join(rootPath, 'dev', 'kept'), 'utf8')).toBe('kept\n');
+    expect((await lstat(join(rootPath, 'dev'), { bigint: true })).mtimeNs).toBe(981173100000000007n);
+    await expect(root.makeNodes('dev', [{ name: 'zero', major: 1, minor: 5, mode: 0o666 }, { name: 'bad', major: 1, minor: 3, mode: 0o666, mtimeNs: '1x' }]))
+      .rejects.toThrow("the guest's /dev/bad cannot be made");
+    await symlink(outside, join(rootPath, 'dev', 'linked'));
+    await expect(root.makeNodes('dev', [{ name: 'linked', major: 1, minor: 3, mode: 0o666 }])).rejects.toThrow('/dev/linked is a symbolic link');
+    expect(await outsideState()).toEqual({ mode: 0o750, entries: ['file'], file: 'host\n' });
+  });
+
   it('makes directories, files, links and device nodes where the path says, with exact modes', async () => {
     await root.makeDirectory('var/lib/app', { mode: 0o750 });
     expect(await root.writeFile('etc/hostname', 'web1\n')).toBe(true);

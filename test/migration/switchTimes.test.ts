@@ -24,7 +24,8 @@ const RUNS = 3;
  * source's flush), the stop or freeze (reported when the core's downtime begins), the final sync, the
  * arrival, the start and the verification the coordinator reports within 'started'; each lasts until
  * the next one's start, the verification until the core's downtime ends (what the announcement's
- * arpings wait afterwards is no downtime). The preparation is outside the downtime.
+ * arpings wait afterwards is no downtime). The preparation is outside the downtime. The arrival and
+ * the start are one call on the target: 'started' is dated when its start began there.
  */
 const SWITCH = ['switching', 'stop', 'finalSync', 'arrived', 'started', 'verifying'] as const;
 /** Progress messages that begin a step of their own. */
@@ -101,7 +102,9 @@ describe('a migration\'s downtime, phase by phase', () => {
         const figures = { clientMs: longestGapMs(client.stop()), coreMs: result.downtimeMs ?? 0, phases: phaseLengths(progress, result.downtimeMs ?? 0) };
         measured[mode].push(figures);
         console.log(`${mode} ${from} -> ${to}: client-observed ${figures.clientMs} ms, core-measured ${figures.coreMs} ms; ` +
-          `${Object.entries(figures.phases).map(([phase, ms]) => `${phase} ${ms} ms`).join(', ')}; ${result.rounds} rounds; machine load ${loadavg()[0]?.toFixed(1)}`);
+          `${Object.entries(figures.phases).map(([phase, ms]) => `${phase} ${ms} ms`).join(', ')}; ${result.rounds} rounds; machine load ${loadavg()[0]?.toFixed(1)}` +
+          // The target's own figures of its arrival and start (one call), from the 'started' progress.
+          `${progress.filter((entry) => entry.message?.startsWith('arrived in')).map((entry) => `; target: ${entry.message}`).join('')}`);
         expect(result).toMatchObject({ outcome: 'done', to, mode });
       }
     }, 600_000);

@@ -3,7 +3,7 @@
 // journals a crash left unfinished (rolled back before the target copy is verified, forward after).
 // It drives the two agents (sessionPool.agent) and holds the guest on both hosts, in this core
 // (lockGuest) and in each agent (migrationHold). Phases, markers and transport: docs/architecture.md.
-// A relayed round's data path is migrationRelay.ts.
+// The switch (the downtime) and its rollback are migrationSwitch.ts; a relayed round's data path is migrationRelay.ts.
 import { randomBytes } from 'node:crypto';
 import type { Host } from '../../../shared/api/hosts';
 import type {
@@ -20,12 +20,12 @@ import { runPreflight } from './migrationPreflight';
 import { evacuateHost } from './evacuation';
 import { migrationTargets } from './migrationTargets';
 import { openRelays, type RelayPipe } from './migrationRelay';
+import { ACTION_TIMEOUT_MS, rollBack, runSwitch, type SwitchRun, type SwitchSteps } from './migrationSwitch';
 
 /** Another pre-copy round while the last one moved more than this much changed data. */
 const DELTA_LARGE_BYTES = 4 * 1024 * 1024;
 const MAX_PRECOPY_ROUNDS = 5;
 const TRANSFER_TIMEOUT_MS = 6 * 3_600_000;
-const ACTION_TIMEOUT_MS = 600_000;
 const RESOLVE_RETRY_MS = 3_000;
 
 export interface MigrationCoordinatorOptions {
@@ -47,10 +47,7 @@ function describe(error: unknown): string {
 }
 
 /** A journal being worked on: its two agents, and the core locks held until it is resolved. */
-interface Run {
-  journal: Journal;
-  source: HostAgent;
-  target: HostAgent;
+interface Run extends SwitchRun {
   release: () => void;
 }
 
@@ -199,12 +196,22 @@ export class MigrationCoordinator {
    * A phase that resolves as the journal's last written one does (the switch's steps after 'switching'):
    * shown as progress and kept in memory (an abort reads it), written with the next durable phase.
    */
-  private progressOnly(run: Run, phase: MigrationPhase): void {
+  private progressOnly(run: Run, phase: MigrationPhase, figures: { time?: number; message?: string } = {}): void {
     run.journal.phase = phase;
-    this.report(run, {});
+    this.report(run, figures);
   }
 
-  private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string }): void {
+  /** The switch's steps on this run (migrationSwitch.ts). */
+  private steps(run: Run): SwitchSteps {
+    return {
+      phase: (phase, message) => this.phase(run, phase, message),
+      progressOnly: (phase, figures) => this.progressOnly(run, phase, figures),
+      message: (message) => this.report(run, { message }),
+      cleanup: (discardArrival) => this.cleanup(run, discardArrival),
+    };
+  }
+
+  private report(run: Run, figures: { bytes?: number; rateBytesPerSecond?: number; secondsLeft?: number; message?: string; time?: number }): void {
     const { journal } = run;
     this.options.progress({
       migration: journal.migration,
@@ -217,7 +224,7 @@ export class MigrationCoordinator {
       ...(figures.secondsLeft !== undefined ? { secondsLeft: figures.secondsLeft } : {}),
       round: journal.rounds,
       ...(journal.transport ? { transport: journal.transport } : {}),
-      time: Date.now(),
+      time: figures.time ?? Date.now(),
       ...(figures.message ? { message: figures.message } : {}),
     });
   }
@@ -330,9 +337,8 @@ export class MigrationCoordinator {
       if (event.migration !== journal.migration) return;
       this.report(run, { bytes: journal.bytesSent + event.bytes, rateBytesPerSecond: event.rateBytesPerSecond, ...(event.secondsLeft !== undefined ? { secondsLeft: event.secondsLeft } : {}) });
     });
-    let specials: AgentResult<'migrationSync'>['specials'] = { files: [], directories: [] };
     /** A round; a relayed one through `opened` when the caller opened its relays already, else through relays of its own. */
-    const sync = async (opened?: RelayPipe[]): Promise<number> => {
+    const sync = async (opened?: RelayPipe[]): Promise<AgentResult<'migrationSync'>> => {
       const hostKey = targetHost.trust.accepted;
       if (!hostKey) throw new HostError(targetHost.name, 'no accepted host key to give the source');
       const relayed = journal.transport === 'relay';
@@ -350,10 +356,9 @@ export class MigrationCoordinator {
       }
       journal.rounds += 1;
       journal.bytesSent += round.bytesSent;
-      ({ specials } = round);
       transferMs += round.durationMs;
       this.report(run, { message: `round ${journal.rounds}: ${round.filesTransferred} files, ${round.literalBytes} bytes changed in ${round.durationMs} ms` });
-      return round.literalBytes;
+      return round;
     };
     try {
       await this.phase(run, 'precopy');
@@ -364,61 +369,16 @@ export class MigrationCoordinator {
       await target.call('migrationPrepare', { ...ids, from: sourceHost.address, ...(publicKey ? { publicKey } : {}) }, call);
       journal.transport = await this.chooseTransport(run, targetHost, transports);
       await this.options.journals.write(journal);
-      let delta = await sync();
+      let delta = (await sync()).literalBytes;
       while (delta > DELTA_LARGE_BYTES && journal.rounds < MAX_PRECOPY_ROUNDS) {
         signal.throwIfAborted();
-        delta = await sync();
+        delta = (await sync()).literalBytes;
       }
       signal.throwIfAborted();
       // The pre-copy's data on the target's disk before the switch, not during it.
       await target.call('migrationFlush', ids, call);
       signal.throwIfAborted();
-
-      // The last durable write before the verification: from 'switching' on, every phase up to the
-      // verification resolves alike (a rollback that stops and starts a running source in stop mode,
-      // since its stop may have been sent), so the steps below report their phase without writing it.
-      await this.phase(run, 'switching');
-      // Stop mode: the source host writes the guest's dirty data out before the stop, so the guest's own
-      // stop sequence's sync() (inside the downtime) finds little left, whatever else wrote to that disk.
-      const flushing = journal.sourceWasRunning && journal.mode === 'stop' ? source.call('migrationFlush', ids, call) : undefined;
-      await Promise.all([source.call('migrationMark', { ...ids, state: 'leaving', peer: journal.to }, call), flushing]);
-      // A relayed final round's channels and agent ends start before the guest stops: their start is not downtime.
-      const finalRelays = journal.transport === 'relay' ? await openRelays(source, target, journal.migration, signal) : undefined;
-      try {
-        if (journal.sourceWasRunning) {
-          journal.stoppedAt = Date.now();
-          this.report(run, { message: journal.mode === 'freeze' ? 'freezing' : 'stopping' });
-          if (journal.mode === 'freeze') await source.call('migrationFreeze', { ...ids, frozen: true }, call);
-          else await source.call('stop', ids, call);
-        }
-        // From here an abort (or the caller's cancel) is a rollback, checked between the steps.
-        signal.throwIfAborted();
-        this.progressOnly(run, 'finalSync');
-        await sync(finalRelays);
-      } finally {
-        for (const relay of finalRelays ?? []) relay.close();
-      }
-      signal.throwIfAborted();
-      this.progressOnly(run, 'arrived');
-      await target.call('migrationArrive', { ...ids, from: journal.host, xid: journal.xid, specials }, call);
-      signal.throwIfAborted();
-      let announced: MigrateResult['announced'] = [];
-      if (journal.sourceWasRunning) {
-        this.progressOnly(run, 'started');
-        await target.call('start', ids, call);
-        this.report(run, { message: 'verifying' });
-        signal.throwIfAborted();
-        // The announcement's packets leave at once; its arpings then wait out their reply time, which verification need not.
-        const announcing = target.call('migrationAnnounce', ids, call);
-        announcing.catch(() => undefined);
-        const verified = await target.call('migrationVerify', { ...ids, ...(journal.verifyPort !== undefined ? { port: journal.verifyPort } : {}) }, call);
-        if (!verified.initAlive) throw new HostError(journal.to, 'its init is not alive after the start', 'permanent', name);
-        if (verified.port && !verified.port.open) {
-          throw new HostError(journal.to, `port ${verified.port.port} on ${verified.port.address} does not accept connections (${verified.port.error ?? 'closed'})`, 'permanent', name);
-        }
-        journal.verifiedAt = Date.now();
-        ({ announced } = await announcing);
-      }
+      const announced = await runSwitch(this.steps(run), run, sync, signal);
       signal.throwIfAborted();
       // The final delta on the target's disk before the commit disables (or removes) the source's copy.
       await target.call('migrationFlush', ids, call);
@@ -499,26 +459,6 @@ export class MigrationCoordinator {
       await this.phase(run, 'aborted', journal.note);
       return `aborted before the switch: ${journal.guest} stays on ${journal.host}, nothing left on ${journal.to}`;
     }
-    await this.phase(run, 'rollingBack');
-    // The target's copy goes first: only then may the source run again.
-    await target.call('migrationCleanup', { ...ids, discardArrival: true }, call);
-    const inspect = await source.call('migrationInspect', { name: journal.guest }, call);
-    if (journal.sourceWasRunning) {
-      if (inspect.status.state !== 'running') {
-        await source.call('start', ids, call);
-      } else if (journal.mode === 'freeze') {
-        await source.call('migrationFreeze', { ...ids, frozen: false }, call);
-      } else {
-        // Past 'switching' its stop may have been sent (by an agent process whose session was cut, or to
-        // an init that ends on its own): running now says nothing about a moment later. It is stopped, then started.
-        await source.call('stop', ids, call);
-        await source.call('start', ids, call);
-      }
-    }
-    if (inspect.marker?.migration === journal.migration) await source.call('migrationMark', { ...ids, state: null, peer: journal.to }, call);
-    await this.cleanup(run, true);
-    journal.note = reason !== undefined ? `rolled back: ${reason}` : 'rolled back after a crash during the switch';
-    await this.phase(run, 'rolledBack', journal.note);
-    return `rolled back: ${journal.guest} ${journal.sourceWasRunning ? 'runs' : 'stays'} on ${journal.host}, nothing left on ${journal.to}`;
+    return rollBack(this.steps(run), run, reason);
   }
 }

@@ -5,7 +5,7 @@
 // directories' mtimes back. Sockets are runtime objects and are not carried; nor are xattrs or
 // ACLs on device nodes and fifos.
 import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { SpecialFiles } from '../../../shared/protocol/schemas';
 import { GuestRoot } from '../guestRoot/guestRoot';
 import { runTool } from '../process/runTool';
@@ -43,15 +43,25 @@ export async function listSpecialFiles(root: string): Promise<SpecialFiles> {
   return { files, directories };
 }
 
-/** Makes the nodes in `root` (what already sits at a name is left), then sets their directories' mtimes, deepest first. */
+/**
+ * Makes the nodes in `root` (what already sits at a name is left) and sets their directories'
+ * mtimes, one directory at a time, deepest first: a process per directory, not two per node (on
+ * arrival this is downtime). Making a node changes its own directory's time only.
+ */
 export async function makeSpecialFiles(root: string, specials: SpecialFiles): Promise<void> {
+  const byDirectory = new Map<string, SpecialFiles['files']>();
+  for (const file of specials.files) {
+    const directory = dirname(file.path);
+    byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), file]);
+  }
+  const times = new Map(specials.directories.map((directory) => [directory.path, directory.mtimeNs]));
+  const deepestFirst = [...new Set([...byDirectory.keys(), ...times.keys()])].sort((left, right) => right.split('/').length - left.split('/').length);
   await GuestRoot.using(root, async (guestRoot) => {
-    for (const file of specials.files) {
-      await guestRoot.makeNode(file.path, {
-        type: file.type, major: file.major, minor: file.minor, mode: file.mode, owner: { uid: file.uid, gid: file.gid }, mtimeNs: file.mtimeNs,
-      });
+    for (const directory of deepestFirst) {
+      const nodes = (byDirectory.get(directory) ?? []).map((file) => ({
+        name: basename(file.path), type: file.type, major: file.major, minor: file.minor, mode: file.mode, owner: { uid: file.uid, gid: file.gid }, mtimeNs: file.mtimeNs,
+      }));
+      await guestRoot.makeNodes(directory, nodes, times.get(directory));
     }
-    const deepestFirst = [...specials.directories].sort((left, right) => right.path.split('/').length - left.path.split('/').length);
-    for (const directory of deepestFirst) await guestRoot.setDirectoryTime(directory.path, directory.mtimeNs);
   });
 }

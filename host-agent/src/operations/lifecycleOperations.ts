@@ -3,7 +3,7 @@
 // a cancelled start leaves the guest stopped.
 import { promises as fs } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
-import type { GuestStatus } from '../../../shared/domain/guest';
+import type { GuestConfig, GuestStatus } from '../../../shared/domain/guest';
 import type { AgentResult } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { guestConfigDir } from '../config/guestConfigStore';
@@ -33,6 +33,8 @@ export interface StartOptions {
   /** The promotion of this replication (its replica marker's). */
   replication?: string;
   signal?: AbortSignal;
+  /** The configuration as the caller just read it under the same lock (a migration's arrival). */
+  config?: GuestConfig;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function assertStartAllowed(context: AgentContext, name: string, op
 
 export async function startUnlocked(context: AgentContext, name: string, options: StartOptions = {}): Promise<GuestStatus> {
   const { signal } = options;
-  const config = await context.readConfig(name);
+  const config = options.config ?? await context.readConfig(name);
   const before = await context.statusOf(config);
   if (before.state === 'running') throw guestError(ERROR_CODES.running, name, `already running at context ${before.xid}`);
   await assertStartAllowed(context, name, options);

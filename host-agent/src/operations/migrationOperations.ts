@@ -1,6 +1,7 @@
 // The agent's half of a migration (docs/architecture.md, "Migration"): holding the guest across
 // the coordinator's calls, inspecting the source, probing the target, the transfer key and its
-// confinement, rsync rounds into the target's staging directory, the arrival, markers, freezing,
+// confinement, rsync rounds into the target's staging directory, the arrival (migration/arrival.ts)
+// and the start with it, markers, freezing,
 // the announcement, verification and the cleanup that leaves nothing blocking a retry.
 import { connect } from 'node:net';
 import { promises as fs } from 'node:fs';
@@ -9,7 +10,7 @@ import type { AgentEventData } from '../../../shared/protocol/events';
 import type { AgentMethodName, AgentParsedParams, AgentResult } from '../../../shared/protocol/methods';
 import { ERROR_CODES } from '../../../shared/protocol/envelope';
 import { isIpv4, LINUX_CAPABILITIES, XID_MAX, XID_MIN } from '../../../shared/validation';
-import { symlinkAtomic, writeFileAtomic } from '../config/atomicFile';
+import { writeFileAtomic } from '../config/atomicFile';
 import { guestConfigDir } from '../config/guestConfigStore';
 import { writeScalar } from '../config/configValueFiles';
 import { HOST_VETH_PREFIX } from '../drivers/namespaces/network/guestNetwork';
@@ -20,12 +21,12 @@ import { findExecutable, runTool } from '../process/runTool';
 import { announceAddresses, answeringDevices, arpAnswers, deviceMac, hostAddresses } from '../migration/announce';
 import { readMarker, removeMarker, writeMarker } from '../migration/migrationMarker';
 import { probeTarget, transferRound } from '../migration/rsyncTransfer';
-import { makeSpecialFiles } from '../migration/specialFiles';
+import { arriveStaged } from '../migration/arrival';
 import {
   authorizedKeyLine, authorizedMigrations, authorizeKey, listTransferKeys, makeTransferKey, removeTransferKey, revokeKey, rootAuthorizedKeysFile,
 } from '../migration/transferKeys';
 import { migrationHoldOperation, type AgentContext } from './agentContext';
-import { stopGuest } from './lifecycleOperations';
+import { startUnlocked, stopGuest } from './lifecycleOperations';
 
 /** Host-wide lock keys (never guest names): root's authorized_keys, and ip_nonlocal_bind around an announcement. */
 export const AUTHORIZED_KEYS_LOCK = '.authorized-keys';
@@ -256,31 +257,17 @@ export function migrationHandlers(
       return { durationMs: Date.now() - started };
     }) as Promise<AgentResult<'migrationFlush'>>,
 
-    migrationArrive: async ({ migration, name, from, xid, specials }) => {
-      await held(name, 'migration arrival', migration, async () => {
-        const staging = stagingDir(context, migration);
-        const configDir = guestConfigDir(paths.configBase, name);
-        const rootDir = join(paths.guestBase, name);
-        const marker = await readMarker(paths.configBase, name).catch(() => undefined);
-        if (marker?.migration === migration && marker.state === 'arriving' && await exists(rootDir)) return;
-        if (!(await exists(join(staging, 'root')))) throw guestError(ERROR_CODES.notFound, name, `migration ${migration} has no staged copy here`);
-        if (marker?.migration !== migration && await exists(configDir)) throw guestError(ERROR_CODES.conflict, name, `a guest of that name is already here (${configDir})`);
-        if (!(await exists(configDir))) {
-          // The configuration appears in one rename, already marked as an arrival: it is never startable half made.
-          const arriving = join(paths.configBase, `.${name}.arriving-${migration}`);
-          await fs.rm(arriving, { recursive: true, force: true });
-          await runTool('rsync', ['-aHAXS', '--numeric-ids', '--', `${join(staging, 'config')}/`, `${arriving}/`]);
-          await writeScalar(arriving, 'context', xid);
-          await symlinkAtomic(rootDir, join(arriving, 'vdir'));
-          await writeMarker(arriving, { migration, state: 'arriving', peer: from, since: Date.now() });
-          await fs.rename(arriving, configDir);
-        }
-        if (await exists(rootDir)) throw guestError(ERROR_CODES.conflict, name, `${rootDir} is already present`);
-        await makeSpecialFiles(join(staging, 'root'), specials).catch((error: unknown) => { throw asAgentError(error, name); });
-        await fs.rename(join(staging, 'root'), rootDir);
-      });
-      return { config: await context.readConfig(name) };
-    },
+    // With `start`, the arrived copy is started under the same hold, from the configuration the arrival
+    // read: one call and one read of it inside the downtime, not two.
+    migrationArrive: async ({ migration, name, from, xid, specials, start }, signal) => held(name, 'migration arrival', migration, async () => {
+      const begun = Date.now();
+      await arriveStaged(paths, { migration, name, from, xid, specials, staging: stagingDir(context, migration) });
+      const config = await context.readConfig(name);
+      const arrivalMs = Date.now() - begun;
+      if (!start) return { config, arrivalMs };
+      const status = await startUnlocked(context, name, { migration, signal, config });
+      return { config, arrivalMs, status, startMs: Date.now() - begun - arrivalMs };
+    }) as Promise<AgentResult<'migrationArrive'>>,
 
     migrationMark: async ({ migration, name, state, peer }) => {
       await held(name, 'migration marker', migration, async () => {

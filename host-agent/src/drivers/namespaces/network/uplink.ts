@@ -19,6 +19,11 @@ export function parseIpAddrJson(json: string): HostAddress[] {
     .map((info) => ({ device: link.ifname ?? '', address: info.local ?? '', prefix: info.prefixlen ?? 32 })));
 }
 
+/** Every link's name in `ip -j addr show`'s answer. */
+export function linkNames(json: string): string[] {
+  return (JSON.parse(json) as IpAddrJson[]).flatMap((link) => (link.ifname ? [link.ifname] : []));
+}
+
 export function ipv4ToNumber(address: string): number {
   return address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
 }
